@@ -1,0 +1,38 @@
+// RFC 7915 §5: IPv6 → IPv4. Internal to the core; translate_6to4.cpp walks the outer
+// header, icmp_6to4.cpp the ICMPv6 message and the packet inside an ICMPv6 error.
+#pragma once
+
+#include "translate_common.hpp"
+
+namespace xlat {
+
+struct Translate6to4 {
+  Translator& t;
+  Output& out;
+  const TranslatorConfig& cfg;
+
+  Translate6to4(Translator& tr, Output& o) : t(tr), out(o), cfg(tr.cfg_) {}
+
+  void run(Packet in);
+
+  void drop(DropReason r) { detail::set_drop(t, t.counters_, out, r); }
+  // Drop `pkt` and answer its source with an ICMPv6 error, unless RFC 4443 §2.4(e)
+  // forbids it (the packet is an ICMPv6 error).
+  void reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, uint8_t code, uint32_t rest,
+                   DropReason why);
+  void emit(uint8_t* data, uint32_t len) { out.pkts[out.count++] = Slice{data, len}; }
+
+  // RFC 7915 §5.1: the IPv4 header for an IPv6 header (outer and inner alike).
+  void write_ipv4_header(const detail::Ipv6Fields& f, Ipv4Addr src, Ipv4Addr dst, uint8_t ttl,
+                         uint32_t total_length, uint8_t* o);
+
+  // RFC 7915 §5.2 / §5.3 (icmp_6to4.cpp).
+  DropReason icmp_info(uint8_t* icmp, uint32_t len, const detail::Ipv6Fields& f);
+  void icmp_error(const uint8_t* pkt, uint32_t len, const detail::Ipv6Fields& f, Ipv4Addr src4,
+                  Ipv4Addr dst4);
+  uint32_t translate_inner(const uint8_t* in, uint32_t len, uint8_t* o, uint32_t room,
+                           DropReason& why);
+  void to_self(Packet in, const detail::Ipv6Fields& f);
+};
+
+}  // namespace xlat

@@ -1,0 +1,167 @@
+// Pieces both translation directions share: parsed header fields, the IPv6 extension
+// header walk, pseudo-header sums and the output helpers. Internal to the core.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+
+#include "xlat/address_map.hpp"
+#include "xlat/checksum.hpp"
+#include "xlat/headers.hpp"
+#include "xlat/translator.hpp"
+
+namespace xlat::detail {
+
+// RFC 1812 §4.3.2.3 / RFC 4443 §2.4(c): errors the translator generates carry as much of
+// the offending packet as fits in these totals. RFC 7915 §4.3 / §5.3 use the same caps
+// for translated errors.
+inline constexpr uint32_t kIcmp4ErrorMax = 576;
+inline constexpr uint32_t kIcmp6ErrorMax = 1280;
+inline constexpr uint8_t kGeneratedTtl = 64;
+
+// IPv4 header fields, copied out so the header can be overwritten in place.
+struct Ipv4Fields {
+  unsigned ihl;
+  uint16_t total_length;
+  uint8_t tos;
+  uint16_t id;
+  bool df;
+  bool mf;
+  uint32_t frag_offset;  // bytes
+  uint8_t ttl;
+  uint8_t protocol;
+  Ipv4Addr src;
+  Ipv4Addr dst;
+
+  bool is_fragment() const { return mf || frag_offset != 0; }
+
+  static Ipv4Fields read(const uint8_t* p) {
+    Ipv4Header h{const_cast<uint8_t*>(p)};
+    return {h.ihl_bytes(), h.total_length(), h.tos(), h.id(), h.df(), h.mf(),
+            h.frag_offset(), h.ttl(), h.protocol(), h.src(), h.dst()};
+  }
+};
+
+// An IPv6 header and its extension header chain (RFC 8200 §4), as far as a translator
+// needs it.
+struct Ipv6Fields {
+  uint8_t traffic_class;
+  uint16_t payload_length;
+  uint8_t hop_limit;
+  Ipv6Addr src;
+  Ipv6Addr dst;
+  uint8_t protocol;         // Next Header after HBH / DestOpt / Routing / Fragment
+  uint32_t l4_offset;       // from the start of the IPv6 header
+  bool has_frag;
+  uint32_t frag_offset;     // bytes
+  bool frag_more;
+  uint32_t frag_id;
+  uint32_t segments_left_ptr;  // offset of a non-zero Segments Left field, or 0
+
+  bool first_fragment() const { return !has_frag || frag_offset == 0; }
+  bool is_fragment() const { return has_frag && (frag_offset != 0 || frag_more); }
+};
+
+// Walks the extension headers of the IPv6 packet at p (len bytes, len >= 40).
+// Returns None, Ipv6Truncated or Ipv6ExtAfterFragment.
+inline DropReason parse_ipv6(const uint8_t* p, uint32_t len, Ipv6Fields& f) {
+  Ipv6Header h{const_cast<uint8_t*>(p)};
+  f.traffic_class = h.traffic_class();
+  f.payload_length = h.payload_length();
+  f.hop_limit = h.hop_limit();
+  std::memcpy(f.src.b.data(), p + 8, 16);
+  std::memcpy(f.dst.b.data(), p + 24, 16);
+  f.has_frag = false;
+  f.frag_offset = 0;
+  f.frag_more = false;
+  f.frag_id = 0;
+  f.segments_left_ptr = 0;
+
+  uint8_t nh = h.next_header();
+  uint32_t off = kIpv6HeaderLen;
+  for (;;) {
+    bool ext = nh == proto::kHopByHop || nh == proto::kDestOpts || nh == proto::kRouting ||
+               nh == proto::kFragment;
+    if (!ext) break;
+    // RFC 7915 §5.1.1: an extension header after the Fragment Header is not translated.
+    // (Past a non-first fragment's header the bytes are payload, not headers.)
+    if (f.has_frag) {
+      if (f.frag_offset != 0) break;
+      return DropReason::Ipv6ExtAfterFragment;
+    }
+    if (nh == proto::kFragment) {
+      if (off + kFragHeaderLen > len) return DropReason::Ipv6Truncated;
+      FragmentHeader fh{const_cast<uint8_t*>(p + off)};
+      f.has_frag = true;
+      f.frag_offset = fh.offset();
+      f.frag_more = fh.more();
+      f.frag_id = fh.id();
+      nh = fh.next_header();
+      off += kFragHeaderLen;
+      continue;
+    }
+    if (off + 8 > len) return DropReason::Ipv6Truncated;
+    uint32_t hlen = (uint32_t{p[off + 1]} + 1) * 8;
+    if (off + hlen > len) return DropReason::Ipv6Truncated;
+    // RFC 7915 §5.1: a Routing header with Segments Left non-zero is not translated.
+    if (nh == proto::kRouting && p[off + 3] != 0 && f.segments_left_ptr == 0) {
+      f.segments_left_ptr = off + 3;
+    }
+    nh = p[off];
+    off += hlen;
+  }
+  f.protocol = nh;
+  f.l4_offset = off;
+  return DropReason::None;
+}
+
+inline uint64_t pseudo_addrs4(Ipv4Addr src, Ipv4Addr dst) {
+  return csum_add_ipv4(dst, csum_add_ipv4(src));
+}
+
+inline uint64_t pseudo_addrs6(const Ipv6Addr& src, const Ipv6Addr& dst) {
+  return csum_add_ipv6(dst, csum_add_ipv6(src));
+}
+
+// RFC 7915 §4.5 / §5.5: only the pseudo-header addresses change (length and protocol
+// are equal on both sides), so adjust TCP/UDP checksums by the address difference.
+// `avail` is how many transport bytes are present (an ICMP error may carry a cut packet).
+// Returns false for a UDP checksum of 0, which the caller handles.
+inline bool adjust_l4_checksum(uint8_t protocol, uint8_t* l4, uint32_t avail, uint16_t removed,
+                               uint16_t added) {
+  unsigned off = l4_checksum_offset(protocol);
+  if (off == 0 || avail < off + 2) return true;
+  uint16_t old = load16(l4 + off);
+  if (protocol == proto::kUdp && old == 0) return false;
+  if (removed == added) return true;  // checksum-neutral mapping
+  uint16_t now = csum_update(old, removed, added);
+  // RFC 768: a computed UDP checksum of 0 is sent as all ones.
+  if (protocol == proto::kUdp && now == 0) now = 0xffff;
+  store16(l4 + off, now);
+  return true;
+}
+
+// The ICMPv6 pseudo-header (RFC 8200 §8.1) sum for an upper-layer length.
+inline uint64_t icmp6_pseudo(const Ipv6Addr& src, const Ipv6Addr& dst, uint32_t len) {
+  return pseudo_addrs6(src, dst) + (len >> 16) + (len & 0xffff) + proto::kIcmpv6;
+}
+
+// RFC 1191 §7 plateau table, for an ICMPv4 Fragmentation Needed whose MTU is 0.
+inline uint32_t rfc1191_plateau_below(uint32_t total_length) {
+  static constexpr uint32_t kPlateaus[] = {65535, 32000, 17914, 8166, 4352, 2002,
+                                           1492,  1006,  508,   296,  68};
+  for (uint32_t p : kPlateaus) {
+    if (p < total_length) return p;
+  }
+  return 68;
+}
+
+inline void set_drop(Translator& t, TranslatorCounters& c, Output& out, DropReason r) {
+  (void)t;
+  out.verdict = Verdict::Drop;
+  out.reason = r;
+  out.count = 0;
+  c.drops[static_cast<unsigned>(r)]++;
+}
+
+}  // namespace xlat::detail
