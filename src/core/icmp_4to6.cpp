@@ -55,8 +55,9 @@ uint32_t Translate4to6::translate_inner(const uint8_t* in, uint32_t len, uint8_t
   // RFC 7915 §4.3: "the translator MUST translate the IP header of the packet inside the
   // ICMP error, with the same address mapping" (its TTL is not decremented).
   Ipv6Addr src6, dst6;
+  // The inner packet travels the other way: its destination is the outer source.
   if (map_4to6(cfg, t.pool_, f.src, src6) != MapStatus::Ok ||
-      map_4to6(cfg, t.pool_, f.dst, dst6) != MapStatus::Ok) {
+      map_source(f.dst, dst6) != MapStatus::Ok) {
     why = DropReason::IcmpInnerUnmapped;
     return 0;
   }
@@ -217,22 +218,12 @@ void Translate4to6::icmp_error(const uint8_t* pkt, const Ipv4Fields& f, const Ip
   uint32_t n = translate_inner(inner, datagram_len, inner6, room, why);
   if (n == 0) return drop(why);
 
-  uint8_t length6 = 0;
-  if (ext_len != 0) {
-    // RFC 4884 §4.1 / RFC 7915 §4.2: pad the translated datagram to a multiple of 8
-    // octets (ICMPv6 counts in 64-bit words) and keep the extension after it, if both
-    // fit the 1280-byte cap; otherwise the extension is left out.
-    uint32_t padded = (n + 7) & ~7u;
-    if (padded + ext_len <= room && padded / 8 <= 255) {
-      std::memset(inner6 + n, 0, padded - n);
-      std::memcpy(inner6 + padded, inner + datagram_len, ext_len);
-      n = padded + ext_len;
-      length6 = static_cast<uint8_t>(padded / 8);
-    }
-  }
+  const uint8_t length6 =
+      fit_icmp_extension(inner6, n, inner + datagram_len, ext_len, room, 8);
 
   const uint32_t payload = kIcmpHeaderLen + n;
-  write_ipv6_header(f, src6, dst6, static_cast<uint8_t>(f.ttl - 1), false, 0, false, payload, o);
+  const uint8_t hop_limit = hairpin ? f.ttl : static_cast<uint8_t>(f.ttl - 1);
+  write_ipv6_header(f, src6, dst6, hop_limit, false, 0, false, payload, o);
   IcmpHeader h{icmp6};
   h.set_type_code(type6, code6);
   h.set_checksum(0);

@@ -190,23 +190,11 @@ void Translate6to4::icmp_error(const uint8_t* pkt, uint32_t len, const Ipv6Field
   uint32_t n = translate_inner(inner, datagram_len, inner4, room, why);
   if (n == 0) return drop(why);
 
-  uint8_t length4 = 0;
-  if (ext_len != 0) {
-    // RFC 4884 §4.1: the original datagram is zero-padded to a 32-bit boundary and to at
-    // least 128 octets; the extension follows if it fits the 576-byte cap.
-    uint32_t padded = std::max<uint32_t>((n + 3) & ~3u, 128);
-    if (padded + ext_len <= room) {
-      std::memset(inner4 + n, 0, padded - n);
-      std::memcpy(inner4 + padded, inner + datagram_len, ext_len);
-      n = padded + ext_len;
-      length4 = static_cast<uint8_t>(padded / 4);
-    }
-  }
+  const uint8_t length4 =
+      fit_icmp_extension(inner4, n, inner + datagram_len, ext_len, room, 4);
 
   const uint32_t total = kIpv4HeaderLen + kIcmpHeaderLen + n;
-  Ipv6Fields outer = f;
-  outer.has_frag = false;  // the ICMP error itself is never a fragment here
-  write_ipv4_header(outer, src4, dst4, static_cast<uint8_t>(f.hop_limit - 1), total, o);
+  write_ipv4_header(f, src4, dst4, static_cast<uint8_t>(f.hop_limit - 1), total, o);
   IcmpHeader h{icmp4};
   h.set_type_code(type4, code4);
   h.set_checksum(0);
@@ -214,9 +202,7 @@ void Translate6to4::icmp_error(const uint8_t* pkt, uint32_t len, const Ipv6Field
   if (length4 != 0) icmp4[5] = length4;
   h.set_checksum(csum_finish(csum_add_bytes(icmp4, kIcmpHeaderLen + n)));
 
-  t.counters_.translated_6to4++;
-  out.verdict = Verdict::Forward;
-  emit(o, total);
+  forward(o, total, dst4, 0);
 }
 
 void Translate6to4::to_self(Packet in, const Ipv6Fields& f) {

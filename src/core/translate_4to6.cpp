@@ -3,6 +3,7 @@
 #include "translate_4to6.hpp"
 
 #include "icmp_errors.hpp"
+#include "xlat/rfc6052.hpp"
 
 namespace xlat {
 
@@ -29,6 +30,14 @@ bool has_unexpired_source_route(const uint8_t* opt, uint32_t len) {
 
 }  // namespace
 
+MapStatus Translate4to6::map_source(Ipv4Addr a, Ipv6Addr& out6) const {
+  if (hairpin && cfg.prefix) {
+    out6 = rfc6052_embed(*cfg.prefix, a);
+    return MapStatus::Ok;
+  }
+  return map_4to6(cfg, t.pool_, a, out6);
+}
+
 void Translate4to6::emit(uint8_t* data, uint32_t len) {
   out.pkts[out.count++] = Slice{data, len};
 }
@@ -36,6 +45,7 @@ void Translate4to6::emit(uint8_t* data, uint32_t len) {
 void Translate4to6::reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, uint8_t code,
                                 uint32_t rest, DropReason why) {
   drop(why);
+  if (hairpin) return;  // the source is an IPv6 host: Translate6to4 already checked it
   Ipv4Fields f = Ipv4Fields::read(pkt);
   bool is_icmp_error = f.protocol == proto::kIcmp && f.frag_offset == 0 &&
                        len > f.ihl && icmp4::is_error(pkt[f.ihl]);
@@ -104,13 +114,23 @@ void Translate4to6::run(Packet in) {
   const uint32_t l4len = len - f.ihl;
   const bool first = f.frag_offset == 0;
 
-  if (ipv4_reserved(f.src)) return drop(DropReason::Ipv4ReservedSource);
+  const bool is_icmp = f.protocol == proto::kIcmp;
+  const bool is_icmp_error = is_icmp && first && l4len >= 1 && icmp4::is_error(l4[0]);
+
+  // RFC 7915 §4.1: "the translator SHOULD silently drop the packet" with an illegal
+  // source (e.g. 0.0.0.0, 127.0.0.1) "except [...] the source address of an ICMPv4
+  // error message", which is translated.
+  const bool reserved_src = ipv4_reserved(f.src);
+  if (reserved_src && !is_icmp_error) return drop(DropReason::Ipv4ReservedSource);
   if (ipv4_reserved(f.dst)) return drop(DropReason::Ipv4ReservedDest);
   if (f.dst == cfg.own_v4) return to_self(in, f);
 
   // Hop Limit: "the translator MUST decrement the TTL [...] If the TTL is zero, drop the
   // packet and send an ICMPv4 Time Exceeded (Type 11, Code 0)" (RFC 7915 §4.1 / RFC 1812).
-  if (f.ttl <= 1) return reply_error(p, len, icmp4::kTimeExceeded, 0, 0, DropReason::Ipv4TtlExpired);
+  // A hairpinned packet was already decremented on its way in.
+  if (f.ttl <= 1 && !hairpin) {
+    return reply_error(p, len, icmp4::kTimeExceeded, 0, 0, DropReason::Ipv4TtlExpired);
+  }
 
   // "If a source route option is present [and unexpired] the packet MUST be dropped, and
   // the translator SHOULD send [...] Destination Unreachable, Source Route Failed (Type 3,
@@ -119,16 +139,15 @@ void Translate4to6::run(Packet in) {
     return reply_error(p, len, icmp4::kDestUnreach, 5, 0, DropReason::Ipv4SourceRoute);
   }
 
-  const bool is_icmp = f.protocol == proto::kIcmp;
-  const bool is_icmp_error = is_icmp && first && l4len >= 1 && icmp4::is_error(l4[0]);
-
   // Addresses (RFC 7915 §4.1 "Source Address / Destination Address: mapped [...]").
   Ipv6Addr dst6;
   if (map_4to6(cfg, t.pool_, f.dst, dst6) != MapStatus::Ok) {
     return reply_error(p, len, icmp4::kDestUnreach, 1, 0, DropReason::Ipv4DestUnmapped);
   }
   Ipv6Addr src6;
-  if (map_4to6(cfg, t.pool_, f.src, src6) != MapStatus::Ok) {
+  if (reserved_src && cfg.prefix) {
+    src6 = rfc6052_embed(*cfg.prefix, f.src);
+  } else if (reserved_src || map_source(f.src, src6) != MapStatus::Ok) {
     // RFC 6791 §3: an ICMPv4 error from an address with no IPv6 mapping still goes
     // through, from the configured (or the translator's own) address.
     if (!is_icmp_error) {
@@ -194,7 +213,7 @@ void Translate4to6::run(Packet in) {
     }
   }
 
-  const uint8_t hop_limit = static_cast<uint8_t>(f.ttl - 1);
+  const uint8_t hop_limit = hairpin ? f.ttl : static_cast<uint8_t>(f.ttl - 1);
   t.counters_.translated_4to6++;
   out.verdict = Verdict::Forward;
 

@@ -11,6 +11,10 @@ struct Translate4to6 {
   Output& out;
   const TranslatorConfig& cfg;
 
+  // RFC 7757 §4.2 hairpinning: the packet is the IPv4 result of a 6→4 translation whose
+  // destination is another IPv6 host behind this translator (set by Translate6to4).
+  bool hairpin = false;
+
   Translate4to6(Translator& tr, Output& o) : t(tr), out(o), cfg(tr.cfg_) {}
 
   void run(Packet in);
@@ -39,6 +43,11 @@ struct Translate4to6 {
   // o (room bytes); returns bytes written or 0 with `why` set.
   uint32_t translate_inner(const uint8_t* in, uint32_t len, uint8_t* o, uint32_t room,
                            DropReason& why);
+
+  // Source address of the outer packet (and destination of the inner one): RFC 7757
+  // §4.2 maps it with the RFC 6052 prefix when hairpinning, so replies come back
+  // through the translator; otherwise the ordinary lookup order.
+  MapStatus map_source(Ipv4Addr a, Ipv6Addr& out6) const;
 
   // Answers an echo request to the translator's own IPv4 address.
   void to_self(Packet in, const detail::Ipv4Fields& f);

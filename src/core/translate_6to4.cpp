@@ -3,6 +3,7 @@
 #include "translate_6to4.hpp"
 
 #include "icmp_errors.hpp"
+#include "translate_4to6.hpp"
 
 namespace xlat {
 
@@ -23,6 +24,29 @@ void Translate6to4::reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, 
   out.count = 0;
   emit(out.scratch.data(), n);
   t.counters_.icmp_errors_sent++;
+}
+
+void Translate6to4::forward(uint8_t* pkt, uint32_t len, Ipv4Addr dst4, uint32_t headroom) {
+  t.counters_.translated_6to4++;
+  Ipv6Addr unused;
+  bool hairpin = cfg.eam.lookup4(dst4, unused) || (t.pool_ != nullptr && t.pool_->covers(dst4));
+  if (!hairpin) {
+    out.verdict = Verdict::Forward;
+    return emit(pkt, len);
+  }
+  // The 4→6 pass builds ICMP errors at the start of scratch: move a packet that is
+  // itself there out of the way first.
+  uint8_t* scratch = out.scratch.data();
+  if (pkt >= scratch && pkt < scratch + out.scratch.size()) {
+    constexpr uint32_t kHairpinOffset = 4096;
+    std::memmove(scratch + kHairpinOffset, pkt, len);
+    pkt = scratch + kHairpinOffset;
+    headroom = kHairpinOffset - kIcmp6ErrorMax;
+  }
+  Translate4to6 again(t, out);
+  again.hairpin = true;
+  out.count = 0;
+  again.run(Packet{pkt, len, headroom});
 }
 
 void Translate6to4::write_ipv4_header(const Ipv6Fields& f, Ipv4Addr src, Ipv4Addr dst,
@@ -159,9 +183,7 @@ void Translate6to4::run(Packet in) {
 
   uint8_t* start = l4 - kIpv4HeaderLen;  // always inside the old IPv6 header
   write_ipv4_header(f, src4, dst4, static_cast<uint8_t>(f.hop_limit - 1), total4, start);
-  t.counters_.translated_6to4++;
-  out.verdict = Verdict::Forward;
-  emit(start, total4);
+  forward(start, total4, dst4, static_cast<uint32_t>(start - p) + in.headroom);
 }
 
 }  // namespace xlat

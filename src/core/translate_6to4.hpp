@@ -21,6 +21,10 @@ struct Translate6to4 {
   void reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, uint8_t code, uint32_t rest,
                    DropReason why);
   void emit(uint8_t* data, uint32_t len) { out.pkts[out.count++] = Slice{data, len}; }
+  // Sends the translated IPv4 packet on, or back through 4→6 when its destination is an
+  // IPv6 host behind this translator (RFC 7757 §4.2 hairpinning). `headroom` is the
+  // writable space in front of pkt.
+  void forward(uint8_t* pkt, uint32_t len, Ipv4Addr dst4, uint32_t headroom);
 
   // RFC 7915 §5.1: the IPv4 header for an IPv6 header (outer and inner alike).
   void write_ipv4_header(const detail::Ipv6Fields& f, Ipv4Addr src, Ipv4Addr dst, uint8_t ttl,

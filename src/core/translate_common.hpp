@@ -156,6 +156,24 @@ inline uint32_t rfc1191_plateau_below(uint32_t total_length) {
   return 68;
 }
 
+// RFC 4884 §4 and RFC 7915 §4.2 / §5.2: fits a translated original datagram (n bytes at
+// dgram, already written) and the ICMP extension that followed it into `room` bytes.
+// The extension is kept whole if a 128-byte datagram leaves room for it; the datagram is
+// then cut to what is left, aligned to `unit` octets (8 for ICMPv6, 4 for ICMPv4) and
+// zero-padded to at least 128 octets. Returns the RFC 4884 length (in units, 0 when the
+// extension had to go) and sets n to the bytes now used.
+inline uint8_t fit_icmp_extension(uint8_t* dgram, uint32_t& n, const uint8_t* ext,
+                                  uint32_t ext_len, uint32_t room, uint32_t unit) {
+  constexpr uint32_t kMinDatagram = 128;
+  if (ext_len == 0 || kMinDatagram + ext_len > room) return 0;
+  uint32_t d = std::min(n, room - ext_len) / unit * unit;
+  d = std::max(d, kMinDatagram);
+  if (d > n) std::memset(dgram + n, 0, d - n);
+  std::memmove(dgram + d, ext, ext_len);
+  n = d + ext_len;
+  return static_cast<uint8_t>(d / unit);
+}
+
 inline void set_drop(Translator& t, TranslatorCounters& c, Output& out, DropReason r) {
   (void)t;
   out.verdict = Verdict::Drop;

@@ -105,32 +105,17 @@ xlat::TranslatorConfig config_for(const Row& r) {
   return c;
 }
 
-// One pass through the translator as the daemon makes it: a translated IPv4 packet whose
-// destination is one of the translator's own EAM ranges is routed straight back into it
-// (RFC 7757 §4 hairpinning), as the kernel does with a TUN that owns those routes.
+// One packet through the translator, as the daemon does it (hairpinning included).
 std::vector<Bytes> run_translator(const xlat::TranslatorConfig& cfg, const Bytes& input) {
   static std::vector<uint8_t> scratch(xlat::kScratchSize);
-  std::vector<Bytes> result;
   Bytes buf(64 + input.size());
   std::memcpy(buf.data() + 64, input.data(), input.size());
   xlat::Translator t(cfg);
   xlat::Output out(scratch);
   t.translate({buf.data() + 64, static_cast<uint32_t>(input.size()), 64}, out);
+  std::vector<Bytes> result;
   for (uint32_t i = 0; i < out.count; ++i) {
-    Bytes pkt(out.pkts[i].data, out.pkts[i].data + out.pkts[i].len);
-    bool hairpin = false;
-    if (out.verdict == xlat::Verdict::Forward && pkt.size() >= 20 && (pkt[0] >> 4) == 4) {
-      xlat::Ipv4Addr dst = (uint32_t{pkt[16]} << 24) | (uint32_t{pkt[17]} << 16) |
-                           (uint32_t{pkt[18]} << 8) | pkt[19];
-      xlat::Ipv6Addr ignored;
-      hairpin = cfg.eam.lookup4(dst, ignored);
-    }
-    if (hairpin) {
-      auto again = run_translator(cfg, pkt);
-      result.insert(result.end(), again.begin(), again.end());
-    } else {
-      result.push_back(std::move(pkt));
-    }
+    result.emplace_back(out.pkts[i].data, out.pkts[i].data + out.pkts[i].len);
   }
   return result;
 }
