@@ -11,7 +11,7 @@ enum class MapStatus : uint8_t { Ok, Unmapped, Exhausted };
 
 // 0/8, 127/8, 169.254/16 and 224/3 (multicast, class E, limited broadcast).
 bool ipv4_reserved(Ipv4Addr a);
-// ::/8 (unspecified, loopback, IPv4-mapped and -compatible), fe80::/10, ff00::/8.
+// ::/96 (unspecified, loopback, IPv4-compatible), ::ffff:0:0/96, fe80::/10, ff00::/8.
 bool ipv6_reserved(const Ipv6Addr& a);
 
 MapStatus map_4to6(const TranslatorConfig& cfg, DynamicPool* pool, Ipv4Addr a, Ipv6Addr& out);

@@ -10,7 +10,13 @@ bool ipv4_reserved(Ipv4Addr a) {
 }
 
 bool ipv6_reserved(const Ipv6Addr& a) {
-  return a.b[0] == 0 || a.b[0] == 0xff || (a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80);
+  if (a.b[0] == 0xff || (a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80)) return true;
+  // ::/96 (unspecified, loopback, IPv4-compatible) and ::ffff:0:0/96 (IPv4-mapped). Not
+  // all of ::/8: the well-known prefix 64:ff9b::/96 lives there.
+  for (int i = 0; i < 10; ++i) {
+    if (a.b[i] != 0) return false;
+  }
+  return (a.b[10] == 0 && a.b[11] == 0) || (a.b[10] == 0xff && a.b[11] == 0xff);
 }
 
 namespace {
