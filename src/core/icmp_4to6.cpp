@@ -198,17 +198,9 @@ void Translate4to6::icmp_error(const uint8_t* pkt, const Ipv4Fields& f, const Ip
       return drop(DropReason::Icmp4Untranslatable);
   }
 
-  // RFC 4884: a non-zero length (octet 5, in 32-bit words) says where the original
-  // datagram ends and ICMP extensions begin.
-  uint32_t datagram_len = inner_len;
-  uint32_t ext_len = 0;
-  if (length_field && icmp[5] != 0) {
-    uint32_t l = uint32_t{icmp[5]} * 4;
-    if (l <= inner_len) {
-      datagram_len = l;
-      ext_len = inner_len - l;
-    }
-  }
+  // RFC 4884 length: octet 5, in 32-bit words.
+  uint32_t datagram_len;
+  const uint32_t ext_len = rfc4884_split(length_field, icmp[5], 4, inner_len, datagram_len);
 
   uint8_t* o = out.scratch.data();
   uint8_t* icmp6 = o + kIpv6HeaderLen;

@@ -170,17 +170,9 @@ void Translate6to4::icmp_error(const uint8_t* pkt, uint32_t len, const Ipv6Field
       return drop(DropReason::Icmp6Untranslatable);
   }
 
-  // RFC 4884: octet 4 of an ICMPv6 error is the original datagram's length in 64-bit
-  // words when extensions follow it.
-  uint32_t datagram_len = inner_len;
-  uint32_t ext_len = 0;
-  if (length_field && icmp[4] != 0) {
-    uint32_t l = uint32_t{icmp[4]} * 8;
-    if (l <= inner_len) {
-      datagram_len = l;
-      ext_len = inner_len - l;
-    }
-  }
+  // RFC 4884 length: octet 4, in 64-bit words.
+  uint32_t datagram_len;
+  const uint32_t ext_len = rfc4884_split(length_field, icmp[4], 8, inner_len, datagram_len);
 
   uint8_t* o = out.scratch.data();
   uint8_t* icmp4 = o + kIpv4HeaderLen;

@@ -156,6 +156,18 @@ inline uint32_t rfc1191_plateau_below(uint32_t total_length) {
   return 68;
 }
 
+// RFC 4884 §4: a non-zero length field (in `unit`-octet words) says where the original
+// datagram inside an ICMP error ends and an extension structure begins. Returns the
+// extension's length (0 when there is none) and sets datagram_len.
+inline uint32_t rfc4884_split(bool has_length_field, uint8_t length, uint32_t unit,
+                              uint32_t inner_len, uint32_t& datagram_len) {
+  datagram_len = inner_len;
+  uint32_t l = uint32_t{length} * unit;
+  if (!has_length_field || l == 0 || l > inner_len) return 0;
+  datagram_len = l;
+  return inner_len - l;
+}
+
 // RFC 4884 §4 and RFC 7915 §4.2 / §5.2: fits a translated original datagram (n bytes at
 // dgram, already written) and the ICMP extension that followed it into `room` bytes.
 // The extension is kept whole if a 128-byte datagram leaves room for it; the datagram is

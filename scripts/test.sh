@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up (packages) and runs every test: a normal build and an ASan + UBSan build, each
+# through ctest. The fuzz test builds its own clang tree. Exits non-zero on any failure.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+"$here/scripts/install-deps.sh"
+jobs=$(nproc)
+
+cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DXLAT_SANITIZE=ON -DXLAT_BENCH=OFF >/dev/null
+cmake --build "$here/build-asan" -j "$jobs"
+echo "== tests under ASan + UBSan (the fuzz test runs only in the normal build)"
+ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" -LE fuzz
+
+cmake -S "$here" -B "$here/build" -G Ninja >/dev/null
+cmake --build "$here/build" -j "$jobs"
+echo "== tests, normal build"
+ctest --test-dir "$here/build" --output-on-failure -j "$jobs"

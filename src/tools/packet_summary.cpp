@@ -1,0 +1,62 @@
+#include "packet_summary.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include "xlat/addr.hpp"
+#include "xlat/bytes.hpp"
+#include "xlat/headers.hpp"
+
+namespace xlat {
+
+namespace {
+
+std::string l4_summary(uint8_t proto, const uint8_t* l4, uint32_t len, bool v6) {
+  char b[96];
+  if ((proto == proto::kUdp || proto == proto::kTcp) && len >= 4) {
+    std::snprintf(b, sizeof b, "%s %u > %u", proto == proto::kUdp ? "UDP" : "TCP", load16(l4),
+                  load16(l4 + 2));
+  } else if ((proto == proto::kIcmp || proto == proto::kIcmpv6) && len >= 2) {
+    std::snprintf(b, sizeof b, "%s type %u code %u", v6 ? "ICMPv6" : "ICMP", l4[0], l4[1]);
+  } else {
+    std::snprintf(b, sizeof b, "proto %u", proto);
+  }
+  return b;
+}
+
+}  // namespace
+
+std::string summarize_packet(const uint8_t* p, uint32_t len) {
+  char b[256];
+  if (len >= 20 && (p[0] >> 4) == 4) {
+    Ipv4Header ip{const_cast<uint8_t*>(p)};
+    unsigned ihl = ip.ihl_bytes();
+    std::snprintf(b, sizeof b, "IPv4 %s > %s ttl %u len %u%s%s %s", to_string(ip.src()).c_str(),
+                  to_string(ip.dst()).c_str(), ip.ttl(), ip.total_length(), ip.df() ? " DF" : "",
+                  ip.is_fragment() ? " frag" : "",
+                  ihl <= len && ip.frag_offset() == 0 ? l4_summary(ip.protocol(), p + ihl, len - ihl, false).c_str() : "");
+    return b;
+  }
+  if (len >= 40 && (p[0] >> 4) == 6) {
+    Ipv6Header ip{const_cast<uint8_t*>(p)};
+    uint8_t nh = ip.next_header();
+    uint32_t off = 40;
+    char frag[48] = "";
+    bool first = true;
+    if (nh == proto::kFragment && len >= 48) {
+      uint32_t offset = load16(p + 42) & 0xfff8u;
+      std::snprintf(frag, sizeof frag, " frag offset %u%s", offset, (p[43] & 1) ? " M" : "");
+      first = offset == 0;
+      nh = p[40];
+      off = 48;
+    }
+    std::snprintf(b, sizeof b, "IPv6 %s > %s hlim %u plen %u%s %s", to_string(ip.src()).c_str(),
+                  to_string(ip.dst()).c_str(), ip.hop_limit(), ip.payload_length(), frag,
+                  first ? l4_summary(nh, p + off, len - off, true).c_str() : "");
+    return b;
+  }
+  std::snprintf(b, sizeof b, "%u bytes, not IP", len);
+  return b;
+}
+
+}  // namespace xlat
