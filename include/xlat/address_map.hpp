@@ -1,22 +1,104 @@
 // Address mapping for both directions, in TAYGA's lookup order: static maps (EAM) first,
 // then the dynamic pool, then the RFC 6052 prefix. Reserved addresses never map.
+//
+// AddressMapper is built once from a TranslatorConfig (per Translator) and keeps what the
+// packet path needs precomputed: the prefix as two masked 64-bit words, the byte layout
+// of its IPv4 field, whether the well-known-prefix rule applies. Lookups are inline.
 #pragma once
 
+#include <cstring>
+
 #include "xlat/addr.hpp"
-#include "xlat/translator.hpp"
+#include "xlat/bytes.hpp"
+#include "xlat/translator_config.hpp"
 
 namespace xlat {
 
 enum class MapStatus : uint8_t { Ok, Unmapped, Exhausted };
 
 // 0/8, 127/8, 169.254/16 and 224/3 (multicast, class E, limited broadcast).
-bool ipv4_reserved(Ipv4Addr a);
+inline bool ipv4_reserved(Ipv4Addr a) {
+  uint32_t first = a >> 24;
+  return first == 0 || first == 127 || (a >> 16) == 0xa9fe || first >= 224;
+}
+
 // ::/96 (unspecified, loopback, IPv4-compatible), ::ffff:0:0/96, fe80::/10, ff00::/8.
+// Not all of ::/8: the well-known prefix 64:ff9b::/96 lives there.
 bool ipv6_reserved(const Ipv6Addr& a);
 
+class AddressMapper {
+ public:
+  AddressMapper(const TranslatorConfig& cfg, DynamicPool* pool);
+
+  MapStatus to6(Ipv4Addr a, Ipv6Addr& out) const {
+    if (has_eam_ && cfg_.eam.lookup4(a, out)) return MapStatus::Ok;
+    if (pool_ != nullptr && pool_->covers(a)) {
+      // TAYGA: a pool address with no active host is unreachable, never the prefix's.
+      return pool_->lookup4(a, out) ? MapStatus::Ok : MapStatus::Unmapped;
+    }
+    if (has_prefix_ && prefix_allows(a)) {
+      out = embed(a);
+      return MapStatus::Ok;
+    }
+    return MapStatus::Unmapped;
+  }
+
+  // With `assign`, an address with no mapping may take one from the dynamic pool (only
+  // the source of an IPv6 → IPv4 packet does this).
+  MapStatus to4(const Ipv6Addr& a, Ipv4Addr& out, bool assign) const {
+    if (has_eam_ && cfg_.eam.lookup6(a, out)) return MapStatus::Ok;
+    if (has_prefix_ && in_prefix(a)) {
+      // An address inside the prefix is the prefix's, valid or not: it never takes a
+      // dynamic pool address.
+      out = extract(a);
+      return prefix_allows(out) ? MapStatus::Ok : MapStatus::Unmapped;
+    }
+    if (pool_ != nullptr) {
+      switch (pool_->lookup6(a, out, assign)) {
+        case DynamicPool::Result::Found: return MapStatus::Ok;
+        case DynamicPool::Result::Exhausted: return MapStatus::Exhausted;
+        case DynamicPool::Result::NotFound: break;
+      }
+    }
+    return MapStatus::Unmapped;
+  }
+
+  bool has_prefix() const { return has_prefix_; }
+  // RFC 6052 §2.2 with the configured prefix (no validity checks).
+  Ipv6Addr embed(Ipv4Addr a) const {
+    Ipv6Addr out = prefix_;
+    out.b[pos_[0]] = static_cast<uint8_t>(a >> 24);
+    out.b[pos_[1]] = static_cast<uint8_t>(a >> 16);
+    out.b[pos_[2]] = static_cast<uint8_t>(a >> 8);
+    out.b[pos_[3]] = static_cast<uint8_t>(a);
+    return out;
+  }
+
+ private:
+  bool in_prefix(const Ipv6Addr& a) const {
+    uint64_t hi, lo;
+    std::memcpy(&hi, a.b.data(), 8);
+    std::memcpy(&lo, a.b.data() + 8, 8);
+    return ((hi & mask_hi_) == prefix_hi_) & ((lo & mask_lo_) == prefix_lo_);
+  }
+  Ipv4Addr extract(const Ipv6Addr& a) const {
+    return (uint32_t{a.b[pos_[0]]} << 24) | (uint32_t{a.b[pos_[1]]} << 16) |
+           (uint32_t{a.b[pos_[2]]} << 8) | a.b[pos_[3]];
+  }
+  bool prefix_allows(Ipv4Addr a) const;
+
+  const TranslatorConfig& cfg_;
+  DynamicPool* pool_;
+  bool has_eam_;
+  bool has_prefix_;
+  bool wkp_strict_;  // the prefix is 64:ff9b::/96 and wkpf-strict is on
+  Ipv6Addr prefix_;  // masked to its length
+  uint64_t prefix_hi_ = 0, prefix_lo_ = 0, mask_hi_ = 0, mask_lo_ = 0;  // native byte order
+  uint8_t pos_[4] = {12, 13, 14, 15};
+};
+
+// One-off lookups (configuration checks, tests): build a mapper and ask it.
 MapStatus map_4to6(const TranslatorConfig& cfg, DynamicPool* pool, Ipv4Addr a, Ipv6Addr& out);
-// With `assign`, an address with no mapping may take one from the dynamic pool (only the
-// source of an IPv6 → IPv4 packet does this).
 MapStatus map_6to4(const TranslatorConfig& cfg, DynamicPool* pool, const Ipv6Addr& a,
                    Ipv4Addr& out, bool assign);
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "xlat/addr.hpp"
+#include "xlat/bytes.hpp"
 
 namespace xlat {
 
@@ -44,7 +45,22 @@ inline uint64_t csum_add_ipv4(Ipv4Addr a, uint64_t acc = 0) {
   return acc + (a >> 16) + (a & 0xffff);
 }
 
-uint64_t csum_add_ipv6(const Ipv6Addr& a, uint64_t acc = 0);
+inline uint64_t csum_add_ipv6(const Ipv6Addr& a, uint64_t acc = 0) {
+  const uint8_t* p = a.b.data();
+  return acc + load32(p) + load32(p + 4) + load32(p + 8) + load32(p + 12);
+}
+
+// True when an IPv4 header (ihl bytes) sums to all ones, i.e. its checksum is right.
+// The common 20-byte header is summed inline.
+inline bool ipv4_header_checksum_ok(const uint8_t* p, unsigned ihl) {
+  uint64_t acc;
+  if (ihl == 20) {
+    acc = uint64_t{load32(p)} + load32(p + 4) + load32(p + 8) + load32(p + 12) + load32(p + 16);
+  } else {
+    acc = csum_add_bytes(p, ihl);
+  }
+  return csum_fold(acc) == 0xffff;
+}
 
 // The slow, obviously correct RFC 1071 sum: a reference for tests, never the packet path.
 uint16_t csum_reference(const uint8_t* p, size_t n);

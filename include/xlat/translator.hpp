@@ -17,8 +17,9 @@
 #include <span>
 
 #include "xlat/addr.hpp"
+#include "xlat/address_map.hpp"
 #include "xlat/drop_reason.hpp"
-#include "xlat/eam.hpp"
+#include "xlat/translator_config.hpp"
 
 namespace xlat {
 
@@ -28,53 +29,6 @@ inline constexpr uint32_t kHeadroom4to6 = 40 + 8 - 20;
 inline constexpr uint32_t kScratchSize = 72 * 1024;
 // 65535 / 1232 rounds up to 54 fragments.
 inline constexpr unsigned kMaxOutputs = 64;
-
-enum class UdpZeroChecksum : uint8_t {
-  Drop,       // RFC 7915 4.5: drop (and log); TAYGA's default
-  Forward,    // forward with checksum 0 (illegal in IPv6, for broken peers)
-  Calculate,  // compute it (only possible when the packet is not fragmented)
-};
-
-// Dynamic IPv6 → IPv4 host mappings (TAYGA's dynamic-pool), implemented by the daemon.
-// Implementations must be safe to call from every worker at once.
-class DynamicPool {
- public:
-  enum class Result : uint8_t { Found, NotFound, Exhausted };
-
-  virtual ~DynamicPool() = default;
-  // True when `a` is inside the pool's range: such addresses never fall through to the
-  // RFC 6052 prefix.
-  virtual bool covers(Ipv4Addr a) const = 0;
-  // The IPv6 host that holds `a` actively; refreshes its last use.
-  virtual bool lookup4(Ipv4Addr a, Ipv6Addr& out) = 0;
-  // The IPv4 address of `a`; with `assign`, reserves one when it has none.
-  virtual Result lookup6(const Ipv6Addr& a, Ipv4Addr& out, bool assign) = 0;
-};
-
-struct TranslatorConfig {
-  // RFC 6052 prefix ("pool6"); absent means EAM / static maps only.
-  std::optional<Ipv6Prefix> prefix;
-  // RFC 7757 EAM and TAYGA's single-host `map` entries.
-  EamTable eam;
-  // The translator's own addresses: sources of the errors it generates; echo requests
-  // to them are answered.
-  Ipv4Addr own_v4 = 0;
-  Ipv6Addr own_v6;
-  // RFC 6791: source for translated ICMP errors whose source has no mapping. When
-  // absent the translator's own address is used (TAYGA's habit).
-  std::optional<Ipv4Addr> rfc6791_v4;
-  std::optional<Ipv6Addr> rfc6791_v6;
-  // RFC 6052 §3.1: 64:ff9b::/96 never carries a non-global IPv4 address.
-  bool wkpf_strict = true;
-  UdpZeroChecksum udp_zero_checksum = UdpZeroChecksum::Drop;
-  // Next-hop MTUs on each side (the TUN MTU for a TUN translator).
-  uint32_t mtu4 = 1500;
-  uint32_t mtu6 = 1500;
-  // RFC 7915 4.1: DF=0 IPv4 packets are fragmented to fit this (TAYGA's offlink-mtu).
-  uint32_t lowest_ipv6_mtu = 1280;
-  // RFC 7915 4.4 / 5.4: generate ICMP errors for packets that cannot be translated.
-  bool send_icmp_errors = true;
-};
 
 enum class Verdict : uint8_t {
   Forward,  // translated: send pkts to the other side
@@ -116,7 +70,7 @@ class Translator {
  public:
   explicit Translator(const TranslatorConfig& cfg, DynamicPool* pool = nullptr,
                       uint16_t ipv4_id_seed = 0)
-      : cfg_(cfg), pool_(pool), next_ipv4_id_(ipv4_id_seed) {}
+      : cfg_(cfg), pool_(pool), map_(cfg, pool), next_ipv4_id_(ipv4_id_seed) {}
 
   // RFC 7915 §4: an IPv4 packet in, IPv6 out.
   void translate_4to6(Packet in, Output& out);
@@ -134,6 +88,7 @@ class Translator {
 
   const TranslatorConfig& cfg_;
   DynamicPool* pool_;
+  AddressMapper map_;
   uint16_t next_ipv4_id_;
   TranslatorCounters counters_;
 };

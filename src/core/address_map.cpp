@@ -4,62 +4,52 @@
 
 namespace xlat {
 
-bool ipv4_reserved(Ipv4Addr a) {
-  uint8_t first = static_cast<uint8_t>(a >> 24);
-  return first == 0 || first == 127 || (a >> 16) == 0xa9fe || first >= 224;
-}
-
 bool ipv6_reserved(const Ipv6Addr& a) {
   if (a.b[0] == 0xff || (a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80)) return true;
-  // ::/96 (unspecified, loopback, IPv4-compatible) and ::ffff:0:0/96 (IPv4-mapped). Not
-  // all of ::/8: the well-known prefix 64:ff9b::/96 lives there.
   for (int i = 0; i < 10; ++i) {
     if (a.b[i] != 0) return false;
   }
   return (a.b[10] == 0 && a.b[11] == 0) || (a.b[10] == 0xff && a.b[11] == 0xff);
 }
 
-namespace {
-
-// RFC 6052 §3.1: with wkpf-strict, 64:ff9b::/96 only ever carries global IPv4.
-bool prefix_allows(const TranslatorConfig& cfg, Ipv4Addr a) {
-  if (ipv4_reserved(a)) return false;
-  if (cfg.wkpf_strict && *cfg.prefix == well_known_prefix()) return ipv4_is_global(a);
-  return true;
+AddressMapper::AddressMapper(const TranslatorConfig& cfg, DynamicPool* pool)
+    : cfg_(cfg), pool_(pool), has_eam_(!cfg.eam.empty()), has_prefix_(cfg.prefix.has_value()),
+      wkp_strict_(false) {
+  if (!has_prefix_) return;
+  const Ipv6Prefix& p = *cfg.prefix;
+  prefix_ = ipv6_masked(p.addr, p.len);
+  Ipv6Addr mask = ipv6_masked(Ipv6Addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+                              p.len);
+  std::memcpy(&prefix_hi_, prefix_.b.data(), 8);
+  std::memcpy(&prefix_lo_, prefix_.b.data() + 8, 8);
+  std::memcpy(&mask_hi_, mask.b.data(), 8);
+  std::memcpy(&mask_lo_, mask.b.data() + 8, 8);
+  // RFC 6052 §2.2 figure 1: where the four IPv4 octets go (octet 8 is always skipped).
+  switch (p.len) {
+    case 32: pos_[0] = 4; pos_[1] = 5; pos_[2] = 6; pos_[3] = 7; break;
+    case 40: pos_[0] = 5; pos_[1] = 6; pos_[2] = 7; pos_[3] = 9; break;
+    case 48: pos_[0] = 6; pos_[1] = 7; pos_[2] = 9; pos_[3] = 10; break;
+    case 56: pos_[0] = 7; pos_[1] = 9; pos_[2] = 10; pos_[3] = 11; break;
+    case 64: pos_[0] = 9; pos_[1] = 10; pos_[2] = 11; pos_[3] = 12; break;
+    default: break;  // 96
+  }
+  wkp_strict_ = cfg.wkpf_strict && p == well_known_prefix();
 }
 
-}  // namespace
+// RFC 6052 §3.1: with wkpf-strict, 64:ff9b::/96 only ever carries global IPv4.
+bool AddressMapper::prefix_allows(Ipv4Addr a) const {
+  if (ipv4_reserved(a)) return false;
+  return !wkp_strict_ || ipv4_is_global(a);
+}
 
 MapStatus map_4to6(const TranslatorConfig& cfg, DynamicPool* pool, Ipv4Addr a, Ipv6Addr& out) {
-  if (cfg.eam.lookup4(a, out)) return MapStatus::Ok;
-  if (pool != nullptr && pool->covers(a)) {
-    // TAYGA: a pool address with no active host is unreachable, never the prefix's.
-    return pool->lookup4(a, out) ? MapStatus::Ok : MapStatus::Unmapped;
-  }
-  if (cfg.prefix && prefix_allows(cfg, a)) {
-    out = rfc6052_embed(*cfg.prefix, a);
-    return MapStatus::Ok;
-  }
-  return MapStatus::Unmapped;
+  return AddressMapper(cfg, pool).to6(a, out);
 }
 
 MapStatus map_6to4(const TranslatorConfig& cfg, DynamicPool* pool, const Ipv6Addr& a,
                    Ipv4Addr& out, bool assign) {
-  if (cfg.eam.lookup6(a, out)) return MapStatus::Ok;
-  if (cfg.prefix && cfg.prefix->contains(a)) {
-    // An address inside the prefix is the prefix's, valid or not: it never takes a
-    // dynamic pool address.
-    out = rfc6052_extract(*cfg.prefix, a);
-    return prefix_allows(cfg, out) ? MapStatus::Ok : MapStatus::Unmapped;
-  }
-  if (pool != nullptr) {
-    switch (pool->lookup6(a, out, assign)) {
-      case DynamicPool::Result::Found: return MapStatus::Ok;
-      case DynamicPool::Result::Exhausted: return MapStatus::Exhausted;
-      case DynamicPool::Result::NotFound: break;
-    }
-  }
-  return MapStatus::Unmapped;
+  return AddressMapper(cfg, pool).to4(a, out, assign);
 }
 
 }  // namespace xlat

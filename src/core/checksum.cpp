@@ -29,10 +29,6 @@ uint64_t csum_add_bytes(const uint8_t* p, size_t n, uint64_t acc) {
   return acc;
 }
 
-uint64_t csum_add_ipv6(const Ipv6Addr& a, uint64_t acc) {
-  return csum_add_bytes(a.b.data(), 16, acc);
-}
-
 uint16_t csum_reference(const uint8_t* p, size_t n) {
   uint32_t sum = 0;
   for (size_t i = 0; i + 1 < n; i += 2) {

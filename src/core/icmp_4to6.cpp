@@ -56,7 +56,7 @@ uint32_t Translate4to6::translate_inner(const uint8_t* in, uint32_t len, uint8_t
   // ICMP error, with the same address mapping" (its TTL is not decremented).
   Ipv6Addr src6, dst6;
   // The inner packet travels the other way: its destination is the outer source.
-  if (map_4to6(cfg, t.pool_, f.src, src6) != MapStatus::Ok ||
+  if (t.map_.to6(f.src, src6) != MapStatus::Ok ||
       map_source(f.dst, dst6) != MapStatus::Ok) {
     why = DropReason::IcmpInnerUnmapped;
     return 0;

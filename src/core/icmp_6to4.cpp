@@ -51,8 +51,8 @@ uint32_t Translate6to4::translate_inner(const uint8_t* in, uint32_t len, uint8_t
   // RFC 7915 §5.3: the inner IPv6 header is translated like the outer one, with the
   // same mapping, and its Hop Limit is not decremented.
   Ipv4Addr src4, dst4;
-  if (map_6to4(cfg, t.pool_, f.src, src4, false) != MapStatus::Ok ||
-      map_6to4(cfg, t.pool_, f.dst, dst4, false) != MapStatus::Ok) {
+  if (t.map_.to4(f.src, src4, false) != MapStatus::Ok ||
+      t.map_.to4(f.dst, dst4, false) != MapStatus::Ok) {
     why = DropReason::IcmpInnerUnmapped;
     return 0;
   }

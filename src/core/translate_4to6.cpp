@@ -31,11 +31,11 @@ bool has_unexpired_source_route(const uint8_t* opt, uint32_t len) {
 }  // namespace
 
 MapStatus Translate4to6::map_source(Ipv4Addr a, Ipv6Addr& out6) const {
-  if (hairpin && cfg.prefix) {
-    out6 = rfc6052_embed(*cfg.prefix, a);
+  if (hairpin && t.map_.has_prefix()) {
+    out6 = t.map_.embed(a);
     return MapStatus::Ok;
   }
-  return map_4to6(cfg, t.pool_, a, out6);
+  return t.map_.to6(a, out6);
 }
 
 void Translate4to6::emit(uint8_t* data, uint32_t len) {
@@ -105,7 +105,7 @@ void Translate4to6::run(Packet in) {
   if (ip.total_length() < ip.ihl_bytes() || ip.total_length() > in.len) {
     return drop(DropReason::Ipv4BadTotalLength);
   }
-  if (csum_fold(csum_add_bytes(p, ip.ihl_bytes())) != 0xffff) {
+  if (!ipv4_header_checksum_ok(p, ip.ihl_bytes())) {
     return drop(DropReason::Ipv4BadHeaderChecksum);
   }
   const Ipv4Fields f = Ipv4Fields::read(p);
@@ -141,12 +141,12 @@ void Translate4to6::run(Packet in) {
 
   // Addresses (RFC 7915 §4.1 "Source Address / Destination Address: mapped [...]").
   Ipv6Addr dst6;
-  if (map_4to6(cfg, t.pool_, f.dst, dst6) != MapStatus::Ok) {
+  if (t.map_.to6(f.dst, dst6) != MapStatus::Ok) {
     return reply_error(p, len, icmp4::kDestUnreach, 1, 0, DropReason::Ipv4DestUnmapped);
   }
   Ipv6Addr src6;
-  if (reserved_src && cfg.prefix) {
-    src6 = rfc6052_embed(*cfg.prefix, f.src);
+  if (reserved_src && t.map_.has_prefix()) {
+    src6 = t.map_.embed(f.src);
   } else if (reserved_src || map_source(f.src, src6) != MapStatus::Ok) {
     // RFC 6791 §3: an ICMPv4 error from an address with no IPv6 mapping still goes
     // through, from the configured (or the translator's own) address.

@@ -29,7 +29,8 @@ void Translate6to4::reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, 
 void Translate6to4::forward(uint8_t* pkt, uint32_t len, Ipv4Addr dst4, uint32_t headroom) {
   t.counters_.translated_6to4++;
   Ipv6Addr unused;
-  bool hairpin = cfg.eam.lookup4(dst4, unused) || (t.pool_ != nullptr && t.pool_->covers(dst4));
+  bool hairpin = (!cfg.eam.empty() && cfg.eam.lookup4(dst4, unused)) ||
+                 (t.pool_ != nullptr && t.pool_->covers(dst4));
   if (!hairpin) {
     out.verdict = Verdict::Forward;
     return emit(pkt, len);
@@ -135,11 +136,11 @@ void Translate6to4::run(Packet in) {
   const bool is_icmp_error = is_icmp && first && l4len >= 1 && icmp6::is_error(l4[0]);
 
   Ipv4Addr dst4;
-  if (map_6to4(cfg, t.pool_, f.dst, dst4, false) != MapStatus::Ok) {
+  if (t.map_.to4(f.dst, dst4, false) != MapStatus::Ok) {
     return reply_error(p, len, icmp6::kDestUnreach, 0, 0, DropReason::Ipv6DestUnmapped);
   }
   Ipv4Addr src4;
-  MapStatus src_status = map_6to4(cfg, t.pool_, f.src, src4, !is_icmp_error);
+  MapStatus src_status = t.map_.to4(f.src, src4, !is_icmp_error);
   if (src_status != MapStatus::Ok) {
     // RFC 6791 §4: ICMPv6 errors from routers without an IPv4 mapping are translated
     // with a source from the configured pool (or the translator's own address).
