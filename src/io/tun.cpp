@@ -1,0 +1,134 @@
+#include "io/tun.hpp"
+
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace xlatd {
+
+namespace {
+
+std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// One fd attached to the device; -1 with errno set on failure.
+int attach(const std::string& name, short flags) {
+  int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ifreq ifr{};
+  ifr.ifr_flags = flags;
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int e = errno;
+    ::close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+TunDevice::TunDevice(TunDevice&& o) noexcept
+    : name(std::move(o.name)), fds(std::move(o.fds)), multi_queue(o.multi_queue), note(std::move(o.note)) {
+  o.fds.clear();
+}
+
+TunDevice& TunDevice::operator=(TunDevice&& o) noexcept {
+  if (this != &o) {
+    for (int fd : fds) ::close(fd);
+    name = std::move(o.name);
+    fds = std::move(o.fds);
+    multi_queue = o.multi_queue;
+    note = std::move(o.note);
+    o.fds.clear();
+  }
+  return *this;
+}
+
+TunDevice::~TunDevice() {
+  for (int fd : fds) ::close(fd);
+}
+
+bool open_tun(const std::string& name, unsigned queues, TunDevice& out, std::string& error) {
+  if (name.empty() || name.size() >= IFNAMSIZ) {
+    error = "tun-device '" + name + "': names are 1 to 15 characters";
+    return false;
+  }
+  if (queues == 0) queues = 1;
+  out = TunDevice{};
+  out.name = name;
+  const short mq = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+  int fd = attach(name, mq);
+  if (fd < 0 && errno == EINVAL) {
+    // A device made without IFF_MULTI_QUEUE: one queue only.
+    fd = attach(name, IFF_TUN | IFF_NO_PI);
+    if (fd < 0) {
+      error = errno_text("cannot attach to TUN device " + name);
+      return false;
+    }
+    out.fds.push_back(fd);
+    if (queues > 1) {
+      out.note = "TUN device " + name + " was created without multi-queue support; using 1 queue "
+                 "instead of " + std::to_string(queues) + " (recreate it with xlatd --mktun for more)";
+    }
+    return true;
+  }
+  if (fd < 0) {
+    error = errno_text("cannot open TUN device " + name + " (/dev/net/tun)");
+    return false;
+  }
+  out.multi_queue = true;
+  out.fds.push_back(fd);
+  for (unsigned q = 1; q < queues; ++q) {
+    int f = attach(name, mq);
+    if (f < 0) {
+      error = errno_text("cannot open queue " + std::to_string(q) + " of TUN device " + name);
+      return false;
+    }
+    out.fds.push_back(f);
+  }
+  return true;
+}
+
+bool make_persistent_tun(const std::string& name, std::string& error) {
+  int fd = attach(name, IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE);
+  if (fd < 0) {
+    error = errno_text("cannot create TUN device " + name);
+    return false;
+  }
+  bool ok = ::ioctl(fd, TUNSETPERSIST, 1) == 0;
+  if (!ok) error = errno_text("cannot make TUN device " + name + " persistent");
+  ::close(fd);
+  return ok;
+}
+
+bool remove_persistent_tun(const std::string& name, std::string& error) {
+  int fd = attach(name, IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE);
+  if (fd < 0 && errno == EINVAL) fd = attach(name, IFF_TUN | IFF_NO_PI);
+  if (fd < 0) {
+    error = errno_text("cannot attach to TUN device " + name);
+    return false;
+  }
+  bool ok = ::ioctl(fd, TUNSETPERSIST, 0) == 0;
+  if (!ok) error = errno_text("cannot remove TUN device " + name);
+  ::close(fd);
+  return ok;
+}
+
+uint32_t interface_mtu(const std::string& name) {
+  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return 0;
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  uint32_t mtu = ::ioctl(s, SIOCGIFMTU, &ifr) == 0 ? static_cast<uint32_t>(ifr.ifr_mtu) : 0;
+  ::close(s);
+  return mtu;
+}
+
+}  // namespace xlatd
