@@ -1,0 +1,383 @@
+#include "daemon/daemon.hpp"
+
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "daemon/dynamic_pool.hpp"
+#include "daemon/log.hpp"
+#include "daemon/worker.hpp"
+#include "io/netlink.hpp"
+#include "io/tun.hpp"
+#include "io/uring_queue.hpp"
+
+namespace xlatd {
+
+namespace {
+
+int64_t wall_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// systemd's sd_notify protocol, without libsystemd: one datagram to $NOTIFY_SOCKET.
+void sd_notify(const std::string& state) {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (path == nullptr || path[0] == '\0') return;
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
+  if (sa.sun_path[0] == '@') sa.sun_path[0] = '\0';  // abstract socket
+  ::sendto(fd, state.data(), state.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  ::close(fd);
+}
+
+bool make_dirs(const std::string& path) {
+  std::string cur;
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      cur = path.substr(0, i);
+      if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+  }
+  return true;
+}
+
+std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const DynamicPoolImpl* pool) {
+  WorkerStats total;
+  for (const auto& w : workers) {
+    if (!w) continue;
+    auto s = w->stats();
+    total.xlat.translated_4to6 += s.xlat.translated_4to6;
+    total.xlat.translated_6to4 += s.xlat.translated_6to4;
+    total.xlat.fragments_made += s.xlat.fragments_made;
+    total.xlat.icmp_errors_sent += s.xlat.icmp_errors_sent;
+    total.xlat.echo_replies_sent += s.xlat.echo_replies_sent;
+    for (size_t i = 0; i < s.xlat.drops.size(); ++i) total.xlat.drops[i] += s.xlat.drops[i];
+    total.io.rx_packets += s.io.rx_packets;
+    total.io.tx_packets += s.io.tx_packets;
+    total.io.tx_errors += s.io.tx_errors;
+    total.io.syscalls += s.io.syscalls;
+  }
+  std::string line = "counters: rx " + std::to_string(total.io.rx_packets) + " tx " +
+                     std::to_string(total.io.tx_packets) + " tx-errors " + std::to_string(total.io.tx_errors) +
+                     " 4to6 " + std::to_string(total.xlat.translated_4to6) + " 6to4 " +
+                     std::to_string(total.xlat.translated_6to4) + " fragments " +
+                     std::to_string(total.xlat.fragments_made) + " icmp-errors " +
+                     std::to_string(total.xlat.icmp_errors_sent) + " echo-replies " +
+                     std::to_string(total.xlat.echo_replies_sent) + " syscalls " + std::to_string(total.io.syscalls);
+  for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
+    if (total.xlat.drops[r] != 0) {
+      line += " " + std::string(xlat::drop_reason_name(static_cast<xlat::DropReason>(r))) + " " +
+              std::to_string(total.xlat.drops[r]);
+    }
+  }
+  if (pool != nullptr) {
+    auto u = pool->usage();
+    line += " pool-active " + std::to_string(u.active) + " pool-dormant " + std::to_string(u.dormant) +
+            " pool-free " + std::to_string(u.free);
+  }
+  return line;
+}
+
+bool drop_privileges(const Options& o, const std::string& data_dir, std::string& error) {
+  if (o.user.empty() && o.group.empty() && !o.chroot) return true;
+  gid_t gid = 0;
+  uid_t uid = 0;
+  passwd* pw = nullptr;
+  if (!o.user.empty()) {
+    pw = ::getpwnam(o.user.c_str());
+    if (pw == nullptr) {
+      error = "-u: no user " + o.user;
+      return false;
+    }
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+  }
+  if (!o.group.empty()) {
+    group* gr = ::getgrnam(o.group.c_str());
+    if (gr == nullptr) {
+      error = "-g: no group " + o.group;
+      return false;
+    }
+    gid = gr->gr_gid;
+  }
+  if (o.chroot) {
+    if (data_dir.empty()) {
+      error = "-r needs data-dir in the configuration";
+      return false;
+    }
+    if (::chroot(data_dir.c_str()) != 0 || ::chdir("/") != 0) {
+      error = "chroot to " + data_dir + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  if (gid != 0 && (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0)) {
+    error = std::string("setgid: ") + std::strerror(errno);
+    return false;
+  }
+  if (uid != 0 && ::setuid(uid) != 0) {
+    error = std::string("setuid: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+void pin_to_core(std::thread& t, unsigned core) {
+  unsigned n = std::thread::hardware_concurrency();
+  if (n == 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(core % n, &set);
+  pthread_setaffinity_np(t.native_handle(), sizeof set, &set);
+}
+
+}  // namespace
+
+int run(const Options& o) {
+  if (o.mode != "plat") {
+    std::cerr << "xlatd: --mode clat is not available yet\n";
+    return 2;
+  }
+  LoadResult loaded = load_config(o.config);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors) std::cerr << "xlatd: " << e.message << "\n";
+    std::cerr << "xlatd: " << loaded.errors.size() << " error" << (loaded.errors.size() == 1 ? "" : "s")
+              << " in the configuration; nothing started\n";
+    return 1;
+  }
+  const Config& cfg = *loaded.config;
+  std::vector<MapDirective> file_maps;
+  if (!cfg.map_file.empty()) {
+    std::vector<ConfigError> errs;
+    file_maps = load_map_file(cfg.map_file, errs);
+    if (!errs.empty()) {
+      for (const auto& e : errs) std::cerr << "xlatd: " << e.message << "\n";
+      return 1;
+    }
+  }
+  if (o.check_config) {
+    for (const auto& w : cfg.warnings) std::cerr << "xlatd: warning: " << w << "\n";
+    std::cout << cfg.describe();
+    for (const auto& m : file_maps) {
+      std::cout << "map " << xlat::to_string(m.v4) << " " << xlat::to_string(m.v6) << "  # " << m.where << "\n";
+    }
+    return 0;
+  }
+  if (o.mktun || o.rmtun) {
+    std::string err;
+    bool ok = o.mktun ? make_persistent_tun(cfg.tun_device, err) : remove_persistent_tun(cfg.tun_device, err);
+    if (!ok) {
+      std::cerr << "xlatd: " << err << "\n";
+      return 1;
+    }
+    std::cout << (o.mktun ? "Created" : "Removed") << " persistent tun device " << cfg.tun_device << "\n";
+    return 0;
+  }
+
+  log::init(o.journal ? log::Target::Journal : o.stdout_log ? log::Target::Stdout : log::Target::Syslog,
+            o.debug);
+  for (const auto& w : cfg.warnings) log::warn(w);
+
+  unsigned workers = cfg.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
+  if (workers == 0) workers = 1;  // TAYGA's "0 = single-threaded": one worker
+  TunDevice tun;
+  std::string err;
+  if (!open_tun(cfg.tun_device, workers, tun, err)) {
+    log::error(err);
+    std::cerr << "xlatd: " << err << "\n";
+    return 1;
+  }
+  if (!tun.note.empty()) log::warn(tun.note);
+  workers = static_cast<unsigned>(tun.fds.size());
+
+  if (cfg.tun_up.value_or(false) || !cfg.tun_ip.empty() || !cfg.tun_route.empty()) {
+    Netlink nl;
+    bool ok = nl.ok();
+    if (!ok) err = "cannot open a netlink socket";
+    for (const auto& a : cfg.tun_ip) ok = ok && nl.add_address(cfg.tun_device, a, err);
+    if (ok && cfg.tun_up.value_or(true)) ok = nl.link_up(cfg.tun_device, err);
+    for (const auto& r : cfg.tun_route) ok = ok && nl.add_route(cfg.tun_device, r, err);
+    if (!ok) {
+      log::error(err);
+      std::cerr << "xlatd: " << err << "\n";
+      return 1;
+    }
+  }
+  uint32_t mtu = interface_mtu(cfg.tun_device);
+  if (mtu == 0) mtu = 1500;
+
+  std::unique_ptr<DynamicPoolImpl> pool;
+  std::string map_path;
+  if (!cfg.data_dir.empty()) {
+    if (!make_dirs(cfg.data_dir)) {
+      std::cerr << "xlatd: cannot create data-dir " << cfg.data_dir << ": " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    map_path = cfg.data_dir + "/dynamic.map";
+  }
+  if (cfg.dynamic_pool) {
+    DynamicPoolImpl::Options po;
+    po.range = *cfg.dynamic_pool;
+    po.excluded.push_back({cfg.ipv4_addr, 32});
+    for (const auto& m : cfg.maps) po.excluded.push_back(m.v4);
+    for (const auto& m : file_maps) po.excluded.push_back(m.v4);
+    if (cfg.log.dyn) po.log_event = [](const std::string& m) { log::info("dynamic pool: " + m); };
+    pool = std::make_unique<DynamicPoolImpl>(std::move(po), wall_seconds());
+    if (!map_path.empty()) {
+      std::vector<std::string> notes;
+      pool->load(map_path, notes);
+      for (const auto& n : notes) log::warn(n);
+      auto u = pool->usage();
+      log::info("dynamic pool " + xlat::to_string(*cfg.dynamic_pool) + ": " + std::to_string(u.active) +
+                " active, " + std::to_string(u.dormant) + " dormant mappings loaded");
+    }
+  }
+
+  Runtime rt;
+  rt.pool = pool.get();
+  auto shared = std::make_shared<SharedConfig>();
+  shared->translator = cfg.translator(mtu, file_maps);
+  shared->log = cfg.log;
+  rt.publish(shared);
+
+  if (!o.debug_foreground && !o.nodetach) {
+    if (::daemon(0, 0) != 0) {
+      log::error(std::string("cannot detach: ") + std::strerror(errno));
+      return 1;
+    }
+  }
+  if (!o.pidfile.empty()) {
+    std::ofstream pf(o.pidfile);
+    pf << ::getpid() << "\n";
+  }
+  if (!drop_privileges(o, cfg.data_dir, err)) {
+    log::error(err);
+    return 1;
+  }
+  if (o.chroot && !map_path.empty()) map_path = "/dynamic.map";
+
+  // Signals are read from a signalfd by this thread only.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT}) sigaddset(&mask, s);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+
+  // Each worker builds its own io_uring on its own thread (single-issuer rings).
+  std::vector<std::unique_ptr<UringQueue>> queues(workers);
+  std::vector<std::unique_ptr<Worker>> ws(workers);
+  std::vector<std::thread> threads;
+  std::vector<std::string> setup_errors(workers);
+  std::atomic<unsigned> ready{0};
+  for (unsigned i = 0; i < workers; ++i) {
+    threads.emplace_back([&, i] {
+      queues[i] = UringQueue::create(tun.fds[i], mtu, 64, setup_errors[i]);
+      if (queues[i]) ws[i] = std::make_unique<Worker>(i, *queues[i], rt);
+      ready.fetch_add(1);
+      if (ws[i]) ws[i]->run();
+    });
+    pin_to_core(threads.back(), i);
+  }
+  while (ready.load() < workers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (unsigned i = 0; i < workers; ++i) {
+    if (!queues[i]) {
+      log::error("worker " + std::to_string(i) + ": " + setup_errors[i]);
+      rt.stop.store(true);
+      for (auto& t : threads) t.join();
+      return 1;
+    }
+  }
+  log::info("xlatd " XLATD_VERSION " translating on " + cfg.tun_device + " (MTU " + std::to_string(mtu) + ") with " +
+            std::to_string(workers) + " worker" + (workers == 1 ? "" : "s") + (tun.multi_queue ? "" : ", single-queue TUN") +
+            ", io_uring " + queues[0]->ring_mode());
+  sd_notify("READY=1\nSTATUS=translating on " + cfg.tun_device);
+
+  auto save_pool = [&](const char* why) {
+    if (!pool || map_path.empty()) return;
+    std::string e;
+    if (!pool->save(map_path, e)) {
+      log::error(e);
+    } else {
+      log::debug(std::string("dynamic.map written (") + why + ")");
+    }
+  };
+
+  int64_t last_maintenance = wall_seconds();
+  bool running = true;
+  while (running) {
+    pollfd p{sfd, POLLIN, 0};
+    ::poll(&p, 1, 1000);
+    int64_t now = wall_seconds();
+    if (pool) {
+      pool->set_now(now);
+      if (now - last_maintenance >= 45) {
+        pool->maintain();
+        last_maintenance = now;
+      }
+      if (pool->dirty()) save_pool("changes");
+    }
+    if (!(p.revents & POLLIN)) continue;
+    signalfd_siginfo si{};
+    if (::read(sfd, &si, sizeof si) != sizeof si) continue;
+    switch (si.ssi_signo) {
+      case SIGHUP: {
+        // Reload map-file: a bad file keeps the running maps.
+        std::vector<MapDirective> fresh;
+        if (!cfg.map_file.empty()) {
+          std::vector<ConfigError> errs;
+          fresh = load_map_file(cfg.map_file, errs);
+          for (const auto& e : errs) log::error("map-file reload: " + e.message);
+          if (!errs.empty()) {
+            save_pool("SIGHUP");
+            break;
+          }
+        }
+        auto next = std::make_shared<SharedConfig>();
+        next->translator = cfg.translator(mtu, fresh);
+        next->log = cfg.log;
+        // Workers drop their old configuration between batches; keep it alive here
+        // until every worker has moved on.
+        auto previous = rt.current();
+        rt.publish(next);
+        log::info("SIGHUP: " + std::to_string(fresh.size()) + " map-file entries loaded");
+        save_pool("SIGHUP");
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        break;
+      }
+      case SIGUSR1:
+        log::info(counters_line(ws, pool.get()));
+        break;
+      default:
+        log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
+        running = false;
+    }
+  }
+  sd_notify("STOPPING=1");
+  rt.stop.store(true);
+  for (auto& t : threads) t.join();
+  save_pool("exit");
+  log::info(counters_line(ws, pool.get()));
+  if (!o.pidfile.empty()) ::unlink(o.pidfile.c_str());
+  return 0;
+}
+
+}  // namespace xlatd

@@ -1,0 +1,408 @@
+#include "daemon/dynamic_pool.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace xlatd {
+
+namespace {
+
+constexpr uint32_t kEmpty = 0;
+constexpr uint32_t kTomb = 0xffffffffu;
+
+void split(const xlat::Ipv6Addr& a, uint64_t& hi, uint64_t& lo) {
+  std::memcpy(&hi, a.b.data(), 8);
+  std::memcpy(&lo, a.b.data() + 8, 8);
+}
+
+xlat::Ipv6Addr join(uint64_t hi, uint64_t lo) {
+  xlat::Ipv6Addr a;
+  std::memcpy(a.b.data(), &hi, 8);
+  std::memcpy(a.b.data() + 8, &lo, 8);
+  return a;
+}
+
+uint64_t mix(uint64_t hi, uint64_t lo) {
+  uint64_t h = hi * 0x9e3779b97f4a7c15ull ^ (lo + 0x632be59bd9b4e019ull);
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 32);
+}
+
+}  // namespace
+
+// The IPv6 → slot index: cells hold index + 1 (0 empty, kTomb deleted).
+struct DynamicPoolImpl::Table {
+  explicit Table(size_t capacity) : mask(capacity - 1), cells(new std::atomic<uint32_t>[capacity]) {
+    for (size_t i = 0; i < capacity; ++i) cells[i].store(kEmpty, std::memory_order_relaxed);
+  }
+  size_t mask;
+  std::unique_ptr<std::atomic<uint32_t>[]> cells;
+  size_t used = 0;        // live cells
+  size_t tombstones = 0;
+};
+
+DynamicPoolImpl::DynamicPoolImpl(Options opts, int64_t now)
+    : range_(opts.range),
+      size_((uint32_t{1} << (32 - opts.range.len)) - 1),
+      slots_(new Slot[(uint32_t{1} << (32 - opts.range.len)) - 1]),
+      now_(now),
+      log_event_(std::move(opts.log_event)) {
+  for (uint32_t i = 0; i < size_; ++i) {
+    for (const auto& ex : opts.excluded) {
+      if (ex.contains(address(i))) slots_[i].state.store(kExcluded, std::memory_order_relaxed);
+    }
+  }
+  size_t cap = 16;
+  while (cap < size_ * 2u) cap <<= 1;
+  table_.store(new Table(cap), std::memory_order_release);
+}
+
+DynamicPoolImpl::~DynamicPoolImpl() {
+  delete table_.load();
+  for (auto& r : retired_) delete r.first;
+}
+
+void DynamicPoolImpl::event(const std::string& msg) const {
+  if (log_event_) log_event_(msg);
+}
+
+// Seqlock read: retry while a writer is (or was) in the middle of the entry.
+DynamicPoolImpl::View DynamicPoolImpl::read(uint32_t i) const {
+  const Slot& s = slots_[i];
+  for (;;) {
+    uint32_t s1 = s.seq.load(std::memory_order_acquire);
+    if (s1 & 1) continue;
+    View v{s.hi.load(std::memory_order_relaxed), s.lo.load(std::memory_order_relaxed),
+           s.state.load(std::memory_order_relaxed)};
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (s.seq.load(std::memory_order_relaxed) == s1) return v;
+  }
+}
+
+void DynamicPoolImpl::write(uint32_t i, uint64_t hi, uint64_t lo, uint8_t state, int64_t last_use) {
+  Slot& s = slots_[i];
+  uint32_t seq = s.seq.load(std::memory_order_relaxed);
+  s.seq.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  s.hi.store(hi, std::memory_order_relaxed);
+  s.lo.store(lo, std::memory_order_relaxed);
+  s.state.store(state, std::memory_order_relaxed);
+  s.last_use.store(last_use, std::memory_order_relaxed);
+  s.seq.store(seq + 2, std::memory_order_release);
+}
+
+int64_t DynamicPoolImpl::find(uint64_t hi, uint64_t lo) const {
+  const Table* t = table_.load(std::memory_order_acquire);
+  size_t h = mix(hi, lo);
+  for (size_t probe = 0; probe <= t->mask; ++probe) {
+    uint32_t c = t->cells[(h + probe) & t->mask].load(std::memory_order_acquire);
+    if (c == kEmpty) return -1;
+    if (c == kTomb) continue;
+    View v = read(c - 1);
+    if (v.hi == hi && v.lo == lo && (v.state == kActive || v.state == kDormant)) return c - 1;
+  }
+  return -1;
+}
+
+void DynamicPoolImpl::touch(uint32_t i) {
+  int64_t now = now_.load(std::memory_order_relaxed);
+  // One store per entry per second at most: no cache-line ping-pong per packet.
+  if (slots_[i].last_use.load(std::memory_order_relaxed) < now) {
+    slots_[i].last_use.store(now, std::memory_order_relaxed);
+    if (!touched_.load(std::memory_order_relaxed)) touched_.store(true, std::memory_order_relaxed);
+  }
+}
+
+bool DynamicPoolImpl::covers(xlat::Ipv4Addr a) const { return range_.contains(a); }
+
+bool DynamicPoolImpl::lookup4(xlat::Ipv4Addr a, xlat::Ipv6Addr& out) {
+  if (!covers(a) || a == range_.addr) return false;
+  uint32_t i = a - range_.addr - 1;
+  View v = read(i);
+  if (v.state != kActive) return false;
+  out = join(v.hi, v.lo);
+  touch(i);
+  return true;
+}
+
+xlat::DynamicPool::Result DynamicPoolImpl::lookup6(const xlat::Ipv6Addr& a, xlat::Ipv4Addr& out,
+                                                   bool assign) {
+  uint64_t hi, lo;
+  split(a, hi, lo);
+  int64_t i = find(hi, lo);
+  if (i >= 0 && read(static_cast<uint32_t>(i)).state == kActive) {
+    touch(static_cast<uint32_t>(i));
+    out = address(static_cast<uint32_t>(i));
+    return Result::Found;
+  }
+  if (!assign) return Result::NotFound;
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = now_.load(std::memory_order_relaxed);
+  i = find(hi, lo);
+  if (i >= 0) {
+    // Its dormant reservation wakes up (or another worker just assigned it).
+    View v = read(static_cast<uint32_t>(i));
+    if (v.state == kDormant) {
+      write(static_cast<uint32_t>(i), hi, lo, kActive, now);
+      dirty_ = true;
+      event("reactivated " + xlat::to_string(address(static_cast<uint32_t>(i))) + " for " + xlat::to_string(a));
+    }
+    out = address(static_cast<uint32_t>(i));
+    return Result::Found;
+  }
+  // TAYGA's choice: the four 32-bit words summed, folded to the pool, then probing.
+  uint64_t sum = 0;
+  for (int w = 0; w < 4; ++w) {
+    sum += (uint32_t{a.b[w * 4]} << 24) | (uint32_t{a.b[w * 4 + 1]} << 16) |
+           (uint32_t{a.b[w * 4 + 2]} << 8) | a.b[w * 4 + 3];
+  }
+  uint32_t start = static_cast<uint32_t>(sum % size_);
+  int64_t chosen = -1;
+  for (uint32_t k = 0; k < size_; ++k) {
+    uint32_t j = (start + k) % size_;
+    if (read(j).state == kFree) {
+      chosen = j;
+      break;
+    }
+  }
+  if (chosen < 0) {
+    // Exhausted: the least recently used dormant entry is taken over.
+    int64_t oldest = INT64_MAX;
+    for (uint32_t j = 0; j < size_; ++j) {
+      View v = read(j);
+      int64_t lu = slots_[j].last_use.load(std::memory_order_relaxed);
+      if (v.state == kDormant && lu < oldest) {
+        oldest = lu;
+        chosen = j;
+      }
+    }
+    if (chosen < 0) {
+      event("pool exhausted: no address for " + xlat::to_string(a));
+      return Result::Exhausted;
+    }
+    View old = read(static_cast<uint32_t>(chosen));
+    index_erase(old.hi, old.lo);
+    event("took dormant " + xlat::to_string(address(static_cast<uint32_t>(chosen))) + " from " +
+          xlat::to_string(join(old.hi, old.lo)));
+  }
+  uint32_t c = static_cast<uint32_t>(chosen);
+  write(c, hi, lo, kActive, now);
+  index_insert(c, hi, lo);
+  dirty_ = true;
+  event("assigned " + xlat::to_string(address(c)) + " to " + xlat::to_string(a));
+  out = address(c);
+  return Result::Found;
+}
+
+void DynamicPoolImpl::index_insert(uint32_t i, uint64_t hi, uint64_t lo) {
+  Table* t = table_.load(std::memory_order_relaxed);
+  if ((t->used + t->tombstones + 1) * 4 > (t->mask + 1) * 3) {
+    rebuild_index(t->mask + 1);
+    t = table_.load(std::memory_order_relaxed);
+  }
+  size_t h = mix(hi, lo);
+  for (size_t probe = 0;; ++probe) {
+    auto& cell = t->cells[(h + probe) & t->mask];
+    uint32_t c = cell.load(std::memory_order_relaxed);
+    if (c == kEmpty || c == kTomb) {
+      if (c == kTomb) t->tombstones--;
+      cell.store(i + 1, std::memory_order_release);
+      t->used++;
+      return;
+    }
+  }
+}
+
+void DynamicPoolImpl::index_erase(uint64_t hi, uint64_t lo) {
+  Table* t = table_.load(std::memory_order_relaxed);
+  size_t h = mix(hi, lo);
+  for (size_t probe = 0; probe <= t->mask; ++probe) {
+    auto& cell = t->cells[(h + probe) & t->mask];
+    uint32_t c = cell.load(std::memory_order_relaxed);
+    if (c == kEmpty) return;
+    if (c == kTomb) continue;
+    View v = read(c - 1);
+    if (v.hi == hi && v.lo == lo) {
+      cell.store(kTomb, std::memory_order_release);
+      t->used--;
+      t->tombstones++;
+      return;
+    }
+  }
+}
+
+// A fresh table without tombstones; the old one stays readable until workers are
+// surely done with it (maintain() frees it a cycle later).
+void DynamicPoolImpl::rebuild_index(size_t capacity) {
+  Table* old = table_.load(std::memory_order_relaxed);
+  auto* t = new Table(capacity);
+  for (size_t k = 0; k <= old->mask; ++k) {
+    uint32_t c = old->cells[k].load(std::memory_order_relaxed);
+    if (c == kEmpty || c == kTomb) continue;
+    View v = read(c - 1);
+    size_t h = mix(v.hi, v.lo);
+    for (size_t probe = 0;; ++probe) {
+      auto& cell = t->cells[(h + probe) & t->mask];
+      if (cell.load(std::memory_order_relaxed) == kEmpty) {
+        cell.store(c, std::memory_order_relaxed);
+        t->used++;
+        break;
+      }
+    }
+  }
+  table_.store(t, std::memory_order_release);
+  retired_.emplace_back(old, now_.load(std::memory_order_relaxed));
+}
+
+void DynamicPoolImpl::maintain() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = now_.load(std::memory_order_relaxed);
+  for (uint32_t i = 0; i < size_; ++i) {
+    View v = read(i);
+    int64_t lu = slots_[i].last_use.load(std::memory_order_relaxed);
+    if (v.state == kActive && now - lu > kActiveSeconds) {
+      write(i, v.hi, v.lo, kDormant, lu);
+      dirty_ = true;
+      event("dormant " + xlat::to_string(address(i)) + " (" + xlat::to_string(join(v.hi, v.lo)) + ")");
+    } else if (v.state == kDormant && now - lu > kDormantSeconds) {
+      index_erase(v.hi, v.lo);
+      write(i, 0, 0, kFree, 0);
+      dirty_ = true;
+      event("freed " + xlat::to_string(address(i)) + " (" + xlat::to_string(join(v.hi, v.lo)) + ")");
+    }
+  }
+  // A lookup holds a table pointer for microseconds; a few seconds is plenty.
+  std::erase_if(retired_, [&](const auto& r) {
+    if (now - r.second < 5) return false;
+    delete r.first;
+    return true;
+  });
+  Table* t = table_.load(std::memory_order_relaxed);
+  if (t->tombstones * 4 > t->mask + 1) rebuild_index(t->mask + 1);
+}
+
+bool DynamicPoolImpl::dirty() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return dirty_ || touched_.load(std::memory_order_relaxed);
+}
+
+DynamicPoolImpl::Usage DynamicPoolImpl::usage() const {
+  Usage u;
+  for (uint32_t i = 0; i < size_; ++i) {
+    switch (read(i).state) {
+      case kActive: u.active++; break;
+      case kDormant: u.dormant++; break;
+      case kFree: u.free++; break;
+      default: break;
+    }
+  }
+  return u;
+}
+
+void DynamicPoolImpl::load(const std::string& path, std::vector<std::string>& notes) {
+  std::ifstream f(path);
+  if (!f) return;  // no file yet: nothing to restore
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t now = now_.load(std::memory_order_relaxed);
+  struct Entry {
+    uint32_t slot;
+    uint64_t hi, lo;
+    int64_t last_use;
+  };
+  std::vector<Entry> entries;
+  std::vector<bool> slot_taken(size_, false);
+  bool future = false;
+  std::string line;
+  int n = 0;
+  while (std::getline(f, line)) {
+    ++n;
+    std::string where = path + ":" + std::to_string(n) + ": ";
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    std::string s4, s6, s_time, extra;
+    if (!(in >> s4 >> s6 >> s_time) || (in >> extra)) {
+      notes.push_back(where + "malformed line skipped");
+      continue;
+    }
+    auto v4 = xlat::parse_ipv4(s4);
+    auto v6 = xlat::parse_ipv6(s6);
+    char* end = nullptr;
+    long long t = std::strtoll(s_time.c_str(), &end, 10);
+    if (!v4 || !v6 || end == s_time.c_str() || *end != '\0' || t < 0) {
+      notes.push_back(where + "malformed line skipped");
+      continue;
+    }
+    if (!covers(*v4) || *v4 == range_.addr || read(*v4 - range_.addr - 1).state == kExcluded) {
+      notes.push_back(where + s4 + " is not a usable address of the pool; skipped");
+      continue;
+    }
+    uint32_t slot = *v4 - range_.addr - 1;
+    uint64_t hi, lo;
+    split(*v6, hi, lo);
+    bool dup = slot_taken[slot];
+    for (const auto& e : entries) dup = dup || (e.hi == hi && e.lo == lo);
+    if (dup) {
+      notes.push_back(where + "conflicting or duplicate entry for " + s4 + " / " + s6 + "; skipped");
+      continue;
+    }
+    if (t > now) future = true;
+    slot_taken[slot] = true;
+    entries.push_back({slot, hi, lo, t});
+  }
+  if (future) notes.push_back(path + ": last-use times in the future: every entry starts dormant");
+  for (const auto& e : entries) {
+    if (!future && now - e.last_use > kDormantSeconds) continue;  // long expired
+    uint8_t st = (!future && now - e.last_use <= kActiveSeconds) ? kActive : kDormant;
+    write(e.slot, e.hi, e.lo, st, future ? now : e.last_use);
+    index_insert(e.slot, e.hi, e.lo);
+  }
+}
+
+bool DynamicPoolImpl::save(const std::string& path, std::string& error) {
+  std::ostringstream out;
+  out << "# xlatd dynamic pool " << xlat::to_string(range_) << " (TAYGA dynamic.map format)\n"
+      << "# IPv4\tIPv6\tlast use (Unix seconds)\n";
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    touched_.store(false, std::memory_order_relaxed);
+    dirty_ = false;
+    for (uint32_t i = 0; i < size_; ++i) {
+      View v = read(i);
+      if (v.state != kActive && v.state != kDormant) continue;
+      out << xlat::to_string(address(i)) << '\t' << xlat::to_string(join(v.hi, v.lo)) << '\t'
+          << slots_[i].last_use.load(std::memory_order_relaxed) << '\n';
+    }
+  }
+  std::string text = out.str();
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = "cannot write " + tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = "cannot replace " + path + ": " + std::strerror(errno);
+    ::unlink(tmp.c_str());
+    std::lock_guard<std::mutex> lock(mutex_);
+    dirty_ = true;
+    return false;
+  }
+  // Make the rename itself durable.
+  std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
+}  // namespace xlatd

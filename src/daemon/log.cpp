@@ -1,0 +1,58 @@
+#include "daemon/log.hpp"
+
+#include <syslog.h>
+
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+namespace xlatd::log {
+
+namespace {
+
+Target g_target = Target::Stdout;
+bool g_debug = false;
+std::mutex g_mutex;
+
+void emit(int prio, const char* word, const std::string& msg) {
+  if (prio == LOG_DEBUG && !g_debug) return;
+  switch (g_target) {
+    case Target::Syslog:
+      syslog(prio, "%s", msg.c_str());
+      break;
+    case Target::Journal: {
+      std::lock_guard<std::mutex> lock(g_mutex);
+      std::fprintf(stderr, "<%d>%s\n", prio, msg.c_str());
+      std::fflush(stderr);
+      break;
+    }
+    case Target::Stdout: {
+      char ts[32];
+      std::time_t now = std::time(nullptr);
+      std::tm tm{};
+      localtime_r(&now, &tm);
+      std::strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+      std::lock_guard<std::mutex> lock(g_mutex);
+      std::fprintf(stdout, "%s xlatd %s: %s\n", ts, word, msg.c_str());
+      std::fflush(stdout);
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+void init(Target t, bool debug) {
+  g_target = t;
+  g_debug = debug;
+  if (t == Target::Syslog) openlog("xlatd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+bool debug_enabled() { return g_debug; }
+
+void error(const std::string& msg) { emit(LOG_ERR, "error", msg); }
+void warn(const std::string& msg) { emit(LOG_WARNING, "warning", msg); }
+void info(const std::string& msg) { emit(LOG_INFO, "info", msg); }
+void debug(const std::string& msg) { emit(LOG_DEBUG, "debug", msg); }
+
+}  // namespace xlatd::log

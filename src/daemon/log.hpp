@@ -1,0 +1,19 @@
+// Logging: syslog (TAYGA's default), stdout, or the journal (stderr lines with <N>
+// priority prefixes, which systemd's journal reads). Thread-safe, one line per call.
+#pragma once
+
+#include <string>
+
+namespace xlatd::log {
+
+enum class Target { Syslog, Stdout, Journal };
+
+void init(Target t, bool debug);
+bool debug_enabled();
+
+void error(const std::string& msg);
+void warn(const std::string& msg);
+void info(const std::string& msg);
+void debug(const std::string& msg);
+
+}  // namespace xlatd::log

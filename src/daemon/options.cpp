@@ -1,0 +1,77 @@
+#include "daemon/options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace xlatd {
+
+namespace {
+
+const char* kDescription = R"(xlatd - stateless NAT64 / 464XLAT translator (RFC 7915) over a multi-queue TUN
+
+xlatd translates between IPv4 and IPv6 like TAYGA and reads the same configuration
+file (tayga.conf) and the same command line, so it can replace tayga where it runs.
+The same settings can also be given as a TOML file.)";
+
+const char* kFooter = R"(SIGNALS
+  SIGTERM, SIGINT  stop: dynamic.map is written, workers finish their batch
+  SIGHUP           reload map-file and write dynamic.map, without dropping traffic
+  SIGUSR1          log the counters
+
+FILES
+  /etc/tayga.conf            default configuration (tayga.conf syntax; TOML if it ends in .toml)
+  DATA-DIR/dynamic.map       dynamic pool mappings (TAYGA's format)
+
+EXAMPLES
+  xlatd --check-config -c /etc/tayga.conf   validate and print the effective configuration
+  xlatd --mktun -c /etc/tayga.conf          create the persistent multi-queue TUN device
+  xlatd -n -c /etc/tayga.conf               run in the foreground
+
+See README.md for the TAYGA migration notes.)";
+
+}  // namespace
+
+std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
+  Options o;
+  CLI::App app{kDescription, "xlatd"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", std::string("xlatd ") + XLATD_VERSION);
+  app.add_option("-c,--config", o.config, "Configuration file (default /etc/tayga.conf)");
+  auto* mk = app.add_flag("--mktun", o.mktun, "Create the persistent TUN device named in the configuration, then exit");
+  auto* rm = app.add_flag("--rmtun", o.rmtun, "Remove the persistent TUN device, then exit");
+  mk->excludes(rm);
+  app.add_flag("-d", o.debug_foreground, "Debug: log debug messages to stdout and stay in the foreground");
+  app.add_flag("-n,--nodetach", o.nodetach, "Stay in the foreground");
+  auto* u = app.add_option("-u,--user", o.user, "Drop privileges to this user after setting up");
+  auto* g = app.add_option("-g,--group", o.group, "Drop privileges to this group after setting up");
+  auto* r = app.add_flag("-r,--chroot", o.chroot, "chroot to data-dir after setting up (needs -u)");
+  app.add_option("-p,--pidfile", o.pidfile, "Write the process id to this file");
+  auto* sl = app.add_flag("--syslog", o.syslog, "Log to syslog (the default)");
+  auto* so = app.add_flag("--stdout", o.stdout_log, "Log to standard output");
+  auto* jo = app.add_flag("--journal", o.journal, "Log to the systemd journal and notify systemd (Type=notify)");
+  sl->excludes(so)->excludes(jo);
+  so->excludes(jo);
+  app.add_flag("--debug", o.debug, "Log debug messages");
+  app.add_option("--mode", o.mode, "plat (a TAYGA-style translator) or clat")->check(CLI::IsMember({"plat", "clat"}));
+  app.add_flag("--check-config", o.check_config, "Validate the configuration, print the effective settings and exit");
+  r->needs(u);
+  for (auto* opt : {u, g, static_cast<CLI::Option*>(r)}) {
+    mk->excludes(opt);
+    rm->excludes(opt);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return std::nullopt;
+  }
+  if (o.debug_foreground) {
+    o.debug = true;
+    if (!o.syslog && !o.journal) o.stdout_log = true;
+  }
+  exit_code = 0;
+  return o;
+}
+
+}  // namespace xlatd

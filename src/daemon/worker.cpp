@@ -1,0 +1,139 @@
+#include "daemon/worker.hpp"
+
+#include <ctime>
+
+#include "daemon/log.hpp"
+#include "tools/packet_summary.hpp"
+
+namespace xlatd {
+
+namespace {
+
+bool in_range(const uint8_t* p, const std::vector<uint8_t>& buf) {
+  return p >= buf.data() && p < buf.data() + buf.size();
+}
+
+int64_t coarse_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return ts.tv_sec;
+}
+
+}  // namespace
+
+Worker::Worker(unsigned id, PacketQueue& queue, Runtime& rt)
+    : id_(id), queue_(queue), rt_(rt), scratch_(xlat::kScratchSize), out_(scratch_) {
+  adopt_config();
+}
+
+void Worker::adopt_config() {
+  uint64_t gen = rt_.generation();
+  if (gen == generation_) return;
+  generation_ = gen;
+  if (translator_) {
+    const auto& c = translator_->counters();
+    carried_.translated_4to6 += c.translated_4to6;
+    carried_.translated_6to4 += c.translated_6to4;
+    carried_.fragments_made += c.fragments_made;
+    carried_.icmp_errors_sent += c.icmp_errors_sent;
+    carried_.echo_replies_sent += c.echo_replies_sent;
+    for (size_t i = 0; i < c.drops.size(); ++i) carried_.drops[i] += c.drops[i];
+  }
+  cfg_ = rt_.current();
+  // Distinct IPv4 Identification sequences per worker.
+  translator_ = std::make_unique<xlat::Translator>(cfg_->translator, rt_.pool,
+                                                   static_cast<uint16_t>(id_ * 0x3d1b + 1));
+}
+
+void Worker::log_outcome(const xlat::Packet& in, const xlat::Output& out) {
+  const LogFlags& f = cfg_->log;
+  bool dropped = out.verdict == xlat::Verdict::Drop;
+  bool rejected = out.verdict == xlat::Verdict::Reply && out.reason != xlat::DropReason::None;
+  bool self = out.reason == xlat::DropReason::ToSelf ||
+              (out.verdict == xlat::Verdict::Reply && out.reason == xlat::DropReason::None);
+  if (!((dropped && f.drop) || (rejected && f.reject) || (self && f.self))) return;
+  // At most 20 lines a second per worker: logging must not become the bottleneck.
+  int64_t now = coarse_seconds();
+  if (now != log_window_) {
+    log_window_ = now;
+    log_budget_ = 20;
+  }
+  if (log_budget_ == 0) return;
+  --log_budget_;
+  std::string what = dropped ? "dropped" : rejected ? "rejected" : "to self";
+  log::info(what + " (" + std::string(xlat::drop_reason_name(out.reason)) + "): " +
+            xlat::summarize_packet(in.data, in.len));
+}
+
+unsigned Worker::run_once(int timeout_ms) {
+  if (rt_.generation() != generation_) adopt_config();
+  auto pkts = queue_.receive(timeout_ms);
+  const bool logging = cfg_->log.drop || cfg_->log.reject || cfg_->log.self;
+  for (auto& p : pkts) {
+    // Logging needs the packet as it came in; translation may rewrite it.
+    std::vector<uint8_t> original;
+    if (logging) original.assign(p.data, p.data + p.len);
+    translator_->translate(p, out_);
+    for (uint32_t i = 0; i < out_.count; ++i) {
+      const xlat::Slice& s = out_.pkts[i];
+      if (in_range(s.data, scratch_)) {
+        queue_.send_copy(s.data, s.len);
+      } else {
+        queue_.send(s.data, s.len);
+      }
+    }
+    if (logging) {
+      xlat::Packet orig{original.data(), static_cast<uint32_t>(original.size()), 0};
+      log_outcome(orig, out_);
+    }
+  }
+  ++rounds_;
+  if (pkts.empty() || rounds_ % 16 == 0) publish_stats();
+  return static_cast<unsigned>(pkts.size());
+}
+
+void Worker::run() {
+  while (!rt_.stop.load(std::memory_order_relaxed)) run_once(200);
+  queue_.flush();
+  publish_stats();
+}
+
+void Worker::publish_stats() {
+  const auto& c = translator_->counters();
+  auto io = queue_.stats();
+  size_t k = 0;
+  auto put = [&](uint64_t v) { published_[k++].store(v, std::memory_order_relaxed); };
+  put(carried_.translated_4to6 + c.translated_4to6);
+  put(carried_.translated_6to4 + c.translated_6to4);
+  put(carried_.fragments_made + c.fragments_made);
+  put(carried_.icmp_errors_sent + c.icmp_errors_sent);
+  put(carried_.echo_replies_sent + c.echo_replies_sent);
+  for (size_t i = 0; i < c.drops.size(); ++i) put(carried_.drops[i] + c.drops[i]);
+  put(io.rx_packets);
+  put(io.tx_packets);
+  put(io.rx_errors);
+  put(io.tx_errors);
+  put(io.rounds);
+  put(io.syscalls);
+}
+
+WorkerStats Worker::stats() const {
+  WorkerStats s;
+  size_t k = 0;
+  auto get = [&]() { return published_[k++].load(std::memory_order_relaxed); };
+  s.xlat.translated_4to6 = get();
+  s.xlat.translated_6to4 = get();
+  s.xlat.fragments_made = get();
+  s.xlat.icmp_errors_sent = get();
+  s.xlat.echo_replies_sent = get();
+  for (auto& d : s.xlat.drops) d = get();
+  s.io.rx_packets = get();
+  s.io.tx_packets = get();
+  s.io.rx_errors = get();
+  s.io.tx_errors = get();
+  s.io.rounds = get();
+  s.io.syscalls = get();
+  return s;
+}
+
+}  // namespace xlatd

@@ -1,0 +1,104 @@
+"""Network namespaces for end-to-end tests: an IPv6-only host, the translator box and an
+IPv4-only host, joined by veth pairs the lab creates and deletes itself.
+
+    ns6 (2001:db8:1::2, ::10, ::20, ::21)  --veth--  nsx  --veth--  ns4 (198.51.100.2)
+                                          2001:db8:1::1   198.51.100.1
+                                          TUN nat64: 2001:db8:64::/96, 192.168.255.0/24
+
+Only addresses inside these namespaces are ever used.
+"""
+import os
+import signal
+import subprocess
+import time
+
+
+def sh(cmd, check=True, timeout=60, capture=True):
+    r = subprocess.run(cmd, shell=True, text=True, timeout=timeout,
+                       stdout=subprocess.PIPE if capture else None,
+                       stderr=subprocess.STDOUT if capture else None)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"command failed ({r.returncode}): {cmd}\n{r.stdout}")
+    return r
+
+
+PREFIX = "2001:db8:64::"
+
+
+def v6_of(v4):
+    """The RFC 6052 /96 address of an IPv4 address under the lab prefix."""
+    a, b, c, d = (int(x) for x in v4.split("."))
+    return f"{PREFIX}{a * 256 + b:x}:{c * 256 + d:x}"
+
+
+class Lab:
+    def __init__(self, tag):
+        self.tag = tag
+        self.ns6, self.nsx, self.ns4 = f"e6{tag}", f"ex{tag}", f"e4{tag}"
+        self.procs = []
+
+    def ex(self, ns, cmd, **kw):
+        return sh(f"ip netns exec {ns} {cmd}", **kw)
+
+    def up(self, v4_mtu=1500):
+        self.down()
+        for ns in (self.ns6, self.nsx, self.ns4):
+            sh(f"ip netns add {ns}")
+            self.ex(ns, "ip link set lo up")
+            # No duplicate address detection: a tentative link-local address holds
+            # neighbour discovery (and so the first packets) for about two seconds.
+            self.ex(ns, "sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0")
+        sh(f"ip link add a6{self.tag} netns {self.ns6} type veth peer name b6{self.tag} netns {self.nsx}")
+        sh(f"ip link add a4{self.tag} netns {self.ns4} type veth peer name b4{self.tag} netns {self.nsx}")
+        e6, e4 = self.ex, self.ex
+        e6(self.ns6, f"ip link set a6{self.tag} up")
+        for a in ("2001:db8:1::2/64", "2001:db8:1::10/64", "2001:db8:1::20/64", "2001:db8:1::21/64"):
+            e6(self.ns6, f"ip addr add {a} dev a6{self.tag} nodad")
+        e6(self.ns6, "ip -6 route add default via 2001:db8:1::1")
+        self.ex(self.nsx, f"ip link set b6{self.tag} up")
+        self.ex(self.nsx, f"ip addr add 2001:db8:1::1/64 dev b6{self.tag} nodad")
+        self.ex(self.nsx, f"ip link set b4{self.tag} up")
+        self.ex(self.nsx, f"ip link set b4{self.tag} mtu {v4_mtu}")
+        self.ex(self.nsx, f"ip addr add 198.51.100.1/24 dev b4{self.tag}")
+        self.ex(self.nsx, "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1")
+        e4(self.ns4, f"ip link set a4{self.tag} up")
+        e4(self.ns4, f"ip link set a4{self.tag} mtu {v4_mtu}")
+        e4(self.ns4, f"ip addr add 198.51.100.2/24 dev a4{self.tag}")
+        e4(self.ns4, "ip route add 192.168.255.0/24 via 198.51.100.1")
+
+    def route_tun(self, dev="nat64", timeout=10.0):
+        """Waits for the translator's TUN and routes the prefix and the pool into it."""
+        deadline = time.time() + timeout
+        while self.ex(self.nsx, f"ip link show {dev}", check=False).returncode != 0:
+            if time.time() > deadline:
+                raise RuntimeError(f"TUN {dev} did not appear")
+            time.sleep(0.05)
+        self.ex(self.nsx, f"ip link set {dev} up")
+        self.ex(self.nsx, f"ip route replace 192.168.255.0/24 dev {dev}")
+        self.ex(self.nsx, f"ip -6 route replace {PREFIX}/96 dev {dev}")
+
+    def start(self, argv, log):
+        """Starts a daemon inside the translator namespace."""
+        f = open(log, "w")
+        p = subprocess.Popen(["ip", "netns", "exec", self.nsx] + argv, stdout=f, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, sig=signal.SIGTERM, timeout=10):
+        if p.poll() is None:
+            p.send_signal(sig)
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        if p in self.procs:
+            self.procs.remove(p)
+        return p.returncode
+
+    def down(self):
+        for p in list(self.procs):
+            self.stop(p, signal.SIGKILL)
+        for ns in (self.ns6, self.nsx, self.ns4):
+            sh(f"ip netns del {ns}", check=False)
