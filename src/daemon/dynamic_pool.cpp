@@ -35,6 +35,21 @@ uint64_t mix(uint64_t hi, uint64_t lo) {
 
 }  // namespace
 
+// TAYGA's starting point: the address's four 32-bit words (read in the machine's byte
+// order, as TAYGA reads s6_addr32) added up, each sum folded into the pool's host bits
+// with an end-around carry. The same host lands on the same address under both daemons.
+uint32_t DynamicPoolImpl::tayga_hash(const xlat::Ipv6Addr& a, unsigned host_bits) {
+  const uint32_t max = (uint32_t{1} << host_bits) - 1;
+  uint32_t base = 0;
+  for (int w = 0; w < 4; ++w) {
+    uint32_t word;
+    std::memcpy(&word, a.b.data() + 4 * w, 4);
+    base += word;
+    while (base & ~max) base = (base & max) + (base >> host_bits);
+  }
+  return base;
+}
+
 // The IPv6 → slot index: cells hold index + 1 (0 empty, kTomb deleted).
 struct DynamicPoolImpl::Table {
   explicit Table(size_t capacity) : mask(capacity - 1), cells(new std::atomic<uint32_t>[capacity]) {
@@ -156,18 +171,15 @@ xlat::DynamicPool::Result DynamicPoolImpl::lookup6(const xlat::Ipv6Addr& a, xlat
     out = address(static_cast<uint32_t>(i));
     return Result::Found;
   }
-  // TAYGA's choice: the four 32-bit words summed, folded to the pool, then probing.
-  uint64_t sum = 0;
-  for (int w = 0; w < 4; ++w) {
-    sum += (uint32_t{a.b[w * 4]} << 24) | (uint32_t{a.b[w * 4 + 1]} << 16) |
-           (uint32_t{a.b[w * 4 + 2]} << 8) | a.b[w * 4 + 3];
-  }
-  uint32_t start = static_cast<uint32_t>(sum % size_);
+  // Probe host numbers base, base+1, ... (wrapping; 0 is the network address).
+  const unsigned host_bits = 32u - range_.len;
+  const uint32_t base = tayga_hash(a, host_bits);
   int64_t chosen = -1;
-  for (uint32_t k = 0; k < size_; ++k) {
-    uint32_t j = (start + k) % size_;
-    if (read(j).state == kFree) {
-      chosen = j;
+  for (uint32_t k = 0; k <= size_; ++k) {
+    uint32_t host = (base + k) & size_;
+    if (host == 0) continue;
+    if (read(host - 1).state == kFree) {
+      chosen = host - 1;
       break;
     }
   }

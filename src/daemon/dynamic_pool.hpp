@@ -1,7 +1,8 @@
 // TAYGA's dynamic pool: IPv6 hosts with no static mapping borrow an IPv4 address.
 //
 // - Choice: a dormant entry already held by that host; else the hash of the IPv6
-//   address (its four 32-bit words summed, folded to the pool size) and linear probing
+//   address (its 32-bit words summed and folded into the pool's host bits) and linear
+//   probing
 //   for a free address; when none is free, the least recently used dormant entry.
 //   Active entries are never taken; with none to take, the host gets ICMPv6 1/5.
 // - Lifetime: active until 7440 s (2 h 4 min) without traffic, then dormant (out of
@@ -54,6 +55,9 @@ class DynamicPoolImpl final : public xlat::DynamicPool {
   bool save(const std::string& path, std::string& error);
   // Something a restart would lose: an assignment, an expiry, or newer last-use times.
   bool dirty() const;
+
+  // Where the search for a free address starts (TAYGA's hash).
+  static uint32_t tayga_hash(const xlat::Ipv6Addr& a, unsigned host_bits);
 
   struct Usage {
     size_t active = 0, dormant = 0, free = 0;

@@ -1,0 +1,331 @@
+#!/usr/bin/python3
+"""End-to-end tests of xlatd as a PLAT: IPv6 host <-> xlatd <-> IPv4 host, in network
+namespaces this script creates and deletes. The same tayga.conf also runs under TAYGA
+(Debian's package) through the same checks, to show drop-in compatibility side by side.
+
+Usage: test_plat.py --xlatd PATH [--only NAME] [--keep]
+Prints one line per check and "N passed, N failed"; exits 77 (skipped) when not root
+or without /dev/net/tun.
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab  # noqa: E402
+
+V4_HOST = "198.51.100.2"
+V4_HOST_AS_V6 = lab.v6_of(V4_HOST)
+TRANSLATOR_V6 = lab.v6_of("192.168.255.1")  # ipv6-addr derived from prefix + ipv4-addr
+PY = "/usr/bin/python3"
+
+BASE_CONF = """# the lab's tayga.conf: valid for TAYGA 0.9.2 and xlatd alike
+tun-device nat64
+ipv4-addr 192.168.255.1
+prefix 2001:db8:64::/96
+dynamic-pool 192.168.255.0/24
+data-dir {data}
+map 192.168.255.10 2001:db8:1::10
+"""
+
+
+class Translator:
+    """One translator under test: xlatd (with N workers) or TAYGA."""
+
+    def __init__(self, kind, workers, xlatd, workdir):
+        self.kind, self.workers, self.xlatd = kind, workers, xlatd
+        self.name = f"{kind}" + (f" workers={workers}" if kind == "xlatd" else "")
+        self.dir = tempfile.mkdtemp(prefix=f"e2e-{kind}{workers}-", dir=workdir)
+        self.data = os.path.join(self.dir, "data")
+        os.makedirs(self.data)
+        self.conf = os.path.join(self.dir, "tayga.conf")
+        text = BASE_CONF.format(data=self.data)
+        if kind == "xlatd":
+            text += f"workers {workers}\nmap-file maps.conf\n"
+            with open(os.path.join(self.data, "maps.conf"), "w") as f:
+                f.write("map 192.168.255.20 2001:db8:1::20\n")
+        with open(self.conf, "w") as f:
+            f.write(text)
+        self.proc = None
+        self.log = os.path.join(self.dir, "daemon.log")
+
+    def argv(self):
+        if self.kind == "xlatd":
+            return [self.xlatd, "-d", "-c", self.conf]
+        return [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", self.conf]
+
+    def start(self, L):
+        self.proc = L.start(self.argv(), self.log)
+        L.route_tun()
+        time.sleep(0.2)
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.name} exited: {open(self.log).read()}")
+
+    def stop(self, L):
+        if self.proc is not None:
+            L.stop(self.proc)
+            self.proc = None
+
+
+def ping(L, ns, dst, count=3, extra=""):
+    return L.ex(ns, f"ping -c {count} -i 0.2 -W 2 {extra} {dst}", check=False, timeout=30).stdout
+
+
+def received(out):
+    for line in out.splitlines():
+        if "received" in line:
+            return int(line.split(",")[1].split()[0])
+    return 0
+
+
+def tcp_transfer(L, server_ns, listen, client_ns, connect, port, size=4 << 20):
+    """Sends `size` random bytes over TCP and compares SHA-256 at both ends."""
+    payload = os.urandom(size)
+    path = tempfile.mktemp(prefix="e2e-payload-")
+    with open(path, "wb") as f:
+        f.write(payload)
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", server_ns, PY, "-c",
+         "import socket,hashlib,sys\n"
+         f"s=socket.socket(socket.AF_INET6 if ':' in '{listen}' else socket.AF_INET)\n"
+         "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+         f"s.bind(('{listen}',{port}));s.listen(1);s.settimeout(20)\n"
+         "c,_=s.accept();h=hashlib.sha256();n=0\n"
+         "while True:\n d=c.recv(65536)\n if not d: break\n h.update(d);n+=len(d)\n"
+         "print(n,h.hexdigest())"],
+        stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    try:
+        L.ex(client_ns, f"{PY} -c \"import socket;"
+                        f"s=socket.create_connection(('{connect}',{port}),timeout=20);"
+                        f"s.sendall(open('{path}','rb').read());s.close()\"", timeout=60)
+        out, _ = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        os.unlink(path)
+    n, digest = out.split()
+    return int(n) == size and digest == hashlib.sha256(payload).hexdigest(), f"{n} bytes, {digest[:16]}"
+
+
+def udp_echo(L):
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", L.ns4, PY, "-c",
+         "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+         f"s.bind(('{V4_HOST}',5300));s.settimeout(15)\n"
+         "for _ in range(20):\n d,a=s.recvfrom(2048);s.sendto(d,a)\n"],
+        stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    try:
+        out = L.ex(L.ns6, f"{PY} -c \"import socket,os\n"
+                          "s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.settimeout(3);ok=0\n"
+                          "for i in range(20):\n"
+                          " d=os.urandom(8+i*70)\n"
+                          f" s.sendto(d,('{V4_HOST_AS_V6}',5300))\n"
+                          " r,_=s.recvfrom(4096)\n"
+                          " ok+=r==d\n"
+                          "print(ok)\"", timeout=60).stdout
+    finally:
+        server.kill()
+    return out.strip() == "20", f"{out.strip()} of 20 datagrams echoed intact"
+
+
+# --- the checks ---
+
+def check_ping_6to4(L, t):
+    out = ping(L, L.ns6, V4_HOST_AS_V6)
+    return received(out) == 3, out.splitlines()[-2] if out else "no output"
+
+
+def check_ping_4to6(L, t):
+    out = ping(L, L.ns4, "192.168.255.10")
+    return received(out) == 3, out.splitlines()[-2] if out else "no output"
+
+
+def check_tcp_6to4(L, t):
+    return tcp_transfer(L, L.ns4, V4_HOST, L.ns6, V4_HOST_AS_V6, 5001)
+
+
+def check_tcp_4to6(L, t):
+    return tcp_transfer(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5002)
+
+
+def check_udp(L, t):
+    return udp_echo(L)
+
+
+def check_traceroute(L, t):
+    out = L.ex(L.ns6, f"traceroute -6 -n -q 1 -w 1 -m 6 {V4_HOST_AS_V6}", check=False, timeout=60).stdout
+    hops = [l.split()[1] for l in out.splitlines()[1:] if len(l.split()) > 1]
+    ok = TRANSLATOR_V6 in hops and hops[-1] == V4_HOST_AS_V6
+    return ok, "hops " + " ".join(hops)
+
+
+def check_packet_too_big(L, t):
+    # The IPv4 side gets a 1300-byte link: the kernel's Fragmentation Needed must come
+    # back to the IPv6 host as Packet Too Big with 20 bytes more.
+    L.ex(L.nsx, f"ip link set b4{L.tag} mtu 1300")
+    try:
+        out = ping(L, L.ns6, V4_HOST_AS_V6, count=2, extra="-s 1400 -M do")
+    finally:
+        L.ex(L.nsx, f"ip link set b4{L.tag} mtu 1500")
+        L.ex(L.ns6, "ip -6 route flush cache", check=False)
+    return "mtu=1320" in out, [l for l in out.splitlines() if "mtu" in l.lower()][:1]
+
+
+def check_frag_needed(L, t):
+    # 1472 + 28 = 1500 bytes of IPv4 with DF become 1520 bytes of IPv6: too big for the
+    # 1500-byte TUN, so the translator answers Fragmentation Needed with MTU 1480.
+    out = ping(L, L.ns4, "192.168.255.10", count=2, extra="-s 1472 -M do")
+    L.ex(L.ns4, "ip route flush cache", check=False)
+    return "mtu = 1480" in out, [l for l in out.splitlines() if "mtu" in l.lower()][:1]
+
+
+def pool_entry(t, v6):
+    path = os.path.join(t.data, "dynamic.map")
+    if not os.path.exists(path):
+        return None
+    for line in open(path):
+        f = line.split()
+        if len(f) == 3 and not line.startswith("#") and f[1] == v6:
+            return f
+    return None
+
+
+POOL_CHOICES = {}
+
+
+def check_pool_persistence(L, t):
+    # The IPv6 host's own address has no static map: it borrows one from the pool...
+    L.ex(L.ns6, f"ping -c 1 -W 2 -I 2001:db8:1::2 {V4_HOST_AS_V6}", check=False)
+    t.stop(L)
+    entry = pool_entry(t, "2001:db8:1::2")
+    if not entry:
+        return False, f"no dynamic.map entry for 2001:db8:1::2: {open(os.path.join(t.data, 'dynamic.map')).read()}"
+    POOL_CHOICES[t.name] = entry[0]
+    # ...and keeps it across a restart: the IPv4 host reaches it before it sends again.
+    t.start(L)
+    out = ping(L, L.ns4, entry[0], count=2)
+    return received(out) == 2, f"{entry[0]} <-> {entry[1]} survived a restart, ping: {received(out)}/2"
+
+
+def check_sighup_reload(L, t):
+    bg = subprocess.Popen(["ip", "netns", "exec", L.ns4, "ping", "-c", "60", "-i", "0.05", "-W", "2",
+                           "192.168.255.10"], stdout=subprocess.PIPE, text=True)
+    time.sleep(1)
+    with open(os.path.join(t.data, "maps.conf"), "a") as f:
+        f.write("map 192.168.255.21 2001:db8:1::21\n")
+    t.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    new = ping(L, L.ns4, "192.168.255.21", count=2)
+    out, _ = bg.communicate(timeout=30)
+    ok = received(new) == 2 and received(out) == 60
+    return ok, f"new map answers {received(new)}/2; traffic during reload {received(out)}/60"
+
+
+def check_mktun_rmtun(L, t):
+    x = t.xlatd
+    L.ex(L.nsx, f"{x} --mktun -c {t.conf}")
+    shown = L.ex(L.nsx, "ip -d link show nat64", check=False).stdout
+    made = "multi_queue" in shown and "tun" in shown
+    L.ex(L.nsx, f"{x} --rmtun -c {t.conf}")
+    gone = L.ex(L.nsx, "ip link show nat64", check=False).returncode != 0
+    # A persistent single-queue TUN (TAYGA 0.9.2 --mktun, ip tuntap add) still works.
+    L.ex(L.nsx, "ip tuntap add dev nat64 mode tun")
+    t.start(L)
+    works = received(ping(L, L.ns6, V4_HOST_AS_V6, count=2)) == 2
+    t.stop(L)
+    note = "without multi-queue" in open(t.log).read()
+    L.ex(L.nsx, "ip tuntap del dev nat64 mode tun", check=False)
+    return made and gone and works and (note or t.workers == 1), \
+        f"mktun multi_queue={made} rmtun gone={gone} single-queue device works={works} logged={note}"
+
+
+COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
+          check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
+XLATD_ONLY = [check_sighup_reload]
+ALONE = [check_mktun_rmtun]  # needs the translator stopped
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xlatd", required=True)
+    ap.add_argument("--only")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
+        print("SKIPPED: end-to-end tests need root and /dev/net/tun")
+        return 77
+    tayga = shutil.which("tayga") or ("/usr/sbin/tayga" if os.path.exists("/usr/sbin/tayga") else None)
+    workdir = tempfile.mkdtemp(prefix="xlatd-e2e-")
+    kinds = [("xlatd", 1), ("xlatd", 2)]
+    if tayga:
+        kinds.append(("tayga", 0))
+    else:
+        print("NOTE: tayga is not installed (scripts/install-deps.sh installs it); side-by-side run left out")
+    passed = failed = 0
+    results = {}
+    for kind, workers in kinds:
+        t = Translator(kind, workers, os.path.abspath(args.xlatd), workdir)
+        L = lab.Lab(f"{os.getpid() % 10000}{kind[0]}{workers}")
+        checks = COMMON + (XLATD_ONLY if kind == "xlatd" else [])
+        try:
+            L.up()
+            t.start(L)
+            for c in checks:
+                name = c.__name__[len("check_"):]
+                if args.only and args.only != name:
+                    continue
+                try:
+                    if t.proc is None:
+                        t.start(L)
+                    ok, detail = c(L, t)
+                except Exception as e:  # a check that crashes is a failed check
+                    ok, detail = False, f"{e}\n{traceback.format_exc()}"
+                results[(name, t.name)] = ok
+                print(f"{'PASS' if ok else 'FAIL'} {t.name:16s} {name}: {detail}", flush=True)
+                passed += ok
+                failed += not ok
+            t.stop(L)
+            if kind == "xlatd":
+                for c in ALONE:
+                    name = c.__name__[len("check_"):]
+                    if args.only and args.only != name:
+                        continue
+                    try:
+                        ok, detail = c(L, t)
+                    except Exception as e:
+                        ok, detail = False, f"{e}\n{traceback.format_exc()}"
+                    print(f"{'PASS' if ok else 'FAIL'} {t.name:16s} {name}: {detail}", flush=True)
+                    passed += ok
+                    failed += not ok
+        finally:
+            t.stop(L)
+            if failed:
+                print(f"--- {t.name} log ({t.log}) ---\n" + open(t.log).read()[-3000:])
+            if not args.keep:
+                L.down()
+    if tayga:
+        same = [n for (n, who), ok in results.items() if who == "tayga" and ok]
+        print(f"side by side: TAYGA passes {len(same)} of the {len(COMMON)} common checks with the same tayga.conf")
+        if "tayga" in POOL_CHOICES:
+            # Same host, same pool: xlatd picks the address TAYGA picks.
+            ok = len(set(POOL_CHOICES.values())) == 1 and len(POOL_CHOICES) == len(kinds)
+            print(f"{'PASS' if ok else 'FAIL'} pool choice matches TAYGA: {POOL_CHOICES}")
+            passed += ok
+            failed += not ok
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
