@@ -1,0 +1,187 @@
+// The dynamic pool: TAYGA's choice of address, lifetimes, exhaustion, dynamic.map, and
+// lock-free lookups from several threads.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "daemon/dynamic_pool.hpp"
+
+namespace {
+
+using xlatd::DynamicPoolImpl;
+using Result = xlat::DynamicPool::Result;
+
+constexpr int64_t kT0 = 1'800'000'000;
+
+DynamicPoolImpl make(const char* range, std::vector<const char*> excluded = {}) {
+  DynamicPoolImpl::Options o;
+  o.range = *xlat::parse_ipv4_prefix(range);
+  for (auto* e : excluded) o.excluded.push_back(*xlat::parse_ipv4_prefix(e));
+  return DynamicPoolImpl(std::move(o), kT0);
+}
+
+std::string assign(DynamicPoolImpl& p, const char* v6, bool allow = true) {
+  xlat::Ipv4Addr out = 0;
+  auto r = p.lookup6(*xlat::parse_ipv6(v6), out, allow);
+  if (r == Result::Exhausted) return "exhausted";
+  if (r == Result::NotFound) return "not found";
+  return xlat::to_string(out);
+}
+
+std::string back(DynamicPoolImpl& p, const char* v4) {
+  xlat::Ipv6Addr out;
+  return p.lookup4(*xlat::parse_ipv4(v4), out) ? xlat::to_string(out) : "none";
+}
+
+TEST(DynamicPool, PicksTheAddressTaygaPicks) {
+  // Measured with TAYGA 0.9.2 in tests/e2e: 2001:db8:1::2 in 192.168.255.0/24 gets .233.
+  auto p = make("192.168.255.0/24", {"192.168.255.1"});
+  EXPECT_EQ(assign(p, "2001:db8:1::2"), "192.168.255.233");
+  EXPECT_EQ(back(p, "192.168.255.233"), "2001:db8:1::2");
+  EXPECT_EQ(assign(p, "2001:db8:1::2"), "192.168.255.233");  // stable
+}
+
+TEST(DynamicPool, ProbesPastTakenAndExcludedAddresses) {
+  auto p = make("192.168.255.0/24", {"192.168.255.233"});
+  EXPECT_EQ(assign(p, "2001:db8:1::2"), "192.168.255.234");
+}
+
+TEST(DynamicPool, OnlyAssignsWhenAsked) {
+  auto p = make("10.64.0.0/24");
+  EXPECT_EQ(assign(p, "2001:db8::7", false), "not found");
+  EXPECT_EQ(p.usage().active, 0u);
+}
+
+TEST(DynamicPool, ExhaustionReclaimsTheLeastRecentlyUsedDormantEntryOnly) {
+  auto p = make("10.64.0.0/30");  // hosts .1 .2 .3
+  std::string first = assign(p, "2001:db8::1");
+  EXPECT_NE(first, "exhausted");
+  p.set_now(kT0 + 100);
+  EXPECT_NE(assign(p, "2001:db8::2"), "exhausted");
+  p.set_now(kT0 + 200);
+  EXPECT_NE(assign(p, "2001:db8::3"), "exhausted");
+  EXPECT_EQ(assign(p, "2001:db8::4"), "exhausted");  // active entries are never taken
+  p.set_now(kT0 + DynamicPoolImpl::kActiveSeconds + 150);
+  p.maintain();  // ::1 and ::2 go dormant; ::3 (used at +200) stays active
+  EXPECT_EQ(p.usage().dormant, 2u);
+  EXPECT_EQ(back(p, first.c_str()), "none");  // dormant: out of the 4→6 lookup
+  EXPECT_EQ(assign(p, "2001:db8::4"), first);  // the oldest dormant one is taken over
+  EXPECT_EQ(back(p, first.c_str()), "2001:db8::4");
+}
+
+TEST(DynamicPool, DormantEntriesWakeForTheirHostAndAreFreedAfterFourteenDays) {
+  auto p = make("10.64.0.0/24");
+  std::string a = assign(p, "2001:db8::9");
+  p.set_now(kT0 + DynamicPoolImpl::kActiveSeconds + 1);
+  p.maintain();
+  EXPECT_EQ(p.usage().dormant, 1u);
+  EXPECT_EQ(assign(p, "2001:db8::9", false), "not found");
+  EXPECT_EQ(assign(p, "2001:db8::9"), a);  // still reserved for it
+  EXPECT_EQ(p.usage().active, 1u);
+  p.set_now(kT0 + DynamicPoolImpl::kDormantSeconds + DynamicPoolImpl::kActiveSeconds + 10);
+  p.maintain();
+  p.set_now(kT0 + 2 * DynamicPoolImpl::kDormantSeconds + DynamicPoolImpl::kActiveSeconds + 20);
+  p.maintain();
+  EXPECT_EQ(p.usage().active + p.usage().dormant, 0u);
+}
+
+TEST(DynamicPool, DynamicMapRoundTripInTaygaFormat) {
+  std::string path = ::testing::TempDir() + "/dynamic.map";
+  {
+    auto p = make("10.64.0.0/24");
+    assign(p, "2001:db8::a");
+    p.set_now(kT0 + 10);
+    assign(p, "2001:db8::b");
+    EXPECT_TRUE(p.dirty());
+    std::string err;
+    ASSERT_TRUE(p.save(path, err)) << err;
+    EXPECT_FALSE(p.dirty());
+  }
+  std::ifstream f(path);
+  std::string text((std::istreambuf_iterator<char>(f)), {});
+  EXPECT_NE(text.find("\t2001:db8::a\t1800000000\n"), std::string::npos) << text;
+  auto q = make("10.64.0.0/24");
+  q.set_now(kT0 + 20);
+  std::vector<std::string> notes;
+  q.load(path, notes);
+  EXPECT_TRUE(notes.empty());
+  EXPECT_EQ(q.usage().active, 2u);
+  EXPECT_EQ(assign(q, "2001:db8::a", false), assign(q, "2001:db8::a", false));
+  EXPECT_NE(assign(q, "2001:db8::a", false), "not found");
+}
+
+TEST(DynamicPool, LoadSkipsBadLinesAndHonoursAge) {
+  std::string path = ::testing::TempDir() + "/bad.map";
+  {
+    std::ofstream f(path);
+    f << "# header\n"
+      << "10.64.0.5\t2001:db8::5\t" << kT0 - 60 << "\n"             // recent: active
+      << "10.64.0.6\t2001:db8::6\t" << kT0 - 8000 << "\n"           // old: dormant
+      << "10.64.0.7\tnot-an-address\t" << kT0 << "\n"               // malformed
+      << "10.99.0.7\t2001:db8::7\t" << kT0 << "\n"                  // outside the pool
+      << "10.64.0.5\t2001:db8::8\t" << kT0 << "\n"                  // duplicate IPv4
+      << "10.64.0.9\t2001:db8::5\t" << kT0 << "\n"                  // duplicate IPv6
+      << "10.64.0.10\t2001:db8::10\t" << kT0 << " extra\n";         // malformed
+  }
+  auto p = make("10.64.0.0/24");
+  std::vector<std::string> notes;
+  p.load(path, notes);
+  EXPECT_EQ(notes.size(), 5u);
+  EXPECT_EQ(p.usage().active, 1u);
+  EXPECT_EQ(p.usage().dormant, 1u);
+  EXPECT_EQ(back(p, "10.64.0.5"), "2001:db8::5");
+  EXPECT_EQ(back(p, "10.64.0.6"), "none");
+  EXPECT_EQ(assign(p, "2001:db8::6"), "10.64.0.6");
+}
+
+TEST(DynamicPool, FutureTimestampsMakeEveryEntryDormant) {
+  std::string path = ::testing::TempDir() + "/future.map";
+  {
+    std::ofstream f(path);
+    f << "10.64.0.5\t2001:db8::5\t" << kT0 - 10 << "\n10.64.0.6\t2001:db8::6\t" << kT0 + 99999 << "\n";
+  }
+  auto p = make("10.64.0.0/24");
+  std::vector<std::string> notes;
+  p.load(path, notes);
+  EXPECT_EQ(p.usage().dormant, 2u);
+  EXPECT_EQ(notes.size(), 1u);
+}
+
+TEST(DynamicPool, ConcurrentWorkersNeverShareAnAddress) {
+  auto p = make("10.64.0.0/20");
+  auto work = [&](int base) {
+    for (int i = 0; i < 1500; ++i) {
+      xlat::Ipv6Addr a = *xlat::parse_ipv6("2001:db8::");
+      a.b[12] = static_cast<uint8_t>(base);
+      a.b[14] = static_cast<uint8_t>(i >> 8);
+      a.b[15] = static_cast<uint8_t>(i);
+      xlat::Ipv4Addr v4;
+      ASSERT_EQ(p.lookup6(a, v4, true), Result::Found);
+      xlat::Ipv6Addr b;
+      ASSERT_TRUE(p.lookup4(v4, b));
+      ASSERT_EQ(a, b);
+    }
+  };
+  std::thread t1(work, 1), t2(work, 2), t3(work, 1);  // t3 races t1 on the same hosts
+  t1.join();
+  t2.join();
+  t3.join();
+  EXPECT_EQ(p.usage().active, 3000u);
+  std::set<std::string> seen;
+  for (int base : {1, 2}) {
+    for (int i = 0; i < 1500; ++i) {
+      xlat::Ipv6Addr a = *xlat::parse_ipv6("2001:db8::");
+      a.b[12] = static_cast<uint8_t>(base);
+      a.b[14] = static_cast<uint8_t>(i >> 8);
+      a.b[15] = static_cast<uint8_t>(i);
+      xlat::Ipv4Addr v4;
+      ASSERT_EQ(p.lookup6(a, v4, false), Result::Found);
+      EXPECT_TRUE(seen.insert(xlat::to_string(v4)).second);
+    }
+  }
+}
+
+}  // namespace
