@@ -232,8 +232,11 @@ void Translate4to6::to_self(Packet in, const Ipv4Fields& f) {
   uint8_t* p = in.data;
   uint8_t* icmp = p + f.ihl;
   uint32_t icmp_len = f.total_length - f.ihl;
-  if (f.protocol != proto::kIcmp || f.is_fragment() || icmp_len < kIcmpHeaderLen ||
-      icmp[0] != icmp4::kEchoRequest) {
+  // TAYGA's answer for anything but ICMP to its own address: Protocol Unreachable.
+  if (f.protocol != proto::kIcmp) {
+    return reply_error(p, f.total_length, icmp4::kDestUnreach, 2, 0, DropReason::ToSelf);
+  }
+  if (f.is_fragment() || icmp_len < kIcmpHeaderLen || icmp[0] != icmp4::kEchoRequest) {
     return drop(DropReason::ToSelf);
   }
   // RFC 792: an echo reply is the request with the addresses swapped and type 0.

@@ -201,8 +201,13 @@ void Translate6to4::to_self(Packet in, const Ipv6Fields& f) {
   uint8_t* p = in.data;
   uint8_t* icmp = p + f.l4_offset;
   uint32_t icmp_len = kIpv6HeaderLen + f.payload_length - f.l4_offset;
-  if (f.protocol != proto::kIcmpv6 || f.is_fragment() || icmp_len < kIcmpHeaderLen ||
-      icmp[0] != icmp6::kEchoRequest) {
+  // TAYGA's answer for anything but ICMPv6 to its own address: Parameter Problem,
+  // unrecognized Next Header (RFC 4443 §3.4 code 1).
+  if (f.protocol != proto::kIcmpv6) {
+    return reply_error(p, kIpv6HeaderLen + f.payload_length, icmp6::kParamProblem, 1,
+                       f.l4_offset == kIpv6HeaderLen ? 6 : 0, DropReason::ToSelf);
+  }
+  if (f.is_fragment() || icmp_len < kIcmpHeaderLen || icmp[0] != icmp6::kEchoRequest) {
     return drop(DropReason::ToSelf);
   }
   // RFC 4443 §4.2: the reply echoes the request; swapping the addresses leaves the

@@ -494,3 +494,18 @@ TEST(Headroom, TranslatesThroughScratchWhenThereIsNoHeadroom) {
 }
 
 }  // namespace
+
+namespace {
+TEST(TranslatorSelf, OtherProtocolsToTheOwnAddressGetProtocolUnreachable) {
+  testpkt::V4 h;
+  h.dst = "198.51.100.1";
+  auto r = testpkt::translate(testpkt::jool_like_config(), testpkt::udp4(h, 1, 53, testpkt::pattern(8)));
+  ASSERT_EQ(r.verdict, xlat::Verdict::Reply);
+  EXPECT_EQ(r.reason, xlat::DropReason::ToSelf);
+  EXPECT_EQ(r.pkts[0][20], 3);
+  EXPECT_EQ(r.pkts[0][21], 2);
+  auto ts = testpkt::translate(testpkt::jool_like_config(), testpkt::icmp4(h, 13, 0, 0, testpkt::pattern(12)));
+  EXPECT_EQ(ts.verdict, xlat::Verdict::Drop);
+  EXPECT_EQ(ts.reason, xlat::DropReason::ToSelf);
+}
+}  // namespace
