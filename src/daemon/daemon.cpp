@@ -269,11 +269,24 @@ int run(const Options& o) {
     std::ofstream pf(o.pidfile);
     pf << ::getpid() << "\n";
   }
+  // After -u the daemon must still write dynamic.map: hand data-dir to that user.
+  if (!o.user.empty() && !cfg.data_dir.empty()) {
+    if (passwd* pw = ::getpwnam(o.user.c_str())) {
+      if (::chown(cfg.data_dir.c_str(), pw->pw_uid, static_cast<gid_t>(-1)) != 0) {
+        log::warn("cannot give " + cfg.data_dir + " to " + o.user + ": " + std::strerror(errno));
+      }
+    }
+  }
   if (!drop_privileges(o, cfg.data_dir, err)) {
     log::error(err);
     return 1;
   }
-  if (o.chroot && !map_path.empty()) map_path = "/dynamic.map";
+  // Inside the chroot, data-dir is "/".
+  std::string map_file = cfg.map_file;
+  if (o.chroot) {
+    if (!map_path.empty()) map_path = "/dynamic.map";
+    if (map_file.rfind(cfg.data_dir + "/", 0) == 0) map_file = map_file.substr(cfg.data_dir.size());
+  }
 
   // Signals are read from a signalfd by this thread only.
   sigset_t mask;
@@ -342,9 +355,9 @@ int run(const Options& o) {
       case SIGHUP: {
         // Reload map-file: a bad file keeps the running maps.
         std::vector<MapDirective> fresh;
-        if (!cfg.map_file.empty()) {
+        if (!map_file.empty()) {
           std::vector<ConfigError> errs;
-          fresh = load_map_file(cfg.map_file, errs);
+          fresh = load_map_file(map_file, errs);
           for (const auto& e : errs) log::error("map-file reload: " + e.message);
           if (!errs.empty()) {
             save_pool("SIGHUP");

@@ -248,9 +248,37 @@ def check_mktun_rmtun(L, t):
         f"mktun multi_queue={made} rmtun gone={gone} single-queue device works={works} logged={note}"
 
 
+def check_privileges(L, t):
+    """-u/-g drop root after set-up, -r chroots to data-dir; translation and dynamic.map
+    writing carry on."""
+    t.stop(L)
+    os.chmod(t.dir, 0o755)
+    map_file = os.path.join(t.data, "dynamic.map")
+    before = os.stat(map_file).st_mtime_ns if os.path.exists(map_file) else 0
+    argv = t.argv() + ["-u", "nobody", "-g", "nogroup", "-r"]
+    t.proc = L.start(argv, t.log)
+    L.route_tun()
+    time.sleep(0.3)
+    status = open(f"/proc/{t.proc.pid}/status").read()
+    uid = [l.split()[1] for l in status.splitlines() if l.startswith("Uid:")][0]
+    root = os.readlink(f"/proc/{t.proc.pid}/root")
+    works = received(ping(L, L.ns6, V4_HOST_AS_V6, count=2, extra="-I 2001:db8:1::20")) == 2
+    t.proc.send_signal(signal.SIGHUP)  # map-file reload inside the chroot
+    time.sleep(0.3)
+    reloaded = received(ping(L, L.ns4, "192.168.255.20", count=2)) == 2
+    L.ex(L.ns6, f"ping -c 1 -W 2 -I 2001:db8:1::2 {V4_HOST_AS_V6}", check=False)
+    t.stop(L)
+    written = os.path.exists(map_file) and os.stat(map_file).st_mtime_ns > before and \
+        pool_entry(t, "2001:db8:1::2") is not None
+    nobody = str(__import__("pwd").getpwnam("nobody").pw_uid)
+    ok = uid == nobody and root == t.data and works and reloaded and written
+    return ok, (f"uid {uid} (nobody={nobody}), root {root}, ping {works}, "
+                f"map-file after SIGHUP {reloaded}, dynamic.map written as nobody {written}")
+
+
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
-XLATD_ONLY = [check_sighup_reload]
+XLATD_ONLY = [check_sighup_reload, check_privileges]
 ALONE = [check_mktun_rmtun]  # needs the translator stopped
 
 
