@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -251,6 +252,11 @@ void validate(Ctx& c, const std::string& source) {
   }
   if (cfg.dynamic_pool && cfg.dynamic_pool->len == 31 && cfg.dynamic_pool->contains(cfg.ipv4_addr)) {
     whole("dynamic-pool: no address left once ipv4-addr is taken out");
+  }
+  // The maintained TAYGA: without data-dir, systemd's StateDirectory= is used.
+  if (cfg.data_dir.empty()) {
+    const char* state = std::getenv("STATE_DIRECTORY");
+    if (state != nullptr && state[0] == '/') cfg.data_dir = std::string(state).substr(0, std::string(state).find(':'));
   }
   if (!cfg.map_file.empty() && cfg.map_file[0] != '/') {
     if (cfg.data_dir.empty()) {

@@ -1,0 +1,91 @@
+// A worker over the fake queue: batches in, translated packets out, counters published,
+// configuration swapped between batches.
+#include <gtest/gtest.h>
+
+#include "daemon/worker.hpp"
+#include "fake_queue.hpp"
+#include "packet_builder.hpp"
+
+namespace {
+
+using namespace testpkt;
+
+std::shared_ptr<xlatd::SharedConfig> shared(xlat::TranslatorConfig t) {
+  auto s = std::make_shared<xlatd::SharedConfig>();
+  s->translator = std::move(t);
+  return s;
+}
+
+TEST(Worker, TranslatesABatchAndCountsEveryOutcome) {
+  xlatd::Runtime rt;
+  rt.publish(shared(jool_like_config()));
+  FakeQueue q;
+  V4 h4;
+  V6 h6;
+  q.incoming.push_back(udp4(h4, 1, 2, pattern(20)));      // translated 4→6
+  q.incoming.push_back(icmp6(h6, 128, 0, 7, pattern(8)));  // translated 6→4
+  V4 expiring = h4;
+  expiring.ttl = 1;
+  q.incoming.push_back(udp4(expiring, 1, 2, pattern(8)));  // answered: Time Exceeded
+  q.incoming.push_back(Bytes{0x45, 0, 0});                 // dropped: truncated
+  xlatd::Worker w(0, q, rt);
+  EXPECT_EQ(w.run_once(0), 4u);
+  EXPECT_EQ(w.run_once(0), 0u);  // publishes counters when idle
+  ASSERT_EQ(q.sent.size(), 3u);
+  EXPECT_EQ(q.sent[0][0] >> 4, 6);
+  EXPECT_EQ(q.sent[1][0] >> 4, 4);
+  EXPECT_EQ(q.sent[2][20], 11);  // the ICMPv4 error
+  EXPECT_EQ(q.copies, 1u);       // only the error was built in scratch
+  auto s = w.stats();
+  EXPECT_EQ(s.xlat.translated_4to6, 1u);
+  EXPECT_EQ(s.xlat.translated_6to4, 1u);
+  EXPECT_EQ(s.xlat.icmp_errors_sent, 1u);
+  EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4Truncated)], 1u);
+  EXPECT_EQ(s.io.rx_packets, 4u);
+  EXPECT_EQ(s.io.tx_packets, 3u);
+}
+
+TEST(Worker, PicksUpANewConfigurationBetweenBatchesAndKeepsCounters) {
+  xlatd::Runtime rt;
+  auto cfg = jool_like_config();
+  cfg.prefix.reset();  // EAM only: 192.0.2.33 has no mapping yet
+  rt.publish(shared(cfg));
+  FakeQueue q;
+  V4 h;
+  h.src = "1.0.0.5";  // EAM host
+  xlatd::Worker w(0, q, rt);
+  q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
+  w.run_once(0);
+  ASSERT_EQ(q.sent.size(), 1u);
+  EXPECT_EQ(q.sent[0][20], 3);  // Destination Unreachable: no mapping
+  // SIGHUP: the main thread publishes maps that cover it.
+  auto next = jool_like_config();
+  next.prefix.reset();
+  next.eam = xlat::EamTable({{*xlat::parse_ipv4_prefix("1.0.0.0/24"), *xlat::parse_ipv6_prefix("2001:db8:3::/120")},
+                             {*xlat::parse_ipv4_prefix("192.0.2.0/24"), *xlat::parse_ipv6_prefix("2001:db8:4::/120")}});
+  rt.publish(shared(next));
+  q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
+  w.run_once(0);
+  w.run_once(0);
+  ASSERT_EQ(q.sent.size(), 2u);
+  EXPECT_EQ(q.sent[1][0] >> 4, 6);
+  auto s = w.stats();
+  EXPECT_EQ(s.xlat.translated_4to6, 1u);
+  EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4DestUnmapped)], 1u);  // carried over
+}
+
+TEST(Worker, FragmentsAreCopiedOutOfScratch) {
+  xlatd::Runtime rt;
+  rt.publish(shared(jool_like_config()));
+  FakeQueue q;
+  V4 h;
+  h.df = false;
+  q.incoming.push_back(udp4(h, 1, 2, pattern(2000)));
+  xlatd::Worker w(0, q, rt);
+  w.run_once(0);
+  ASSERT_EQ(q.sent.size(), 2u);
+  EXPECT_EQ(q.copies, 2u);
+  EXPECT_EQ(q.sent[0].size(), 1280u);
+}
+
+}  // namespace
