@@ -13,7 +13,7 @@ build_pkgs=(
 test_pkgs=(
   python3 python3-scapy python3-pyroute2
   iproute2 iputils-ping iperf3 tcpdump tayga traceroute
-  nftables procps psmisc
+  nftables procps psmisc gnuplot-nox
 )
 
 missing=()

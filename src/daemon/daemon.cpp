@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -77,25 +78,22 @@ std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, c
     total.io.tx_errors += s.io.tx_errors;
     total.io.syscalls += s.io.syscalls;
   }
-  std::string line = "counters: rx " + std::to_string(total.io.rx_packets) + " tx " +
-                     std::to_string(total.io.tx_packets) + " tx-errors " + std::to_string(total.io.tx_errors) +
-                     " 4to6 " + std::to_string(total.xlat.translated_4to6) + " 6to4 " +
-                     std::to_string(total.xlat.translated_6to4) + " fragments " +
-                     std::to_string(total.xlat.fragments_made) + " icmp-errors " +
-                     std::to_string(total.xlat.icmp_errors_sent) + " echo-replies " +
-                     std::to_string(total.xlat.echo_replies_sent) + " syscalls " + std::to_string(total.io.syscalls);
+  std::ostringstream line;
+  line << "counters: rx " << total.io.rx_packets << " tx " << total.io.tx_packets << " tx-errors "
+       << total.io.tx_errors << " 4to6 " << total.xlat.translated_4to6 << " 6to4 "
+       << total.xlat.translated_6to4 << " fragments " << total.xlat.fragments_made << " icmp-errors "
+       << total.xlat.icmp_errors_sent << " echo-replies " << total.xlat.echo_replies_sent << " syscalls "
+       << total.io.syscalls;
   for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
     if (total.xlat.drops[r] != 0) {
-      line += " " + std::string(xlat::drop_reason_name(static_cast<xlat::DropReason>(r))) + " " +
-              std::to_string(total.xlat.drops[r]);
+      line << ' ' << xlat::drop_reason_name(static_cast<xlat::DropReason>(r)) << ' ' << total.xlat.drops[r];
     }
   }
   if (pool != nullptr) {
     auto u = pool->usage();
-    line += " pool-active " + std::to_string(u.active) + " pool-dormant " + std::to_string(u.dormant) +
-            " pool-free " + std::to_string(u.free);
+    line << " pool-active " << u.active << " pool-dormant " << u.dormant << " pool-free " << u.free;
   }
-  return line;
+  return line.str();
 }
 
 bool drop_privileges(const Options& o, const std::string& data_dir, std::string& error) {

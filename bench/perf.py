@@ -1,0 +1,314 @@
+#!/usr/bin/python3
+"""The performance harness: IPv6 host <-> translator box <-> IPv4 host in network
+namespaces, measuring in ONE run, same box, same tayga.conf: xlatd (workers 1 and 2),
+TAYGA (Debian's package) and plain kernel routing without translation (the ceiling).
+
+Workloads, both directions: TCP bulk (iperf3, 1 and 8 streams), small UDP (64-byte IPv6
+packets from udpgen, counted by the receiver's veth), 1400-byte UDP, RTT under load
+(ping p50 / p99 during a TCP transfer), and translator CPU time per packet.
+
+    perf.py --xlatd PATH --udpgen PATH [--repeats N] [--seconds S] [--out DIR]
+
+Prints a table, writes perf.csv and (with gnuplot) perf.png into --out.
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+import lab  # noqa: E402
+
+CONF = """tun-device nat64
+ipv4-addr 192.168.255.1
+prefix 2001:db8:64::/96
+dynamic-pool 192.168.255.0/24
+data-dir {data}
+map 192.168.255.10 2001:db8:1::10
+map 192.168.255.77 2001:db8:1::77
+"""
+SINK4 = "198.51.100.77"            # not a host: the IPv4 side's veth counts and drops it
+SINK6_NATIVE = "2001:db8:2::77"     # the same on the IPv4 host's veth, routed natively
+SINK_V6_SIDE = "2001:db8:1::77"     # on the IPv6 host's veth (map 192.168.255.77)
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.L = lab.Lab(f"p{os.getpid() % 10000}")
+        self.dir = tempfile.mkdtemp(prefix="xlatd-perf-")
+        self.proc = None
+
+    # --- topology ---
+    def up(self):
+        L = self.L
+        L.up()
+        # Native IPv6 on the IPv4 side too, for the kernel-routing ceiling.
+        L.ex(L.nsx, f"ip addr add 2001:db8:2::1/64 dev b4{L.tag} nodad")
+        L.ex(L.ns4, f"ip addr add 2001:db8:2::2/64 dev a4{L.tag} nodad")
+        L.ex(L.ns4, "ip -6 route add default via 2001:db8:2::1")
+        L.ex(L.ns6, "ip -6 route replace default via 2001:db8:1::1 src 2001:db8:1::2")
+        mac4 = L.ex(L.ns4, f"cat /sys/class/net/a4{L.tag}/address").stdout.strip()
+        mac6 = L.ex(L.ns6, f"cat /sys/class/net/a6{L.tag}/address").stdout.strip()
+        # Sinks: addresses nobody owns, resolved statically, so the receiving veth counts
+        # the packets and the kernel (not forwarding) drops them without answering.
+        L.ex(L.nsx, f"ip neigh replace {SINK4} lladdr {mac4} dev b4{L.tag} nud permanent")
+        L.ex(L.nsx, f"ip -6 neigh replace {SINK6_NATIVE} lladdr {mac4} dev b4{L.tag} nud permanent")
+        L.ex(L.nsx, f"ip -6 neigh replace {SINK_V6_SIDE} lladdr {mac6} dev b6{L.tag} nud permanent")
+        for ns in (L.ns4, L.ns6):
+            L.ex(ns, "sysctl -qw net.ipv4.conf.all.forwarding=0 net.ipv6.conf.all.forwarding=0")
+
+    def start(self, kind, workers):
+        data = os.path.join(self.dir, f"data-{kind}{workers}")
+        os.makedirs(data, exist_ok=True)
+        conf = os.path.join(self.dir, f"{kind}{workers}.conf")
+        text = CONF.format(data=data)
+        if kind == "xlatd":
+            text += f"workers {workers}\n"
+        with open(conf, "w") as f:
+            f.write(text)
+        if kind == "xlatd":
+            argv = [self.args.xlatd, "-n", "--stdout", "-c", conf]
+        else:
+            argv = [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", conf]
+        self.proc = self.L.start(argv, os.path.join(self.dir, f"{kind}{workers}.log"))
+        self.L.route_tun()
+        time.sleep(0.3)
+        # Warm up: the IPv6 host's pool address, neighbours.
+        self.L.ex(self.L.ns6, f"ping -c 2 -i 0.2 -W 1 {lab.v6_of('198.51.100.2')}", check=False)
+
+    def stop(self):
+        if self.proc:
+            self.L.stop(self.proc)
+            self.proc = None
+
+    def cpu_ticks(self):
+        if not self.proc:
+            return 0
+        f = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12])  # utime + stime, all threads
+
+    # --- measurements ---
+    def rx(self, ns, dev):
+        return int(self.L.ex(ns, f"cat /sys/class/net/{dev}/statistics/rx_packets").stdout)
+
+    def udp(self, direction, size, translated):
+        L = self.L
+        if direction == "6to4":
+            src_ns, dst = L.ns6, (lab.v6_of(SINK4) if translated else SINK6_NATIVE)
+            rx_ns, rx_dev = L.ns4, f"a4{L.tag}"
+            payload = size - 48  # size is the IPv6 packet
+        else:
+            src_ns, dst = L.ns4, ("192.168.255.77" if translated else SINK_V6_SIDE)
+            rx_ns, rx_dev = L.ns6, f"a6{L.tag}"
+            payload = size - (28 if translated else 48)  # the IPv4 (or native IPv6) packet
+        before, cpu0 = self.rx(rx_ns, rx_dev), self.cpu_ticks()
+        out = L.ex(src_ns, f"{self.args.udpgen} {dst} 9 {payload} {self.args.seconds} 64",
+                   timeout=self.args.seconds + 30).stdout
+        time.sleep(0.2)
+        got, cpu = self.rx(rx_ns, rx_dev) - before, self.cpu_ticks() - cpu0
+        sent = int(out.split()[1])
+        secs = float(out.split()[4])
+        return {"pps": got / secs, "sent_pps": sent / secs,
+                "cpu_ns_per_pkt": (cpu / HZ * 1e9 / got) if (got and translated) else None}
+
+    def tcp(self, direction, streams, translated):
+        L = self.L
+        dst = lab.v6_of("198.51.100.2") if translated else "2001:db8:2::2"
+        server = subprocess.Popen(["ip", "netns", "exec", L.ns4, "iperf3", "-s", "-1", "-p", "5201"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        cpu0 = self.cpu_ticks()
+        try:
+            r = L.ex(L.ns6, f"iperf3 -c {dst} -p 5201 -t {self.args.seconds} -P {streams} -J"
+                            f"{' -R' if direction == '4to6' else ''}", timeout=self.args.seconds + 30, check=False)
+        finally:
+            server.wait(timeout=10) if server.poll() is None else None
+        cpu = self.cpu_ticks() - cpu0
+        try:
+            bps = json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"]
+        except (ValueError, KeyError):
+            bps = 0.0
+        return {"gbps": bps / 1e9, "cpu_s": cpu / HZ}
+
+    def latency(self, translated):
+        """RTT percentiles of pings sent every 10 ms during a single-stream TCP transfer."""
+        L = self.L
+        dst = lab.v6_of("198.51.100.2") if translated else "2001:db8:2::2"
+        server = subprocess.Popen(["ip", "netns", "exec", L.ns4, "iperf3", "-s", "-1", "-p", "5202"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        load = subprocess.Popen(["ip", "netns", "exec", L.ns6, "iperf3", "-c", dst, "-p", "5202", "-t",
+                                 str(self.args.seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        n = int(max(1, self.args.seconds - 1) * 100)
+        out = L.ex(L.ns6, f"ping -i 0.01 -c {n} -W 1 {dst}", check=False, timeout=self.args.seconds + 30).stdout
+        load.wait(timeout=self.args.seconds + 30)
+        server.wait(timeout=10)
+        rtts = sorted(float(l.split("time=")[1].split()[0]) for l in out.splitlines() if "time=" in l)
+        if not rtts:
+            return {"p50_ms": None, "p99_ms": None}
+        return {"p50_ms": rtts[len(rtts) // 2], "p99_ms": rtts[min(len(rtts) - 1, int(len(rtts) * 0.99))]}
+
+
+WORKLOADS = [
+    ("tcp1", "6to4"), ("tcp1", "4to6"), ("tcp8", "6to4"), ("tcp8", "4to6"),
+    ("udp64", "6to4"), ("udp64", "4to6"), ("udp1400", "6to4"), ("udp1400", "4to6"), ("latency", "6to4"),
+]
+
+
+def measure(b, workload, direction, translated):
+    if workload.startswith("tcp"):
+        return b.tcp(direction, int(workload[3:]), translated)
+    if workload.startswith("udp"):
+        return b.udp(direction, int(workload[3:]), translated)
+    return b.latency(translated)
+
+
+def median_of(runs, key):
+    vals = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(vals) if vals else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xlatd", required=True)
+    ap.add_argument("--udpgen", required=True)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--out", default="build-perf")
+    ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,tayga")
+    args = ap.parse_args()
+    args.xlatd, args.udpgen = os.path.abspath(args.xlatd), os.path.abspath(args.udpgen)
+    if os.geteuid() != 0:
+        print("perf.py needs root (network namespaces, TUN)")
+        return 1
+    os.makedirs(args.out, exist_ok=True)
+    translators = [("kernel", 0), ("xlatd", 1), ("xlatd", 2), ("tayga", 0)]
+    if args.only:
+        want = args.only.split(",")
+        translators = [t for t in translators if f"{t[0]}{t[1] or ''}" in want]
+    b = Bench(args)
+    rows = []
+    try:
+        b.up()
+        for kind, workers in translators:
+            name = kind if kind != "xlatd" else f"xlatd w{workers}"
+            if kind != "kernel":
+                b.start(kind, workers)
+            for workload, direction in WORKLOADS:
+                runs = [measure(b, workload, direction, kind != "kernel") for _ in range(args.repeats)]
+                row = {"translator": name, "workload": workload, "direction": direction}
+                for key in runs[0]:
+                    row[key] = median_of(runs, key)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+            b.stop()
+    finally:
+        b.stop()
+        b.L.down()
+    report(rows, args)
+    return 0
+
+
+def fmt(v, unit):
+    if v is None:
+        return "-"
+    if unit == "gbps":
+        return f"{v:.2f}"
+    if unit == "pps":
+        return f"{v / 1e3:.0f}k"
+    if unit == "ns":
+        return f"{v:.0f}"
+    return f"{v:.2f}"
+
+
+def report(rows, args):
+    keys = ["translator", "workload", "direction", "gbps", "cpu_s", "pps", "sent_pps", "cpu_ns_per_pkt",
+            "p50_ms", "p99_ms"]
+    path = os.path.join(args.out, "perf.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r.get(k) for k in keys})
+    names = list(dict.fromkeys(r["translator"] for r in rows))
+    cells = {(r["translator"], r["workload"], r["direction"]): r for r in rows}
+    print(f"\n{'workload':18s}" + "".join(f"{n:>14s}" for n in names))
+    for workload, direction in WORKLOADS:
+        line = f"{workload + ' ' + direction:18s}"
+        for n in names:
+            r = cells.get((n, workload, direction), {})
+            if workload.startswith("tcp"):
+                line += f"{fmt(r.get('gbps'), 'gbps') + ' Gb/s':>14s}"
+            elif workload.startswith("udp"):
+                line += f"{fmt(r.get('pps'), 'pps') + ' pps':>14s}"
+            else:
+                line += f"{fmt(r.get('p50_ms'), 'ms') + '/' + fmt(r.get('p99_ms'), 'ms') + ' ms':>14s}"
+        print(line)
+    line = f"{'CPU ns/pkt udp64':18s}"
+    for n in names:
+        v = [cells.get((n, 'udp64', d), {}).get("cpu_ns_per_pkt") for d in ("6to4", "4to6")]
+        line += f"{'/'.join(fmt(x, 'ns') for x in v):>14s}"
+    print(line)
+    # Ratios the issue asks for.
+    def get(n, w, d, k):
+        return cells.get((n, w, d), {}).get(k)
+    for x in [n for n in names if n.startswith("xlatd")]:
+        for w, d, k in [("tcp1", "6to4", "gbps"), ("tcp8", "6to4", "gbps"), ("udp64", "6to4", "pps"),
+                        ("udp64", "4to6", "pps")]:
+            xv, tv, kv = get(x, w, d, k), get("tayga", w, d, k), get("kernel", w, d, k)
+            parts = []
+            if xv and tv:
+                parts.append(f"{xv / tv:.2f}x TAYGA")
+            if xv and kv:
+                parts.append(f"{100 * xv / kv:.0f}% of kernel routing")
+            print(f"{x} {w} {d}: " + ", ".join(parts))
+        for d in ("6to4", "4to6"):
+            xc, tc = get(x, "udp64", d, "cpu_ns_per_pkt"), get("tayga", "udp64", d, "cpu_ns_per_pkt")
+            if xc and tc:
+                print(f"{x} CPU per packet udp64 {d}: {xc:.0f} ns vs TAYGA {tc:.0f} ns ({xc / tc:.2f}x)")
+    print(f"\nCSV: {path}")
+    plot(rows, names, args)
+
+
+def plot(rows, names, args):
+    if not shutil.which("gnuplot"):
+        print("gnuplot not found: no plot")
+        return
+    data = os.path.join(args.out, "perf.dat")
+    cells = {(r["translator"], r["workload"], r["direction"]): r for r in rows}
+    with open(data, "w") as f:
+        f.write("workload " + " ".join(f'"{n}"' for n in names) + "\n")
+        for w, d in WORKLOADS:
+            if w == "latency":
+                continue
+            key = "gbps" if w.startswith("tcp") else "pps"
+            scale = 1 if key == "gbps" else 1e-6
+            vals = [cells.get((n, w, d), {}).get(key) or 0 for n in names]
+            f.write(f'"{w} {d}" ' + " ".join(f"{v * scale:.4f}" for v in vals) + "\n")
+    png = os.path.join(args.out, "perf.png")
+    script = f"""set terminal pngcairo size 1200,600 noenhanced
+set output '{png}'
+set title 'xlatd vs TAYGA vs kernel routing (TCP: Gbit/s, UDP: Mpps), 2-core VM'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -30
+set key top right
+set grid ytics
+plot for [i=2:{len(names) + 1}] '{data}' using i:xtic(1) title columnheader(i)
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=False)
+    print(f"plot: {png}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
