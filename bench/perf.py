@@ -65,13 +65,13 @@ class Bench:
         for ns in (L.ns4, L.ns6):
             L.ex(ns, "sysctl -qw net.ipv4.conf.all.forwarding=0 net.ipv6.conf.all.forwarding=0")
 
-    def start(self, kind, workers):
+    def start(self, kind, workers, offload=True):
         data = os.path.join(self.dir, f"data-{kind}{workers}")
         os.makedirs(data, exist_ok=True)
         conf = os.path.join(self.dir, f"{kind}{workers}.conf")
         text = CONF.format(data=data)
         if kind == "xlatd":
-            text += f"workers {workers}\n"
+            text += f"workers {workers}\noffload {'yes' if offload else 'no'}\n"
         with open(conf, "w") as f:
             f.write(text)
         if kind == "xlatd":
@@ -184,25 +184,28 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--out", default="build-perf")
-    ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,tayga")
+    ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,xlatd1-plain,tayga")
     args = ap.parse_args()
     args.xlatd, args.udpgen = os.path.abspath(args.xlatd), os.path.abspath(args.udpgen)
     if os.geteuid() != 0:
         print("perf.py needs root (network namespaces, TUN)")
         return 1
     os.makedirs(args.out, exist_ok=True)
-    translators = [("kernel", 0), ("xlatd", 1), ("xlatd", 2), ("tayga", 0)]
+    # (kind, workers, offload): xlatd with TUN offloads (the default) and without.
+    translators = [("kernel", 0, False), ("xlatd", 1, True), ("xlatd", 2, True), ("xlatd", 1, False),
+                   ("tayga", 0, False)]
     if args.only:
         want = args.only.split(",")
-        translators = [t for t in translators if f"{t[0]}{t[1] or ''}" in want]
+        translators = [t for t in translators
+                       if f"{t[0]}{t[1] or ''}{'' if t[2] or t[0] != 'xlatd' else '-plain'}" in want]
     b = Bench(args)
     rows = []
     try:
         b.up()
-        for kind, workers in translators:
-            name = kind if kind != "xlatd" else f"xlatd w{workers}"
+        for kind, workers, offload in translators:
+            name = kind if kind != "xlatd" else f"xlatd w{workers}" + ("" if offload else " plain")
             if kind != "kernel":
-                b.start(kind, workers)
+                b.start(kind, workers, offload)
             for workload, direction in WORKLOADS:
                 runs = [measure(b, workload, direction, kind != "kernel") for _ in range(args.repeats)]
                 row = {"translator": name, "workload": workload, "direction": direction}

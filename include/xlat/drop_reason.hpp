@@ -46,6 +46,7 @@ namespace xlat {
   X(IcmpInnerUnmapped, "icmp_inner_unmapped", "no mapping for an address of the packet inside an ICMP error") \
   X(L4Truncated, "l4_truncated", "TCP or UDP header cut short in an unfragmented or first-fragment packet") \
   X(NoRoom, "no_room", "output does not fit the scratch buffer")                              \
+  X(GsoUntranslatable, "gso_untranslatable", "TUN super-packet whose offload header cannot be carried across") \
   X(ToSelf, "to_self", "addressed to the translator itself and not an echo request (non-ICMP is answered with protocol unreachable)")
 
 enum class DropReason : uint8_t {

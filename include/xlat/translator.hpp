@@ -45,6 +45,13 @@ struct Packet {
   uint8_t* data;      // first byte of the IP header
   uint32_t len;       // bytes received
   uint32_t headroom;  // writable bytes before data
+  // TUN offloads (virtio-net header), set by the IO layer:
+  // the TCP/UDP checksum field holds the pseudo-header sum, to be completed by the
+  // kernel (VIRTIO_NET_HDR_F_NEEDS_CSUM) ...
+  bool csum_partial = false;
+  // ... and a TCP super-packet the kernel segments at this size (0: a normal packet).
+  // MTU checks are the IO layer's (it adjusts gso_size); the core never fragments it.
+  uint16_t gso_size = 0;
 };
 
 struct Output {

@@ -135,6 +135,7 @@ std::string Config::describe() const {
   if (!map_file.empty()) s << "map-file " << map_file << "\n";
   if (workers) s << "workers " << *workers << "\n";
   if (tun_up) s << "tun-up " << (*tun_up ? "yes" : "no") << "\n";
+  s << "offload " << (offload ? "yes" : "no") << "\n";
   for (const auto& t : tun_ip) s << "tun-ip " << tun_address(t) << "\n";
   for (const auto& t : tun_route) s << "tun-route " << tun_address(t) << "\n";
   return s.str();

@@ -50,6 +50,7 @@ struct Config {
   std::string map_file;  // absolute once validated
   std::optional<unsigned> workers;
   std::optional<bool> tun_up;
+  bool offload = true;  // xlatd: TUN checksum / TSO offloads (IFF_VNET_HDR)
   std::vector<TunAddress> tun_ip;
   std::vector<TunAddress> tun_route;
   std::vector<std::string> warnings;

@@ -177,6 +177,8 @@ const Directive kDirectives[] = {
        if (!n || *n > 64) return c.error("'" + a[0] + "' is not a number from 0 to 64");
        c.cfg.workers = static_cast<unsigned>(*n);
      }},
+    // xlatd's own: TUN offloads (TAYGA has none); default yes.
+    {"offload", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.offload); }},
     {"tun-up", 1, 1, false, [](Ctx& c, const auto& a) {
        bool v = false;
        set_bool(c, a[0], v);

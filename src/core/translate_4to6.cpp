@@ -171,18 +171,22 @@ void Translate4to6::run(Packet in) {
   const uint32_t size6 = kIpv6HeaderLen + (frag_header ? kFragHeaderLen : 0) + l4len;
   const uint32_t split_mtu = std::min(cfg.mtu6, cfg.lowest_ipv6_mtu);
   bool split = false;
-  if (f.df && size6 > cfg.mtu6) {
+  // A TUN super-packet (GSO) is cut to segments by the kernel: its size is checked by the
+  // IO layer per segment, and it is never fragmented here.
+  const bool gso = in.gso_size != 0;
+  if (gso && size6 - kIpv6HeaderLen > 0xffff) return drop(DropReason::NoRoom);
+  if (!gso && f.df && size6 > cfg.mtu6) {
     uint32_t mtu = cfg.mtu6 - kIpv6HeaderLen + kIpv4HeaderLen;
     return reply_error(p, len, icmp4::kDestUnreach, 4, mtu & 0xffff, DropReason::Ipv4FragNeeded);
   }
-  if (!f.df && size6 > split_mtu) split = true;
+  if (!gso && !f.df && size6 > split_mtu) split = true;
 
   // RFC 7915 §4.5 UDP checksum 0: "the translator SHOULD [...] drop [...] fragmented
   // [ones] and, when not fragmented, drop or calculate [per configuration]".
   bool udp_calc = false;
   if (f.protocol == proto::kUdp && first) {
     if (l4len < kUdpHeaderLen) return drop(DropReason::L4Truncated);
-    if (load16(l4 + 6) == 0) {
+    if (load16(l4 + 6) == 0 && !in.csum_partial) {
       if (f.is_fragment()) {
         return reply_error(p, len, icmp4::kDestUnreach, 13, 0, DropReason::Ipv4UdpZeroChecksumFragment);
       }
@@ -204,7 +208,9 @@ void Translate4to6::run(Packet in) {
     // RFC 7915 §4.5: TCP and UDP checksums MUST be updated for the new pseudo-header.
     uint16_t removed = csum_fold(pseudo_addrs4(f.src, f.dst));
     uint16_t added = csum_fold(pseudo_addrs6(src6, dst6));
-    if (udp_calc) {
+    if (in.csum_partial) {
+      adjust_partial_checksum(f.protocol, l4, l4len, removed, added);
+    } else if (udp_calc) {
       uint64_t sum = pseudo_addrs6(src6, dst6) + l4len + proto::kUdp;
       uint16_t c = csum_finish(csum_add_bytes(l4, l4len, sum));
       store16(l4 + 6, c == 0 ? 0xffff : c);

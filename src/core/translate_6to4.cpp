@@ -47,7 +47,7 @@ void Translate6to4::forward(uint8_t* pkt, uint32_t len, Ipv4Addr dst4, uint32_t 
   Translate4to6 again(t, out);
   again.hairpin = true;
   out.count = 0;
-  again.run(Packet{pkt, len, headroom});
+  again.run(Packet{pkt, len, headroom, csum_partial, gso_size});
 }
 
 void Translate6to4::write_ipv4_header(const Ipv6Fields& f, Ipv4Addr src, Ipv4Addr dst,
@@ -96,6 +96,8 @@ void Translator::translate_6to4(Packet in, Output& out) {
 
 void Translate6to4::run(Packet in) {
   uint8_t* p = in.data;
+  csum_partial = in.csum_partial;
+  gso_size = in.gso_size;
   if (in.len < kIpv6HeaderLen) return drop(DropReason::Ipv6Truncated);
   if ((p[0] >> 4) != 6) return drop(DropReason::Ipv6BadVersion);
   const uint32_t len = kIpv6HeaderLen + Ipv6Header{p}.payload_length();
@@ -161,7 +163,9 @@ void Translate6to4::run(Packet in) {
   // RFC 7915 §5.1 (and RFC 4443 §3.2): a packet too big for the IPv4 next hop is answered
   // with Packet Too Big, MTU = IPv4 MTU + 20 but never below 1280.
   const uint32_t total4 = kIpv4HeaderLen + l4len;
-  if (total4 > cfg.mtu4) {
+  // A TUN super-packet (GSO) is checked per segment by the IO layer.
+  if (in.gso_size != 0 && total4 > 0xffff) return drop(DropReason::NoRoom);
+  if (in.gso_size == 0 && total4 > cfg.mtu4) {
     uint32_t mtu = std::max<uint32_t>(cfg.mtu4 + 20, 1280);
     return reply_error(p, len, icmp6::kPacketTooBig, 0, mtu, DropReason::Ipv6TooBig);
   }
@@ -178,8 +182,13 @@ void Translate6to4::run(Packet in) {
     if (r != DropReason::None) return drop(r);
   } else if (first) {
     // RFC 7915 §5.5: TCP and UDP checksums MUST be updated for the new pseudo-header.
-    adjust_l4_checksum(f.protocol, l4, l4len, csum_fold(pseudo_addrs6(f.src, f.dst)),
-                       csum_fold(pseudo_addrs4(src4, dst4)));
+    uint16_t removed = csum_fold(pseudo_addrs6(f.src, f.dst));
+    uint16_t added = csum_fold(pseudo_addrs4(src4, dst4));
+    if (in.csum_partial) {
+      adjust_partial_checksum(f.protocol, l4, l4len, removed, added);
+    } else {
+      adjust_l4_checksum(f.protocol, l4, l4len, removed, added);
+    }
   }
 
   uint8_t* start = l4 - kIpv4HeaderLen;  // always inside the old IPv6 header

@@ -13,6 +13,10 @@ struct Translate6to4 {
 
   Translate6to4(Translator& tr, Output& o) : t(tr), out(o), cfg(tr.cfg_) {}
 
+  // The input's offload state, carried into a hairpin pass.
+  bool csum_partial = false;
+  uint16_t gso_size = 0;
+
   void run(Packet in);
 
   void drop(DropReason r) { detail::set_drop(t, t.counters_, out, r); }

@@ -127,6 +127,16 @@ inline uint64_t pseudo_addrs6(const Ipv6Addr& src, const Ipv6Addr& dst) {
 // are equal on both sides), so adjust TCP/UDP checksums by the address difference.
 // `avail` is how many transport bytes are present (an ICMP error may carry a cut packet).
 // Returns false for a UDP checksum of 0, which the caller handles.
+// With `partial`, the field holds the (not inverted) pseudo-header sum that the kernel
+// completes later (CHECKSUM_PARTIAL): P' = P - old addresses + new addresses.
+inline void adjust_partial_checksum(uint8_t protocol, uint8_t* l4, uint32_t avail, uint16_t removed,
+                                    uint16_t added) {
+  unsigned off = l4_checksum_offset(protocol);
+  if (off == 0 || avail < off + 2 || removed == added) return;
+  uint16_t p = load16(l4 + off);
+  store16(l4 + off, static_cast<uint16_t>(~csum_update(static_cast<uint16_t>(~p), removed, added)));
+}
+
 inline bool adjust_l4_checksum(uint8_t protocol, uint8_t* l4, uint32_t avail, uint16_t removed,
                                uint16_t added) {
   unsigned off = l4_checksum_offset(protocol);

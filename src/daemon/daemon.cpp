@@ -28,6 +28,7 @@
 #include "daemon/log.hpp"
 #include "daemon/worker.hpp"
 #include "io/netlink.hpp"
+#include "io/offload.hpp"
 #include "io/tun.hpp"
 #include "io/uring_queue.hpp"
 
@@ -199,12 +200,27 @@ int run(const Options& o) {
   if (workers == 0) workers = 1;  // TAYGA's "0 = single-threaded": one worker
   TunDevice tun;
   std::string err;
-  if (!open_tun(cfg.tun_device, workers, tun, err)) {
+  if (!open_tun(cfg.tun_device, workers, cfg.offload, tun, err)) {
     log::error(err);
     std::cerr << "xlatd: " << err << "\n";
     return 1;
   }
   if (!tun.note.empty()) log::warn(tun.note);
+  if (tun.vnet) {
+    // Checksum and TSO offloads: TCP moves as 64 KiB super-packets. Without them (an
+    // old kernel), reopen plainly.
+    bool ok = true;
+    for (int fd : tun.fds) ok = ok && enable_tun_offloads(fd, err);
+    if (!ok) {
+      log::warn("TUN offloads unavailable (" + err + "); translating packet by packet");
+      tun = TunDevice{};
+      if (!open_tun(cfg.tun_device, workers, false, tun, err)) {
+        log::error(err);
+        std::cerr << "xlatd: " << err << "\n";
+        return 1;
+      }
+    }
+  }
   workers = static_cast<unsigned>(tun.fds.size());
 
   if (cfg.tun_up.value_or(false) || !cfg.tun_ip.empty() || !cfg.tun_route.empty()) {
@@ -301,7 +317,8 @@ int run(const Options& o) {
   std::atomic<unsigned> ready{0};
   for (unsigned i = 0; i < workers; ++i) {
     threads.emplace_back([&, i] {
-      queues[i] = UringQueue::create(tun.fds[i], mtu, 64, setup_errors[i]);
+      // With offloads, reads carry up to 64 KiB super-packets.
+      queues[i] = UringQueue::create(tun.fds[i], tun.vnet ? 65535 : mtu, 64, tun.vnet, setup_errors[i]);
       if (queues[i]) ws[i] = std::make_unique<Worker>(i, *queues[i], rt);
       ready.fetch_add(1);
       if (ws[i]) ws[i]->run();
@@ -319,7 +336,7 @@ int run(const Options& o) {
   }
   log::info("xlatd " XLATD_VERSION " translating on " + cfg.tun_device + " (MTU " + std::to_string(mtu) + ") with " +
             std::to_string(workers) + " worker" + (workers == 1 ? "" : "s") + (tun.multi_queue ? "" : ", single-queue TUN") +
-            ", io_uring " + queues[0]->ring_mode());
+            ", io_uring " + queues[0]->ring_mode() + (tun.vnet ? ", offloads on" : ", offloads off"));
   sd_notify("READY=1\nSTATUS=translating on " + cfg.tun_device);
 
   auto save_pool = [&](const char* why) {

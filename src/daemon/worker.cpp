@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "daemon/log.hpp"
+#include "io/offload.hpp"
 #include "tools/packet_summary.hpp"
 
 namespace xlatd {
@@ -69,18 +70,34 @@ unsigned Worker::run_once(int timeout_ms) {
   if (rt_.generation() != generation_) adopt_config();
   auto pkts = queue_.receive(timeout_ms);
   const bool logging = cfg_->log.drop || cfg_->log.reject || cfg_->log.self;
+  const bool vnet = queue_.vnet();
+  const uint32_t mtu = cfg_->translator.mtu4;  // the TUN's MTU (both sides)
   for (auto& p : pkts) {
     // Logging needs the packet as it came in; translation may rewrite it.
     std::vector<uint8_t> original;
     if (logging) original.assign(p.data, p.data + p.len);
+    VnetHeader vh;
+    if (vnet) {
+      vh = read_vnet(p.data - kVnetHeaderLen);
+      describe_for_core(vh, p);
+    }
     translator_->translate(p, out_);
     for (uint32_t i = 0; i < out_.count; ++i) {
       const xlat::Slice& s = out_.pkts[i];
       if (in_range(s.data, scratch_)) {
         queue_.send_copy(s.data, s.len);
-      } else {
-        queue_.send(s.data, s.len);
+        continue;
       }
+      if (vnet) {
+        // The translated packet keeps its offload state; anything else goes out plain.
+        VnetHeader oh = out_.verdict == xlat::Verdict::Forward ? vh : VnetHeader{};
+        if (!translate_vnet(oh, s.data, s.len, mtu)) {
+          gso_drops_++;
+          continue;
+        }
+        write_vnet(s.data - kVnetHeaderLen, oh);
+      }
+      queue_.send(s.data, s.len);
     }
     if (logging) {
       xlat::Packet orig{original.data(), static_cast<uint32_t>(original.size()), 0};
@@ -108,7 +125,10 @@ void Worker::publish_stats() {
   put(carried_.fragments_made + c.fragments_made);
   put(carried_.icmp_errors_sent + c.icmp_errors_sent);
   put(carried_.echo_replies_sent + c.echo_replies_sent);
-  for (size_t i = 0; i < c.drops.size(); ++i) put(carried_.drops[i] + c.drops[i]);
+  for (size_t i = 0; i < c.drops.size(); ++i) {
+    uint64_t extra = i == static_cast<size_t>(xlat::DropReason::GsoUntranslatable) ? gso_drops_ : 0;
+    put(carried_.drops[i] + c.drops[i] + extra);
+  }
   put(io.rx_packets);
   put(io.tx_packets);
   put(io.rx_errors);

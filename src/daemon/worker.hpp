@@ -77,6 +77,7 @@ class Worker {
   std::vector<uint8_t> scratch_;
   xlat::Output out_;
   uint64_t rounds_ = 0;
+  uint64_t gso_drops_ = 0;  // super-packets that could not be carried across
   int64_t log_window_ = 0;  // second of the current log budget
   unsigned log_budget_ = 0;
 

@@ -36,6 +36,8 @@ class PacketQueue {
   // Sends everything queued now (before stopping).
   virtual void flush() = 0;
   virtual QueueStats stats() const = 0;
+  // Packets carry a virtio-net header in the 10 bytes before Packet::data (offloads).
+  virtual bool vnet() const { return false; }
 };
 
 }  // namespace xlatd

@@ -35,7 +35,8 @@ int attach(const std::string& name, short flags) {
 }  // namespace
 
 TunDevice::TunDevice(TunDevice&& o) noexcept
-    : name(std::move(o.name)), fds(std::move(o.fds)), multi_queue(o.multi_queue), note(std::move(o.note)) {
+    : name(std::move(o.name)), fds(std::move(o.fds)), multi_queue(o.multi_queue), vnet(o.vnet),
+      note(std::move(o.note)) {
   o.fds.clear();
 }
 
@@ -45,6 +46,7 @@ TunDevice& TunDevice::operator=(TunDevice&& o) noexcept {
     name = std::move(o.name);
     fds = std::move(o.fds);
     multi_queue = o.multi_queue;
+    vnet = o.vnet;
     note = std::move(o.note);
     o.fds.clear();
   }
@@ -55,7 +57,8 @@ TunDevice::~TunDevice() {
   for (int fd : fds) ::close(fd);
 }
 
-bool open_tun(const std::string& name, unsigned queues, TunDevice& out, std::string& error) {
+bool open_tun(const std::string& name, unsigned queues, bool vnet, TunDevice& out,
+              std::string& error) {
   if (name.empty() || name.size() >= IFNAMSIZ) {
     error = "tun-device '" + name + "': names are 1 to 15 characters";
     return false;
@@ -63,11 +66,13 @@ bool open_tun(const std::string& name, unsigned queues, TunDevice& out, std::str
   if (queues == 0) queues = 1;
   out = TunDevice{};
   out.name = name;
-  const short mq = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+  out.vnet = vnet;
+  const short base = static_cast<short>(IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0));
+  const short mq = static_cast<short>(base | IFF_MULTI_QUEUE);
   int fd = attach(name, mq);
   if (fd < 0 && errno == EINVAL) {
     // A device made without IFF_MULTI_QUEUE: one queue only.
-    fd = attach(name, IFF_TUN | IFF_NO_PI);
+    fd = attach(name, base);
     if (fd < 0) {
       error = errno_text("cannot attach to TUN device " + name);
       return false;

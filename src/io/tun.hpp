@@ -12,6 +12,7 @@ struct TunDevice {
   std::string name;
   std::vector<int> fds;   // one per queue, O_NONBLOCK
   bool multi_queue = false;
+  bool vnet = false;      // IFF_VNET_HDR: packets carry a virtio-net header
   std::string note;       // e.g. why it fell back to one queue
 
   TunDevice() = default;
@@ -26,7 +27,9 @@ struct TunDevice {
 // A persistent device created without IFF_MULTI_QUEUE (TAYGA 0.9.2's --mktun, a plain
 // `ip tuntap add`) refuses multi-queue fds with EINVAL: then one queue is opened and
 // `note` says so. Returns false with `error` set on failure.
-bool open_tun(const std::string& name, unsigned queues, TunDevice& out, std::string& error);
+// `vnet`: open with IFF_VNET_HDR (for offloads; see io/offload.hpp).
+bool open_tun(const std::string& name, unsigned queues, bool vnet, TunDevice& out,
+              std::string& error);
 
 // --mktun / --rmtun: create or remove a persistent multi-queue TUN device.
 bool make_persistent_tun(const std::string& name, std::string& error);

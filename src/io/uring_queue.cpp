@@ -16,8 +16,9 @@ constexpr uint64_t tag(Tag t, uint32_t slot) { return (uint64_t{t} << 32) | slot
 
 }  // namespace
 
-UringQueue::UringQueue(int fd, uint32_t packet_size, unsigned reads)
+UringQueue::UringQueue(int fd, uint32_t packet_size, unsigned reads, bool vnet)
     : fd_(fd),
+      vnet_(vnet ? 10 : 0),
       slot_size_((kQueueHeadroom + packet_size + 64 + 63) & ~63u),
       reads_(reads),
       rx_slots_(2 * reads),  // outstanding reads + one round of held packets
@@ -34,8 +35,8 @@ UringQueue::~UringQueue() {
 }
 
 std::unique_ptr<UringQueue> UringQueue::create(int fd, uint32_t packet_size, unsigned reads,
-                                               std::string& error) {
-  std::unique_ptr<UringQueue> q(new UringQueue(fd, packet_size, reads));
+                                               bool vnet, std::string& error) {
+  std::unique_ptr<UringQueue> q(new UringQueue(fd, packet_size, reads, vnet));
   if (!q->setup(error)) return nullptr;
   return q;
 }
@@ -100,7 +101,7 @@ void UringQueue::arm_read(uint32_t slot, bool after_poll) {
   }
   io_uring_sqe* s = sqe();
   if (s == nullptr) return;
-  io_uring_prep_read(s, fd_, slot_buf(slot) + kQueueHeadroom, slot_size_ - kQueueHeadroom, 0);
+  io_uring_prep_read(s, fd_, slot_buf(slot) + kQueueHeadroom - vnet_, slot_size_ - kQueueHeadroom + vnet_, 0);
   io_uring_sqe_set_data64(s, tag(kRead, slot));
   slots_[slot].state = SlotState::Reading;
 }
@@ -114,14 +115,14 @@ void UringQueue::send(const uint8_t* data, uint32_t len) {
     stats_.tx_errors++;
     return;
   }
-  io_uring_prep_write(s, fd_, data, len, 0);
+  io_uring_prep_write(s, fd_, data - vnet_, len + vnet_, 0);
   io_uring_sqe_set_data64(s, tag(kWrite, slot));
   slots_[slot].writes++;
   writes_in_flight_++;
 }
 
 void UringQueue::send_copy(const uint8_t* data, uint32_t len) {
-  if (len > slot_size_) {
+  if (len + kQueueHeadroom > slot_size_) {
     stats_.tx_errors++;
     return;
   }
@@ -132,8 +133,10 @@ void UringQueue::send_copy(const uint8_t* data, uint32_t len) {
   }
   uint32_t slot = tx_free_.back();
   tx_free_.pop_back();
-  std::memcpy(slot_buf(slot), data, len);
-  send(slot_buf(slot), len);
+  uint8_t* dst = slot_buf(slot) + kQueueHeadroom;
+  std::memset(dst - vnet_, 0, vnet_);  // no offload for a packet built in scratch
+  std::memcpy(dst, data, len);
+  send(dst, len);
 }
 
 void UringQueue::flush() {
@@ -159,7 +162,8 @@ void UringQueue::reap() {
     uint32_t slot = static_cast<uint32_t>(data);
     int res = cqe->res;
     if (t == kRead) {
-      if (res > 0) {
+      if (res > static_cast<int>(vnet_)) {
+        res -= static_cast<int>(vnet_);
         slots_[slot].state = SlotState::Held;
         held_.push_back(slot);
         uint8_t* buf = slot_buf(slot);

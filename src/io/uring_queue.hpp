@@ -27,8 +27,11 @@ class UringQueue : public PacketQueue {
  public:
   // `packet_size`: the largest packet (the TUN MTU); `reads`: reads kept outstanding.
   // Call it on the thread that will use the queue (the ring is single-issuer).
+  // `vnet`: the TUN was opened with IFF_VNET_HDR; every packet read has a virtio-net
+  // header in the 10 bytes before Packet::data, and every packet sent must have one
+  // there too (send_copy writes an empty one).
   static std::unique_ptr<UringQueue> create(int fd, uint32_t packet_size, unsigned reads,
-                                            std::string& error);
+                                            bool vnet, std::string& error);
   ~UringQueue() override;
 
   std::span<xlat::Packet> receive(int timeout_ms) override;
@@ -36,6 +39,7 @@ class UringQueue : public PacketQueue {
   void send_copy(const uint8_t* data, uint32_t len) override;
   void flush() override;
   QueueStats stats() const override { return stats_; }
+  bool vnet() const override { return vnet_ != 0; }
   // What the kernel let us have: "single-issuer + defer-taskrun", "coop-taskrun" or "basic".
   const std::string& ring_mode() const { return ring_mode_; }
 
@@ -46,7 +50,7 @@ class UringQueue : public PacketQueue {
     uint32_t writes = 0;  // outstanding writes from this slot
   };
 
-  UringQueue(int fd, uint32_t packet_size, unsigned reads);
+  UringQueue(int fd, uint32_t packet_size, unsigned reads, bool vnet);
   bool setup(std::string& error);
   io_uring_sqe* sqe();
   void arm_read(uint32_t slot, bool after_poll);
@@ -55,6 +59,7 @@ class UringQueue : public PacketQueue {
   uint8_t* slot_buf(uint32_t i) { return buffers_.data() + size_t{i} * slot_size_; }
 
   int fd_;
+  uint32_t vnet_;      // bytes of virtio-net header in front of packets (0 or 10)
   uint32_t slot_size_;
   unsigned reads_;     // reads kept outstanding
   uint32_t rx_slots_;  // slots [0, rx_slots_) receive; the rest carry copies
