@@ -70,6 +70,7 @@ struct TranslatorCounters {
   uint64_t fragments_made = 0;       // IPv6 fragments produced from oversized IPv4
   uint64_t icmp_errors_sent = 0;     // errors the translator generated itself
   uint64_t echo_replies_sent = 0;    // answers to pings of the translator's own address
+  uint64_t icmp_errors_rate_limited = 0;  // errors not sent: over the rate limit
   std::array<uint64_t, kDropReasonCount> drops{};
 };
 
@@ -87,6 +88,12 @@ class Translator {
   void translate(Packet in, Output& out);
 
   const TranslatorCounters& counters() const { return counters_; }
+
+  // The time the ICMP error rate limit refills against (a monotonic clock in ms). The
+  // IO layer sets it once per batch; the core itself reads no clock.
+  void set_clock(uint64_t now_ms) { now_ms_ = now_ms; }
+  // Takes a token for one generated ICMP error; false when over the limit.
+  bool allow_icmp_error();
   const TranslatorConfig& config() const { return cfg_; }
 
  private:
@@ -98,6 +105,9 @@ class Translator {
   AddressMapper map_;
   uint16_t next_ipv4_id_;
   TranslatorCounters counters_;
+  uint64_t now_ms_ = 0;
+  uint64_t bucket_ms_ = 0;       // clock at the last refill
+  uint64_t tokens_milli_ = ~uint64_t{0};  // tokens x 1000; starts full
 };
 
 }  // namespace xlat

@@ -55,6 +55,11 @@ struct TranslatorConfig {
   uint32_t lowest_ipv6_mtu = 1280;
   // RFC 7915 4.4 / 5.4: generate ICMP errors for packets that cannot be translated.
   bool send_icmp_errors = true;
+  // ... at most this many per second per worker (a token bucket of `icmp_error_burst`),
+  // so the translator cannot be turned into an amplifier (RFC 7915 4.4: "rate-limit").
+  // 0 = no limit. Linux's own default is 1000/s.
+  uint32_t icmp_errors_per_second = 1000;
+  uint32_t icmp_error_burst = 100;
 };
 
 }  // namespace xlat

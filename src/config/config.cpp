@@ -113,6 +113,8 @@ xlat::TranslatorConfig Config::translator(uint32_t tun_mtu,
   t.mtu4 = tun_mtu;
   t.mtu6 = tun_mtu;
   t.lowest_ipv6_mtu = offlink_mtu;
+  t.icmp_errors_per_second = icmp_rate;
+  t.icmp_error_burst = icmp_burst;
   return t;
 }
 
@@ -136,6 +138,7 @@ std::string Config::describe() const {
   if (workers) s << "workers " << *workers << "\n";
   if (tun_up) s << "tun-up " << (*tun_up ? "yes" : "no") << "\n";
   s << "offload " << (offload ? "yes" : "no") << "\n";
+  s << "icmp-rate-limit " << icmp_rate << " " << icmp_burst << "\n";
   for (const auto& t : tun_ip) s << "tun-ip " << tun_address(t) << "\n";
   for (const auto& t : tun_route) s << "tun-route " << tun_address(t) << "\n";
   return s.str();

@@ -51,6 +51,8 @@ struct Config {
   std::optional<unsigned> workers;
   std::optional<bool> tun_up;
   bool offload = true;  // xlatd: TUN checksum / TSO offloads (IFF_VNET_HDR)
+  uint32_t icmp_rate = 1000;  // xlatd: generated ICMP errors per second per worker (0: no limit)
+  uint32_t icmp_burst = 100;
   std::vector<TunAddress> tun_ip;
   std::vector<TunAddress> tun_route;
   std::vector<std::string> warnings;

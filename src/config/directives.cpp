@@ -177,6 +177,17 @@ const Directive kDirectives[] = {
        if (!n || *n > 64) return c.error("'" + a[0] + "' is not a number from 0 to 64");
        c.cfg.workers = static_cast<unsigned>(*n);
      }},
+    // xlatd's own: ICMP errors it generates, per second per worker [and burst].
+    {"icmp-rate-limit", 1, 2, false, [](Ctx& c, const auto& a) {
+       auto n = parse_number(a[0]);
+       if (!n || *n > 1000000) return c.error("'" + a[0] + "' is not a rate from 0 to 1000000 per second");
+       c.cfg.icmp_rate = static_cast<uint32_t>(*n);
+       if (a.size() > 1) {
+         auto b = parse_number(a[1]);
+         if (!b || *b < 1 || *b > 1000000) return c.error("'" + a[1] + "' is not a burst from 1 to 1000000");
+         c.cfg.icmp_burst = static_cast<uint32_t>(*b);
+       }
+     }},
     // xlatd's own: TUN offloads (TAYGA has none); default yes.
     {"offload", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.offload); }},
     {"tun-up", 1, 1, false, [](Ctx& c, const auto& a) {

@@ -50,6 +50,7 @@ void Translate4to6::reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, 
   bool is_icmp_error = f.protocol == proto::kIcmp && f.frag_offset == 0 &&
                        len > f.ihl && icmp4::is_error(pkt[f.ihl]);
   if (!cfg.send_icmp_errors || is_icmp_error || f.frag_offset != 0) return;
+  if (!t.allow_icmp_error()) return;
   uint32_t n = build_icmp4_error(cfg, t.next_ipv4_id_++, pkt, len, type, code, rest,
                                  out.scratch.data());
   out.verdict = Verdict::Reply;

@@ -19,6 +19,7 @@ void Translate6to4::reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, 
     is_icmp_error = icmp6::is_error(pkt[f.l4_offset]);
   }
   if (!cfg.send_icmp_errors || is_icmp_error) return;
+  if (!t.allow_icmp_error()) return;
   uint32_t n = build_icmp6_error(cfg, pkt, len, type, code, rest, out.scratch.data());
   out.verdict = Verdict::Reply;
   out.count = 0;

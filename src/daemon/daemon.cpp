@@ -73,6 +73,7 @@ std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, c
     total.xlat.fragments_made += s.xlat.fragments_made;
     total.xlat.icmp_errors_sent += s.xlat.icmp_errors_sent;
     total.xlat.echo_replies_sent += s.xlat.echo_replies_sent;
+    total.xlat.icmp_errors_rate_limited += s.xlat.icmp_errors_rate_limited;
     for (size_t i = 0; i < s.xlat.drops.size(); ++i) total.xlat.drops[i] += s.xlat.drops[i];
     total.io.rx_packets += s.io.rx_packets;
     total.io.tx_packets += s.io.tx_packets;
@@ -83,7 +84,8 @@ std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, c
   line << "counters: rx " << total.io.rx_packets << " tx " << total.io.tx_packets << " tx-errors "
        << total.io.tx_errors << " 4to6 " << total.xlat.translated_4to6 << " 6to4 "
        << total.xlat.translated_6to4 << " fragments " << total.xlat.fragments_made << " icmp-errors "
-       << total.xlat.icmp_errors_sent << " echo-replies " << total.xlat.echo_replies_sent << " syscalls "
+       << total.xlat.icmp_errors_sent << " icmp-errors-rate-limited " << total.xlat.icmp_errors_rate_limited
+       << " echo-replies " << total.xlat.echo_replies_sent << " syscalls "
        << total.io.syscalls;
   for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
     if (total.xlat.drops[r] != 0) {

@@ -38,6 +38,7 @@ void Worker::adopt_config() {
     carried_.fragments_made += c.fragments_made;
     carried_.icmp_errors_sent += c.icmp_errors_sent;
     carried_.echo_replies_sent += c.echo_replies_sent;
+    carried_.icmp_errors_rate_limited += c.icmp_errors_rate_limited;
     for (size_t i = 0; i < c.drops.size(); ++i) carried_.drops[i] += c.drops[i];
   }
   cfg_ = rt_.current();
@@ -69,6 +70,9 @@ void Worker::log_outcome(const xlat::Packet& in, const xlat::Output& out) {
 unsigned Worker::run_once(int timeout_ms) {
   if (rt_.generation() != generation_) adopt_config();
   auto pkts = queue_.receive(timeout_ms);
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  translator_->set_clock(static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000);
   const bool logging = cfg_->log.drop || cfg_->log.reject || cfg_->log.self;
   const bool vnet = queue_.vnet();
   const uint32_t mtu = cfg_->translator.mtu4;  // the TUN's MTU (both sides)
@@ -125,6 +129,7 @@ void Worker::publish_stats() {
   put(carried_.fragments_made + c.fragments_made);
   put(carried_.icmp_errors_sent + c.icmp_errors_sent);
   put(carried_.echo_replies_sent + c.echo_replies_sent);
+  put(carried_.icmp_errors_rate_limited + c.icmp_errors_rate_limited);
   for (size_t i = 0; i < c.drops.size(); ++i) {
     uint64_t extra = i == static_cast<size_t>(xlat::DropReason::GsoUntranslatable) ? gso_drops_ : 0;
     put(carried_.drops[i] + c.drops[i] + extra);
@@ -146,6 +151,7 @@ WorkerStats Worker::stats() const {
   s.xlat.fragments_made = get();
   s.xlat.icmp_errors_sent = get();
   s.xlat.echo_replies_sent = get();
+  s.xlat.icmp_errors_rate_limited = get();
   for (auto& d : s.xlat.drops) d = get();
   s.io.rx_packets = get();
   s.io.tx_packets = get();

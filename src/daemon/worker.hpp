@@ -81,7 +81,7 @@ class Worker {
   int64_t log_window_ = 0;  // second of the current log budget
   unsigned log_budget_ = 0;
 
-  static constexpr size_t kPublished = 5 + xlat::kDropReasonCount + 6;
+  static constexpr size_t kPublished = 6 + xlat::kDropReasonCount + 6;
   std::array<std::atomic<uint64_t>, kPublished> published_{};
 };
 

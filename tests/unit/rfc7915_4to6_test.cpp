@@ -509,3 +509,44 @@ TEST(TranslatorSelf, OtherProtocolsToTheOwnAddressGetProtocolUnreachable) {
   EXPECT_EQ(ts.reason, xlat::DropReason::ToSelf);
 }
 }  // namespace
+
+namespace {
+TEST(Rfc7915Section4_4, GeneratedErrorsAreRateLimited) {
+  auto cfg = testpkt::jool_like_config();
+  cfg.icmp_errors_per_second = 10;
+  cfg.icmp_error_burst = 5;
+  std::vector<uint8_t> scratch(xlat::kScratchSize);
+  xlat::Translator t(cfg);
+  xlat::Output out(scratch);
+  testpkt::V4 h;
+  h.ttl = 1;
+  auto pkt = testpkt::udp4(h, 1, 2, testpkt::pattern(8));
+  auto burst = [&](int n) {
+    int replies = 0;
+    for (int i = 0; i < n; ++i) {
+      auto copy = pkt;
+      t.translate({copy.data(), static_cast<uint32_t>(copy.size()), 0}, out);
+      replies += out.verdict == xlat::Verdict::Reply;
+      EXPECT_EQ(out.reason, xlat::DropReason::Ipv4TtlExpired);  // counted either way
+    }
+    return replies;
+  };
+  t.set_clock(1000);
+  EXPECT_EQ(burst(8), 5);  // the bucket holds 5
+  EXPECT_EQ(t.counters().icmp_errors_rate_limited, 3u);
+  t.set_clock(1300);       // 0.3 s at 10/s: 3 tokens
+  EXPECT_EQ(burst(8), 3);
+  t.set_clock(10000);      // refills to the burst, not beyond
+  EXPECT_EQ(burst(8), 5);
+  EXPECT_EQ(t.counters().drops[static_cast<unsigned>(xlat::DropReason::Ipv4TtlExpired)], 24u);
+  cfg.icmp_errors_per_second = 0;  // no limit
+  xlat::Translator unlimited(cfg);
+  int sent = 0;
+  for (int i = 0; i < 500; ++i) {
+    auto copy = pkt;
+    unlimited.translate({copy.data(), static_cast<uint32_t>(copy.size()), 0}, out);
+    sent += out.verdict == xlat::Verdict::Reply;
+  }
+  EXPECT_EQ(sent, 500);
+}
+}  // namespace
