@@ -26,6 +26,7 @@
 #include "config/config.hpp"
 #include "daemon/dynamic_pool.hpp"
 #include "daemon/log.hpp"
+#include "daemon/stats.hpp"
 #include "daemon/worker.hpp"
 #include "io/netlink.hpp"
 #include "io/offload.hpp"
@@ -154,6 +155,18 @@ void pin_to_core(std::thread& t, unsigned core) {
 }  // namespace
 
 int run(const Options& o) {
+  if (o.stats) {
+    std::string path = o.control_socket;
+    if (path.empty()) {
+      LoadResult lr = load_config(o.config);
+      if (!lr.config) {
+        std::cerr << "xlatd stats: give --control-socket, or -c with the daemon's configuration\n";
+        return 1;
+      }
+      path = default_control_socket(lr.config->tun_device);
+    }
+    return query_stats(path, o.json);
+  }
   if (o.mode != "plat") {
     std::cerr << "xlatd: --mode clat is not available yet\n";
     return 2;
@@ -275,6 +288,12 @@ int run(const Options& o) {
   shared->log = cfg.log;
   rt.publish(shared);
 
+  // Opened while still root and outside any chroot; it outlives both.
+  const std::string control_path =
+      o.control_socket.empty() ? default_control_socket(cfg.tun_device) : o.control_socket;
+  int control = open_control_socket(control_path, err);
+  if (control < 0) log::warn(err + " (xlatd stats will not work)");
+
   if (!o.debug_foreground && !o.nodetach) {
     if (::daemon(0, 0) != 0) {
       log::error(std::string("cannot detach: ") + std::strerror(errno));
@@ -351,11 +370,14 @@ int run(const Options& o) {
     }
   };
 
+  StatsSource stats_src{cfg.tun_device, wall_seconds(), &ws, pool.get()};
+
   int64_t last_maintenance = wall_seconds();
   bool running = true;
   while (running) {
-    pollfd p{sfd, POLLIN, 0};
-    ::poll(&p, 1, 1000);
+    pollfd p[2] = {{sfd, POLLIN, 0}, {control, POLLIN, 0}};
+    ::poll(p, control >= 0 ? 2 : 1, 1000);
+    if (control >= 0 && (p[1].revents & POLLIN)) serve_control_client(control, stats_src);
     int64_t now = wall_seconds();
     if (pool) {
       pool->set_now(now);
@@ -365,7 +387,7 @@ int run(const Options& o) {
       }
       if (pool->dirty()) save_pool("changes");
     }
-    if (!(p.revents & POLLIN)) continue;
+    if (!(p[0].revents & POLLIN)) continue;
     signalfd_siginfo si{};
     if (::read(sfd, &si, sizeof si) != sizeof si) continue;
     switch (si.ssi_signo) {
@@ -407,6 +429,10 @@ int run(const Options& o) {
   save_pool("exit");
   log::info(counters_line(ws, pool.get()));
   if (!o.pidfile.empty()) ::unlink(o.pidfile.c_str());
+  if (control >= 0) {
+    ::close(control);
+    ::unlink(control_path.c_str());
+  }
   return 0;
 }
 

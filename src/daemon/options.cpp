@@ -14,7 +14,11 @@ xlatd translates between IPv4 and IPv6 like TAYGA and reads the same configurati
 file (tayga.conf) and the same command line, so it can replace tayga where it runs.
 The same settings can also be given as a TOML file.)";
 
-const char* kFooter = R"(SIGNALS
+const char* kFooter = R"(COMMANDS
+  xlatd stats [--json]       counters of the running daemon: per worker and in total, every
+                             drop reason with its explanation, dynamic pool usage
+
+SIGNALS
   SIGTERM, SIGINT  stop: dynamic.map is written, workers finish their batch
   SIGHUP           reload map-file and write dynamic.map, without dropping traffic
   SIGUSR1          log the counters
@@ -55,6 +59,12 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_flag("--debug", o.debug, "Log debug messages");
   app.add_option("--mode", o.mode, "plat (a TAYGA-style translator) or clat")->check(CLI::IsMember({"plat", "clat"}));
   app.add_flag("--check-config", o.check_config, "Validate the configuration, print the effective settings and exit");
+  app.add_option("--control-socket", o.control_socket,
+                 "Unix socket for `xlatd stats` (default /run/xlatd/TUN-DEVICE.sock)");
+  auto* stats = app.add_subcommand("stats", "Print the counters of the running daemon (same -c or --control-socket)");
+  stats->add_flag("--json", o.json, "As JSON");
+  stats->add_option("--control-socket", o.control_socket, "The daemon's control socket");
+  stats->add_option("-c,--config", o.config, "The daemon's configuration (finds its socket)");
   r->needs(u);
   for (auto* opt : {u, g, static_cast<CLI::Option*>(r)}) {
     mk->excludes(opt);
@@ -66,6 +76,7 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
     exit_code = app.exit(e);
     return std::nullopt;
   }
+  o.stats = stats->parsed();
   if (o.debug_foreground) {
     o.debug = true;
     if (!o.syslog && !o.journal) o.stdout_log = true;

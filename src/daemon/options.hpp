@@ -22,6 +22,11 @@ struct Options {
   bool debug = false;
   std::string mode = "plat";
   bool check_config = false;
+  // The control socket `xlatd stats` talks to; default /run/xlatd/TUN-DEVICE.sock.
+  std::string control_socket;
+  // `xlatd stats [--json]`: ask a running daemon instead of starting one.
+  bool stats = false;
+  bool json = false;
 };
 
 // Parses argv; on --help / --version / a usage error prints and sets exit_code.

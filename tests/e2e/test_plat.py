@@ -55,10 +55,11 @@ class Translator:
             f.write(text)
         self.proc = None
         self.log = os.path.join(self.dir, "daemon.log")
+        self.control = os.path.join(self.dir, "control.sock")
 
     def argv(self):
         if self.kind == "xlatd":
-            return [self.xlatd, "-d", "-c", self.conf]
+            return [self.xlatd, "-d", "-c", self.conf, "--control-socket", self.control]
         return [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", self.conf]
 
     def start(self, L):
@@ -276,9 +277,27 @@ def check_privileges(L, t):
                 f"map-file after SIGHUP {reloaded}, dynamic.map written as nobody {written}")
 
 
+def check_stats(L, t):
+    """`xlatd stats` reports what happened: translations, a named drop with its
+    explanation, pool usage; the JSON form parses."""
+    import json
+    ping(L, L.ns6, V4_HOST_AS_V6, count=3)
+    # 127.0.0.1 under the prefix: no mapping, answered, counted as ipv6_dest_unmapped.
+    L.ex(L.ns6, f"ping -c 1 -W 1 {lab.PREFIX}7f00:1", check=False)
+    time.sleep(0.5)  # workers publish counters when idle
+    table = subprocess.run([t.xlatd, "stats", "--control-socket", t.control], capture_output=True, text=True).stdout
+    raw = subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control], capture_output=True,
+                         text=True).stdout
+    j = json.loads(raw)
+    unmapped = j["drops"]["ipv6_dest_unmapped"]["count"]
+    ok = (j["total"]["translated_6to4"] >= 3 and unmapped >= 1 and j["pool"]["active"] >= 1 and
+          "no mapping for the IPv6 destination" in table and len(j["per_worker"]) == t.workers)
+    return ok, f"6to4 {j['total']['translated_6to4']}, ipv6_dest_unmapped {unmapped}, pool {j['pool']}"
+
+
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
-XLATD_ONLY = [check_sighup_reload, check_privileges]
+XLATD_ONLY = [check_stats, check_sighup_reload, check_privileges]
 ALONE = [check_mktun_rmtun]  # needs the translator stopped
 
 

@@ -1,0 +1,207 @@
+#include "daemon/stats.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+namespace xlatd {
+
+namespace {
+
+struct Row {
+  std::string name;
+  std::vector<uint64_t> values;  // per worker
+};
+
+uint64_t sum(const std::vector<uint64_t>& v) {
+  uint64_t s = 0;
+  for (auto x : v) s += x;
+  return s;
+}
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string default_control_socket(const std::string& tun) { return "/run/xlatd/" + tun + ".sock"; }
+
+std::string render_stats(const StatsSource& src, bool json, int64_t now) {
+  std::vector<WorkerStats> ws;
+  for (const auto& w : *src.workers) ws.push_back(w ? w->stats() : WorkerStats{});
+  auto collect = [&](auto get) {
+    std::vector<uint64_t> v;
+    for (const auto& s : ws) v.push_back(get(s));
+    return v;
+  };
+  std::vector<Row> rows = {
+      {"rx_packets", collect([](const WorkerStats& s) { return s.io.rx_packets; })},
+      {"tx_packets", collect([](const WorkerStats& s) { return s.io.tx_packets; })},
+      {"tx_errors", collect([](const WorkerStats& s) { return s.io.tx_errors; })},
+      {"rx_errors", collect([](const WorkerStats& s) { return s.io.rx_errors; })},
+      {"translated_4to6", collect([](const WorkerStats& s) { return s.xlat.translated_4to6; })},
+      {"translated_6to4", collect([](const WorkerStats& s) { return s.xlat.translated_6to4; })},
+      {"fragments_made", collect([](const WorkerStats& s) { return s.xlat.fragments_made; })},
+      {"icmp_errors_sent", collect([](const WorkerStats& s) { return s.xlat.icmp_errors_sent; })},
+      {"icmp_errors_rate_limited", collect([](const WorkerStats& s) { return s.xlat.icmp_errors_rate_limited; })},
+      {"echo_replies_sent", collect([](const WorkerStats& s) { return s.xlat.echo_replies_sent; })},
+      {"io_rounds", collect([](const WorkerStats& s) { return s.io.rounds; })},
+      {"io_syscalls", collect([](const WorkerStats& s) { return s.io.syscalls; })},
+  };
+  std::vector<Row> drops;
+  for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
+    Row row{std::string(xlat::drop_reason_name(static_cast<xlat::DropReason>(r))),
+            collect([r](const WorkerStats& s) { return s.xlat.drops[r]; })};
+    drops.push_back(std::move(row));
+  }
+  DynamicPoolImpl::Usage u;
+  if (src.pool) u = src.pool->usage();
+
+  std::ostringstream o;
+  if (json) {
+    o << "{\"tun\":\"" << json_escape(src.tun) << "\",\"uptime_seconds\":" << now - src.started
+      << ",\"workers\":" << ws.size() << ",\"total\":{";
+    for (size_t i = 0; i < rows.size(); ++i) o << (i ? "," : "") << '"' << rows[i].name << "\":" << sum(rows[i].values);
+    o << "},\"per_worker\":[";
+    for (size_t w = 0; w < ws.size(); ++w) {
+      o << (w ? "," : "") << '{';
+      for (size_t i = 0; i < rows.size(); ++i) o << (i ? "," : "") << '"' << rows[i].name << "\":" << rows[i].values[w];
+      o << '}';
+    }
+    o << "],\"drops\":{";
+    bool first = true;
+    for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
+      const auto& d = drops[r - 1];
+      o << (first ? "" : ",") << '"' << d.name << "\":{\"count\":" << sum(d.values) << ",\"explanation\":\""
+        << json_escape(xlat::drop_reason_explanation(static_cast<xlat::DropReason>(r))) << "\"}";
+      first = false;
+    }
+    o << "},\"pool\":";
+    if (src.pool) {
+      o << "{\"active\":" << u.active << ",\"dormant\":" << u.dormant << ",\"free\":" << u.free << '}';
+    } else {
+      o << "null";
+    }
+    o << "}\n";
+    return o.str();
+  }
+  o << "xlatd on " << src.tun << ", " << ws.size() << " worker" << (ws.size() == 1 ? "" : "s") << ", up "
+    << now - src.started << " s\n\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "%-28s %14s", "", "total");
+  o << line;
+  for (size_t w = 0; w < ws.size(); ++w) {
+    std::snprintf(line, sizeof line, " %12s", ("worker " + std::to_string(w)).c_str());
+    o << line;
+  }
+  o << "\n";
+  auto print = [&](const Row& r) {
+    std::snprintf(line, sizeof line, "%-28s %14llu", r.name.c_str(), static_cast<unsigned long long>(sum(r.values)));
+    o << line;
+    for (auto v : r.values) {
+      std::snprintf(line, sizeof line, " %12llu", static_cast<unsigned long long>(v));
+      o << line;
+    }
+    o << "\n";
+  };
+  for (const auto& r : rows) print(r);
+  o << "\ndrops (only reasons seen):\n";
+  bool any = false;
+  for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
+    const auto& d = drops[r - 1];
+    if (sum(d.values) == 0) continue;
+    any = true;
+    print(d);
+    o << "    " << xlat::drop_reason_explanation(static_cast<xlat::DropReason>(r)) << "\n";
+  }
+  if (!any) o << "  none\n";
+  if (src.pool) {
+    o << "\ndynamic pool: " << u.active << " active, " << u.dormant << " dormant, " << u.free << " free\n";
+  }
+  return o.str();
+}
+
+int open_control_socket(const std::string& path, std::string& error) {
+  sockaddr_un sa{};
+  if (path.size() >= sizeof sa.sun_path) {
+    error = "control socket path too long: " + path;
+    return -1;
+  }
+  std::string dir = path.substr(0, path.find_last_of('/'));
+  if (!dir.empty()) ::mkdir(dir.c_str(), 0755);
+  ::unlink(path.c_str());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sa.sun_family = AF_UNIX;
+  std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 8) != 0) {
+    error = "control socket " + path + ": " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  ::chmod(path.c_str(), 0600);
+  return fd;
+}
+
+void serve_control_client(int listen_fd, const StatsSource& src) {
+  int c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (c < 0) return;
+  // One short request line: "stats" or "stats json". Wait at most 200 ms for it.
+  char buf[64] = {};
+  pollfd p{c, POLLIN, 0};
+  if (::poll(&p, 1, 200) == 1) {
+    ssize_t n = ::read(c, buf, sizeof buf - 1);
+    if (n < 0) n = 0;
+    buf[n] = '\0';
+  }
+  std::string req(buf);
+  std::string reply;
+  if (req.rfind("stats", 0) == 0) {
+    reply = render_stats(src, req.find("json") != std::string::npos, static_cast<int64_t>(::time(nullptr)));
+  } else {
+    reply = "unknown request; say \"stats\" or \"stats json\"\n";
+  }
+  size_t off = 0;
+  while (off < reply.size()) {
+    ssize_t n = ::write(c, reply.data() + off, reply.size() - off);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  ::close(c);
+}
+
+int query_stats(const std::string& path, bool json) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    std::cerr << "xlatd stats: cannot reach the daemon at " << path << ": " << std::strerror(errno) << "\n";
+    if (fd >= 0) ::close(fd);
+    return 1;
+  }
+  std::string req = json ? "stats json\n" : "stats\n";
+  if (::write(fd, req.data(), req.size()) < 0) {
+    ::close(fd);
+    return 1;
+  }
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) std::cout.write(buf, n);
+  ::close(fd);
+  return 0;
+}
+
+}  // namespace xlatd

@@ -1,0 +1,32 @@
+// `xlatd stats`: the counters of a running daemon over a Unix control socket, as a
+// table (with an explanation for every drop reason seen) or as JSON.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/dynamic_pool.hpp"
+#include "daemon/worker.hpp"
+
+namespace xlatd {
+
+struct StatsSource {
+  std::string tun;
+  int64_t started = 0;  // Unix seconds
+  const std::vector<std::unique_ptr<Worker>>* workers = nullptr;
+  const DynamicPoolImpl* pool = nullptr;
+};
+
+std::string render_stats(const StatsSource& src, bool json, int64_t now);
+
+// Listening socket for the daemon's main loop; -1 with `error` on failure.
+int open_control_socket(const std::string& path, std::string& error);
+// Answers one client on the listening socket (non-blocking; never stalls the loop long).
+void serve_control_client(int listen_fd, const StatsSource& src);
+// Client side: asks the daemon at `path`; prints the answer. Returns an exit code.
+int query_stats(const std::string& path, bool json);
+
+std::string default_control_socket(const std::string& tun);
+
+}  // namespace xlatd
