@@ -295,9 +295,32 @@ def check_stats(L, t):
     return ok, f"6to4 {j['total']['translated_6to4']}, ipv6_dest_unmapped {unmapped}, pool {j['pool']}"
 
 
+def check_garbage_storm(L, t):
+    """Thousands of malformed packets through the TUN while a ping runs: the daemon
+    lives, the ping gets through, and every packet xlatd read is accounted for as
+    translated, answered or a named drop."""
+    import json
+    bg = subprocess.Popen(["ip", "netns", "exec", L.ns6, "ping", "-c", "150", "-i", "0.02", "-W", "2",
+                           V4_HOST_AS_V6], stdout=subprocess.PIPE, text=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    sent = int(L.ex(L.nsx, f"{PY} {here}/garbage.py 4000 7", timeout=120).stdout.strip())
+    out, _ = bg.communicate(timeout=60)
+    time.sleep(0.6)  # idle workers publish their counters
+    alive = t.proc.poll() is None
+    j = json.loads(subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control],
+                                  capture_output=True, text=True).stdout)
+    tot = j["total"]
+    drops = sum(d["count"] for d in j["drops"].values())
+    accounted = tot["translated_4to6"] + tot["translated_6to4"] + tot["echo_replies_sent"] + drops
+    reasons = sorted(((d["count"], n) for n, d in j["drops"].items() if d["count"]), reverse=True)[:6]
+    ok = alive and received(out) >= 145 and accounted == tot["rx_packets"] and drops > 1000
+    return ok, (f"alive {alive}, {sent} garbage packets sent, ping {received(out)}/150, read {tot['rx_packets']} = "
+                f"accounted {accounted} (drops {drops}: {reasons})")
+
+
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
-XLATD_ONLY = [check_stats, check_sighup_reload, check_privileges]
+XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges]
 ALONE = [check_mktun_rmtun]  # needs the translator stopped
 
 
