@@ -139,6 +139,7 @@ std::string Config::describe() const {
   if (tun_up) s << "tun-up " << (*tun_up ? "yes" : "no") << "\n";
   s << "offload " << (offload ? "yes" : "no") << "\n";
   s << "icmp-rate-limit " << icmp_rate << " " << icmp_burst << "\n";
+  if (!metrics_listen.empty()) s << "metrics-listen " << metrics_listen << "\n";
   for (const auto& t : tun_ip) s << "tun-ip " << tun_address(t) << "\n";
   for (const auto& t : tun_route) s << "tun-route " << tun_address(t) << "\n";
   return s.str();

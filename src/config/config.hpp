@@ -53,6 +53,7 @@ struct Config {
   bool offload = true;  // xlatd: TUN checksum / TSO offloads (IFF_VNET_HDR)
   uint32_t icmp_rate = 1000;  // xlatd: generated ICMP errors per second per worker (0: no limit)
   uint32_t icmp_burst = 100;
+  std::string metrics_listen;  // xlatd: "addr:port" for Prometheus; empty = off
   std::vector<TunAddress> tun_ip;
   std::vector<TunAddress> tun_route;
   std::vector<std::string> warnings;

@@ -188,6 +188,24 @@ const Directive kDirectives[] = {
          c.cfg.icmp_burst = static_cast<uint32_t>(*b);
        }
      }},
+    // xlatd's own: a Prometheus endpoint, "PORT" (loopback), "ADDR:PORT" or "[ADDR6]:PORT".
+    {"metrics-listen", 1, 1, false, [](Ctx& c, const auto& a) {
+       std::string v = a[0], host = "127.0.0.1", port = v;
+       if (!v.empty() && v[0] == '[') {
+         auto close = v.find("]:");
+         if (close == std::string::npos) return c.error("expected [ADDRESS]:PORT, got '" + v + "'");
+         host = v.substr(1, close - 1);
+         port = v.substr(close + 2);
+         if (!xlat::parse_ipv6(host)) return c.error("'" + host + "' is not an IPv6 address");
+       } else if (auto colon = v.rfind(':'); colon != std::string::npos) {
+         host = v.substr(0, colon);
+         port = v.substr(colon + 1);
+         if (!xlat::parse_ipv4(host)) return c.error("'" + host + "' is not an IPv4 address");
+       }
+       auto n = parse_number(port);
+       if (!n || *n < 1 || *n > 65535) return c.error("'" + port + "' is not a port");
+       c.cfg.metrics_listen = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+     }},
     // xlatd's own: TUN offloads (TAYGA has none); default yes.
     {"offload", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.offload); }},
     {"tun-up", 1, 1, false, [](Ctx& c, const auto& a) {

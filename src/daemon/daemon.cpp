@@ -293,6 +293,15 @@ int run(const Options& o) {
       o.control_socket.empty() ? default_control_socket(cfg.tun_device) : o.control_socket;
   int control = open_control_socket(control_path, err);
   if (control < 0) log::warn(err + " (xlatd stats will not work)");
+  int metrics = -1;
+  if (!cfg.metrics_listen.empty()) {
+    metrics = open_metrics_socket(cfg.metrics_listen, err);
+    if (metrics < 0) {
+      log::error(err);
+      std::cerr << "xlatd: " << err << "\n";
+      return 1;
+    }
+  }
 
   if (!o.debug_foreground && !o.nodetach) {
     if (::daemon(0, 0) != 0) {
@@ -375,9 +384,10 @@ int run(const Options& o) {
   int64_t last_maintenance = wall_seconds();
   bool running = true;
   while (running) {
-    pollfd p[2] = {{sfd, POLLIN, 0}, {control, POLLIN, 0}};
-    ::poll(p, control >= 0 ? 2 : 1, 1000);
+    pollfd p[3] = {{sfd, POLLIN, 0}, {control, POLLIN, 0}, {metrics, POLLIN, 0}};
+    ::poll(p, 3, 1000);  // negative fds are ignored by poll
     if (control >= 0 && (p[1].revents & POLLIN)) serve_control_client(control, stats_src);
+    if (metrics >= 0 && (p[2].revents & POLLIN)) serve_metrics_client(metrics, stats_src);
     int64_t now = wall_seconds();
     if (pool) {
       pool->set_now(now);

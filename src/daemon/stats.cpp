@@ -1,6 +1,8 @@
 #include "daemon/stats.hpp"
 
 #include <poll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -132,6 +134,101 @@ std::string render_stats(const StatsSource& src, bool json, int64_t now) {
     o << "\ndynamic pool: " << u.active << " active, " << u.dormant << " dormant, " << u.free << " free\n";
   }
   return o.str();
+}
+
+std::string render_prometheus(const StatsSource& src, int64_t now) {
+  std::ostringstream o;
+  std::vector<WorkerStats> ws;
+  for (const auto& w : *src.workers) ws.push_back(w ? w->stats() : WorkerStats{});
+  auto family = [&](const char* name, const char* help, auto get, const char* labels = "") {
+    o << "# HELP xlatd_" << name << " " << help << "\n# TYPE xlatd_" << name << " counter\n";
+    for (size_t w = 0; w < ws.size(); ++w) {
+      o << "xlatd_" << name << "{worker=\"" << w << "\"" << labels << "} " << get(ws[w]) << "\n";
+    }
+  };
+  family("rx_packets_total", "Packets read from the TUN.", [](const WorkerStats& s) { return s.io.rx_packets; });
+  family("tx_packets_total", "Packets written to the TUN.", [](const WorkerStats& s) { return s.io.tx_packets; });
+  family("tx_errors_total", "Writes the kernel refused.", [](const WorkerStats& s) { return s.io.tx_errors; });
+  o << "# HELP xlatd_translated_total Packets translated, by direction.\n# TYPE xlatd_translated_total counter\n";
+  for (size_t w = 0; w < ws.size(); ++w) {
+    o << "xlatd_translated_total{worker=\"" << w << "\",direction=\"4to6\"} " << ws[w].xlat.translated_4to6 << "\n";
+    o << "xlatd_translated_total{worker=\"" << w << "\",direction=\"6to4\"} " << ws[w].xlat.translated_6to4 << "\n";
+  }
+  family("fragments_made_total", "IPv6 fragments made from oversized IPv4.", [](const WorkerStats& s) { return s.xlat.fragments_made; });
+  family("icmp_errors_sent_total", "ICMP errors the translator generated.", [](const WorkerStats& s) { return s.xlat.icmp_errors_sent; });
+  family("icmp_errors_rate_limited_total", "ICMP errors not sent: over the rate limit.",
+         [](const WorkerStats& s) { return s.xlat.icmp_errors_rate_limited; });
+  family("echo_replies_total", "Pings of the translator's own address answered.", [](const WorkerStats& s) { return s.xlat.echo_replies_sent; });
+  o << "# HELP xlatd_drops_total Packets not translated, by reason (see xlatd stats for explanations).\n"
+    << "# TYPE xlatd_drops_total counter\n";
+  for (size_t w = 0; w < ws.size(); ++w) {
+    for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
+      o << "xlatd_drops_total{worker=\"" << w << "\",reason=\"" << xlat::drop_reason_name(static_cast<xlat::DropReason>(r))
+        << "\"} " << ws[w].xlat.drops[r] << "\n";
+    }
+  }
+  if (src.pool) {
+    auto u = src.pool->usage();
+    o << "# HELP xlatd_pool_addresses Dynamic pool addresses by state.\n# TYPE xlatd_pool_addresses gauge\n"
+      << "xlatd_pool_addresses{state=\"active\"} " << u.active << "\n"
+      << "xlatd_pool_addresses{state=\"dormant\"} " << u.dormant << "\n"
+      << "xlatd_pool_addresses{state=\"free\"} " << u.free << "\n";
+  }
+  o << "# HELP xlatd_uptime_seconds Seconds since start.\n# TYPE xlatd_uptime_seconds gauge\n"
+    << "xlatd_uptime_seconds " << now - src.started << "\n";
+  return o.str();
+}
+
+int open_metrics_socket(const std::string& listen, std::string& error) {
+  auto colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  int port = std::atoi(listen.c_str() + colon + 1);
+  sockaddr_storage ss{};
+  socklen_t len;
+  int family;
+  if (!host.empty() && host[0] == '[') {
+    host = host.substr(1, host.size() - 2);
+    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET6, host.c_str(), &s6->sin6_addr);
+    len = sizeof *s6;
+    family = AF_INET6;
+  } else {
+    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, host.c_str(), &s4->sin_addr);
+    len = sizeof *s4;
+    family = AF_INET;
+  }
+  int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 8) != 0) {
+    error = "metrics-listen " + listen + ": " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void serve_metrics_client(int listen_fd, const StatsSource& src) {
+  int c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (c < 0) return;
+  char buf[1024];
+  pollfd p{c, POLLIN, 0};
+  if (::poll(&p, 1, 200) == 1) (void)::read(c, buf, sizeof buf);  // the request; any path will do
+  std::string body = render_prometheus(src, static_cast<int64_t>(::time(nullptr)));
+  std::string reply = "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  size_t off = 0;
+  while (off < reply.size()) {
+    ssize_t n = ::write(c, reply.data() + off, reply.size() - off);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  ::close(c);
 }
 
 int open_control_socket(const std::string& path, std::string& error) {

@@ -29,4 +29,11 @@ int query_stats(const std::string& path, bool json);
 
 std::string default_control_socket(const std::string& tun);
 
+// Prometheus text exposition format (version 0.0.4) of the same counters.
+std::string render_prometheus(const StatsSource& src, int64_t now);
+// "addr:port" / "[addr6]:port" -> listening TCP socket; -1 with `error`.
+int open_metrics_socket(const std::string& listen, std::string& error);
+// Answers one HTTP scrape (any path) and closes.
+void serve_metrics_client(int listen_fd, const StatsSource& src);
+
 }  // namespace xlatd

@@ -48,7 +48,8 @@ class Translator:
         self.conf = os.path.join(self.dir, "tayga.conf")
         text = BASE_CONF.format(data=self.data)
         if kind == "xlatd":
-            text += f"workers {workers}\nmap-file maps.conf\n"
+            text += f"workers {workers}\nmap-file maps.conf\nmetrics-listen {19460 + workers}\n"
+            self.metrics_port = 19460 + workers
             with open(os.path.join(self.data, "maps.conf"), "w") as f:
                 f.write("map 192.168.255.20 2001:db8:1::20\n")
         with open(self.conf, "w") as f:
@@ -290,9 +291,15 @@ def check_stats(L, t):
                          text=True).stdout
     j = json.loads(raw)
     unmapped = j["drops"]["ipv6_dest_unmapped"]["count"]
+    # The same counters in the Prometheus format, scraped over loopback in its namespace.
+    prom = L.ex(L.nsx, f"{PY} -c \"import urllib.request;print(urllib.request.urlopen("
+                       f"'http://127.0.0.1:{t.metrics_port}/metrics',timeout=5).read().decode())\"").stdout
+    prom_ok = 'xlatd_drops_total{worker="0",reason="ipv6_dest_unmapped"}' in prom and \
+        'xlatd_pool_addresses{state="active"}' in prom
     ok = (j["total"]["translated_6to4"] >= 3 and unmapped >= 1 and j["pool"]["active"] >= 1 and
-          "no mapping for the IPv6 destination" in table and len(j["per_worker"]) == t.workers)
-    return ok, f"6to4 {j['total']['translated_6to4']}, ipv6_dest_unmapped {unmapped}, pool {j['pool']}"
+          "no mapping for the IPv6 destination" in table and len(j["per_worker"]) == t.workers and prom_ok)
+    return ok, (f"6to4 {j['total']['translated_6to4']}, ipv6_dest_unmapped {unmapped}, pool {j['pool']}, "
+                f"prometheus {prom_ok}")
 
 
 def check_garbage_storm(L, t):

@@ -109,6 +109,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"offlink-mtu 1000\n", "tayga.conf:4: offlink-mtu: '1000' is not a number from 1280 to 65535"},
         BadCase{"workers 65\n", "tayga.conf:4: workers: '65' is not a number from 0 to 64"},
         BadCase{"map-file maps.conf\n", "tayga.conf: map-file: a relative path needs data-dir"},
+        BadCase{"metrics-listen 70000\n", "tayga.conf:4: metrics-listen: '70000' is not a port"},
+        BadCase{"metrics-listen 1.2.3:99\n", "tayga.conf:4: metrics-listen: '1.2.3' is not an IPv4 address"},
+        BadCase{"icmp-rate-limit lots\n", "tayga.conf:4: icmp-rate-limit: 'lots' is not a rate from 0 to 1000000 per second"},
+        BadCase{"offload maybe\n", "tayga.conf:4: offload: expected yes or no, got 'maybe'"},
         BadCase{"tun-route 10.0.0.0/33\n", "tayga.conf:4: tun-route: '10.0.0.0/33' is not an IPv4 or IPv6 prefix"},
         BadCase{"ipv6-addr 2001:db8:64::1\n",
                 "tayga.conf: ipv6-addr: 2001:db8:64::1 is inside prefix 2001:db8:64::/96 but is not the prefix's address for ipv4-addr"}));
