@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -256,6 +257,7 @@ int run(const Options& o) {
 
   std::unique_ptr<DynamicPoolImpl> pool;
   std::string map_path;
+  const int pool_event = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (!cfg.data_dir.empty()) {
     if (!make_dirs(cfg.data_dir)) {
       std::cerr << "xlatd: cannot create data-dir " << cfg.data_dir << ": " << std::strerror(errno) << "\n";
@@ -270,6 +272,12 @@ int run(const Options& o) {
     for (const auto& m : cfg.maps) po.excluded.push_back(m.v4);
     for (const auto& m : file_maps) po.excluded.push_back(m.v4);
     if (cfg.log.dyn) po.log_event = [](const std::string& m) { log::info("dynamic pool: " + m); };
+    // A new assignment wakes the main loop, which writes dynamic.map right away: a crash
+    // a moment later loses nothing.
+    po.on_change = [fd = pool_event] {
+      uint64_t one = 1;
+      (void)::write(fd, &one, sizeof one);
+    };
     pool = std::make_unique<DynamicPoolImpl>(std::move(po), wall_seconds());
     if (!map_path.empty()) {
       std::vector<std::string> notes;
@@ -384,8 +392,12 @@ int run(const Options& o) {
   int64_t last_maintenance = wall_seconds();
   bool running = true;
   while (running) {
-    pollfd p[3] = {{sfd, POLLIN, 0}, {control, POLLIN, 0}, {metrics, POLLIN, 0}};
-    ::poll(p, 3, 1000);  // negative fds are ignored by poll
+    pollfd p[4] = {{sfd, POLLIN, 0}, {control, POLLIN, 0}, {metrics, POLLIN, 0}, {pool_event, POLLIN, 0}};
+    ::poll(p, 4, 1000);  // negative fds are ignored by poll
+    if (p[3].revents & POLLIN) {
+      uint64_t n;
+      (void)::read(pool_event, &n, sizeof n);
+    }
     if (control >= 0 && (p[1].revents & POLLIN)) serve_control_client(control, stats_src);
     if (metrics >= 0 && (p[2].revents & POLLIN)) serve_metrics_client(metrics, stats_src);
     int64_t now = wall_seconds();

@@ -66,7 +66,8 @@ DynamicPoolImpl::DynamicPoolImpl(Options opts, int64_t now)
       size_((uint32_t{1} << (32 - opts.range.len)) - 1),
       slots_(new Slot[(uint32_t{1} << (32 - opts.range.len)) - 1]),
       now_(now),
-      log_event_(std::move(opts.log_event)) {
+      log_event_(std::move(opts.log_event)),
+      on_change_(std::move(opts.on_change)) {
   for (uint32_t i = 0; i < size_; ++i) {
     for (const auto& ex : opts.excluded) {
       if (ex.contains(address(i))) slots_[i].state.store(kExcluded, std::memory_order_relaxed);
@@ -167,6 +168,7 @@ xlat::DynamicPool::Result DynamicPoolImpl::lookup6(const xlat::Ipv6Addr& a, xlat
       write(static_cast<uint32_t>(i), hi, lo, kActive, now);
       dirty_ = true;
       event("reactivated " + xlat::to_string(address(static_cast<uint32_t>(i))) + " for " + xlat::to_string(a));
+      if (on_change_) on_change_();
     }
     out = address(static_cast<uint32_t>(i));
     return Result::Found;
@@ -208,6 +210,7 @@ xlat::DynamicPool::Result DynamicPoolImpl::lookup6(const xlat::Ipv6Addr& a, xlat
   index_insert(c, hi, lo);
   dirty_ = true;
   event("assigned " + xlat::to_string(address(c)) + " to " + xlat::to_string(a));
+  if (on_change_) on_change_();
   out = address(c);
   return Result::Found;
 }

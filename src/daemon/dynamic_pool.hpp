@@ -36,6 +36,8 @@ class DynamicPoolImpl final : public xlat::DynamicPool {
     xlat::Ipv4Prefix range;
     std::vector<xlat::Ipv4Prefix> excluded;  // ipv4-addr and static map IPv4 sides
     std::function<void(const std::string&)> log_event;  // `log dyn`, may be empty
+    // Called (from a worker, rarely) when an assignment must reach dynamic.map soon.
+    std::function<void()> on_change;
   };
 
   explicit DynamicPoolImpl(Options opts, int64_t now);
@@ -97,6 +99,7 @@ class DynamicPoolImpl final : public xlat::DynamicPool {
   std::atomic<bool> touched_{false};
   bool dirty_ = false;
   std::function<void(const std::string&)> log_event_;
+  std::function<void()> on_change_;
   mutable std::mutex mutex_;  // assignment, expiry, persistence
 };
 

@@ -325,10 +325,54 @@ def check_garbage_storm(L, t):
                 f"accounted {accounted} (drops {drops}: {reasons})")
 
 
+def check_kill9_dynamic_map(L, t):
+    """kill -9 at random moments while new hosts keep taking pool addresses, eight
+    times: dynamic.map is always a whole file (old or new), and after a restart every
+    mapping it holds is active again."""
+    import json
+    import random
+    rng = random.Random(11)
+    path = os.path.join(t.data, "dynamic.map")
+    problems, host = [], 0x300
+    for round_ in range(8):
+        t.start(L)
+        # New IPv6 sources, one ping each, in the background: assignments and writes.
+        addrs = []
+        for _ in range(12):
+            addrs.append(f"2001:db8:1::{host:x}")
+            L.ex(L.ns6, f"ip addr add {addrs[-1]}/64 dev a6{L.tag} nodad", check=False)
+            host += 1
+        cmd = "; ".join(f"ping -c 1 -W 1 -I {a} {V4_HOST_AS_V6} >/dev/null" for a in addrs)
+        bg = subprocess.Popen(["ip", "netns", "exec", L.ns6, "sh", "-c", cmd])
+        time.sleep(rng.uniform(0.2, 2.5))
+        t.proc.send_signal(signal.SIGKILL)
+        t.proc.wait()
+        L.procs.remove(t.proc)
+        t.proc = None
+        bg.wait(timeout=30)
+        text = open(path).read() if os.path.exists(path) else ""
+        entries = [l.split("\t") for l in text.splitlines() if l and not l.startswith("#")]
+        if text and not text.endswith("\n"):
+            problems.append(f"round {round_}: file cut short")
+        if any(len(e) != 3 or not e[0].startswith("192.168.255.") or not e[2].isdigit() for e in entries):
+            problems.append(f"round {round_}: malformed line")
+        # Restart: everything in the file must come back active.
+        t.start(L)
+        time.sleep(0.3)
+        j = json.loads(subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control],
+                                      capture_output=True, text=True).stdout)
+        if j["pool"]["active"] < len(entries):
+            problems.append(f"round {round_}: {len(entries)} in the file, {j['pool']['active']} active after restart")
+        t.stop(L)
+    final = [l for l in open(path).read().splitlines() if l and not l.startswith("#")]
+    return not problems, (f"8 kills, dynamic.map always whole, {len(final)} mappings kept" if not problems
+                          else "; ".join(problems))
+
+
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
 XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges]
-ALONE = [check_mktun_rmtun]  # needs the translator stopped
+ALONE = [check_mktun_rmtun, check_kill9_dynamic_map]  # need the translator stopped
 
 
 def main():
