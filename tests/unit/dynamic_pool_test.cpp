@@ -150,14 +150,19 @@ TEST(DynamicPool, FutureTimestampsMakeEveryEntryDormant) {
   EXPECT_EQ(notes.size(), 1u);
 }
 
+xlat::Ipv6Addr host(int group, int i) {
+  xlat::Ipv6Addr a = *xlat::parse_ipv6("2001:db8::");
+  a.b[12] = static_cast<uint8_t>(group);
+  a.b[14] = static_cast<uint8_t>(i >> 8);
+  a.b[15] = static_cast<uint8_t>(i);
+  return a;
+}
+
 TEST(DynamicPool, ConcurrentWorkersNeverShareAnAddress) {
   auto p = make("10.64.0.0/20");
   auto work = [&](int base) {
     for (int i = 0; i < 1500; ++i) {
-      xlat::Ipv6Addr a = *xlat::parse_ipv6("2001:db8::");
-      a.b[12] = static_cast<uint8_t>(base);
-      a.b[14] = static_cast<uint8_t>(i >> 8);
-      a.b[15] = static_cast<uint8_t>(i);
+      xlat::Ipv6Addr a = host(base, i);
       xlat::Ipv4Addr v4;
       ASSERT_EQ(p.lookup6(a, v4, true), Result::Found);
       xlat::Ipv6Addr b;
@@ -173,10 +178,7 @@ TEST(DynamicPool, ConcurrentWorkersNeverShareAnAddress) {
   std::set<std::string> seen;
   for (int base : {1, 2}) {
     for (int i = 0; i < 1500; ++i) {
-      xlat::Ipv6Addr a = *xlat::parse_ipv6("2001:db8::");
-      a.b[12] = static_cast<uint8_t>(base);
-      a.b[14] = static_cast<uint8_t>(i >> 8);
-      a.b[15] = static_cast<uint8_t>(i);
+      xlat::Ipv6Addr a = host(base, i);
       xlat::Ipv4Addr v4;
       ASSERT_EQ(p.lookup6(a, v4, false), Result::Found);
       EXPECT_TRUE(seen.insert(xlat::to_string(v4)).second);
