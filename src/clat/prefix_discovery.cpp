@@ -1,0 +1,111 @@
+#include "clat/prefix_discovery.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "xlat/bytes.hpp"
+#include "xlat/rfc6052.hpp"
+
+namespace xlatd::clat {
+
+namespace {
+
+constexpr uint8_t kRouterAdvertisement = 134;
+constexpr uint8_t kPref64Option = 38;
+constexpr size_t kRaHeaderLen = 16;  // type, code, checksum, hop limit, flags, lifetimes
+
+}  // namespace
+
+std::optional<Pref64> parse_pref64_option(std::span<const uint8_t> o) {
+  // Type (38), Length (2, in 8-octet units), Scaled Lifetime (13 bits) | PLC (3 bits),
+  // Highest 96 bits of the Prefix.
+  if (o.size() < 16 || o[0] != kPref64Option || o[1] != 2) return std::nullopt;
+  uint16_t word = xlat::load16(o.data() + 2);
+  uint8_t plc = word & 0x7;
+  static constexpr uint8_t kLengths[] = {96, 64, 56, 48, 40, 32};
+  if (plc >= sizeof kLengths) return std::nullopt;  // "MUST ignore the PREF64 option"
+  Pref64 p;
+  p.prefix.len = kLengths[plc];
+  std::memcpy(p.prefix.addr.b.data(), o.data() + 4, 12);
+  p.prefix.addr = xlat::ipv6_masked(p.prefix.addr, p.prefix.len);
+  // "the lifetime [...] in units of 8 seconds".
+  p.lifetime_seconds = uint32_t{static_cast<uint16_t>(word >> 3)} * 8;
+  return p;
+}
+
+std::vector<Pref64> pref64_from_router_advertisement(std::span<const uint8_t> m) {
+  std::vector<Pref64> out;
+  if (m.size() < kRaHeaderLen || m[0] != kRouterAdvertisement) return out;
+  size_t off = kRaHeaderLen;
+  while (off + 2 <= m.size()) {
+    size_t len = size_t{m[off + 1]} * 8;
+    if (len == 0 || off + len > m.size()) break;  // RFC 4861 §4.6: a zero length is invalid
+    if (m[off] == kPref64Option) {
+      if (auto p = parse_pref64_option(m.subspan(off, len))) out.push_back(*p);
+    }
+    off += len;
+  }
+  return out;
+}
+
+std::vector<xlat::Ipv6Prefix> prefixes_from_ipv4only_answers(const std::vector<xlat::Ipv6Addr>& aaaa) {
+  static constexpr xlat::Ipv4Addr kWellKnown[] = {0xc00000aa, 0xc00000ab};  // 192.0.0.170/171
+  std::vector<xlat::Ipv6Prefix> out;
+  for (const auto& a : aaaa) {
+    for (unsigned len : {96u, 64u, 56u, 48u, 40u, 32u}) {
+      if (len < 96 && a.b[8] != 0) continue;  // RFC 6052 §2.2: bits 64-71 are zero
+      xlat::Ipv6Prefix p{xlat::ipv6_masked(a, len), static_cast<uint8_t>(len)};
+      xlat::Ipv4Addr v4 = xlat::rfc6052_extract(p, a);
+      if (std::find(std::begin(kWellKnown), std::end(kWellKnown), v4) == std::end(kWellKnown)) continue;
+      // The suffix after the IPv4 address must be zero when building (RFC 6052 §2.2).
+      if (xlat::rfc6052_embed(p, v4) != a) continue;
+      if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Skips a (possibly compressed) domain name; returns the offset after it, or 0.
+size_t skip_name(std::span<const uint8_t> m, size_t off) {
+  for (int labels = 0; labels < 128 && off < m.size(); ++labels) {
+    uint8_t l = m[off];
+    if (l == 0) return off + 1;
+    if ((l & 0xc0) == 0xc0) return off + 2 <= m.size() ? off + 2 : 0;  // pointer ends it
+    if (l & 0xc0) return 0;
+    off += 1 + l;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> m) {
+  std::vector<xlat::Ipv6Addr> out;
+  if (m.size() < 12) return out;
+  uint16_t qd = xlat::load16(m.data() + 4), an = xlat::load16(m.data() + 6);
+  size_t off = 12;
+  for (uint16_t i = 0; i < qd; ++i) {
+    off = skip_name(m, off);
+    if (off == 0 || off + 4 > m.size()) return out;
+    off += 4;  // QTYPE, QCLASS
+  }
+  for (uint16_t i = 0; i < an; ++i) {
+    off = skip_name(m, off);
+    if (off == 0 || off + 10 > m.size()) return out;
+    uint16_t type = xlat::load16(m.data() + off);
+    uint16_t rdlen = xlat::load16(m.data() + off + 8);
+    off += 10;
+    if (off + rdlen > m.size()) return out;
+    if (type == 28 && rdlen == 16) {  // AAAA
+      xlat::Ipv6Addr a;
+      std::memcpy(a.b.data(), m.data() + off, 16);
+      out.push_back(a);
+    }
+    off += rdlen;
+  }
+  return out;
+}
+
+}  // namespace xlatd::clat
