@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "clat/clat_config.hpp"
 #include "clat/neutral_address.hpp"
 #include "clat/prefix_discovery.hpp"
 #include "xlat/checksum.hpp"
@@ -119,6 +120,56 @@ TEST(Rfc6877Section6_3, ClatAddressIsChecksumNeutralForEveryDestination) {
     }
   }
   EXPECT_FALSE(neutral_clat_address(uplink, clat4, *xlat::parse_ipv6_prefix("2001:db8:1:2::/64"), 1).neutral);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ClatConfig, ClatdConfKeysAndCommandLineOverrides) {
+  auto r = parse_clat_text(R"(# clatd.conf
+clat-dev=clat0
+clat-v4-addr=192.0.0.2
+clat-v6-addr=derived
+plat-prefix=64:ff9b::/96
+dns64-servers=2001:db8::53, 2001:db8::54
+v4-defaultroute-replace=1
+v4-defaultroute-mtu=1400
+proxynd-enable = 0   # comments after values too
+)", "clatd.conf", false, {"v4-defaultroute-metric=10", "script-up=/usr/local/bin/up"});
+  ASSERT_TRUE(r.config) << r.errors[0].message;
+  const auto& c = *r.config;
+  EXPECT_EQ(c.clat_dev, "clat0");
+  EXPECT_EQ(xlat::to_string(c.clat_v4_addr), "192.0.0.2");
+  EXPECT_TRUE(c.clat_v6_derived);
+  EXPECT_EQ(xlat::to_string(*c.plat_prefix), "64:ff9b::/96");
+  ASSERT_EQ(c.dns64_servers.size(), 2u);
+  EXPECT_TRUE(c.v4_defaultroute_replace);
+  EXPECT_EQ(c.v4_defaultroute_mtu, 1400u);
+  EXPECT_FALSE(c.proxynd_enable);
+  EXPECT_EQ(c.v4_defaultroute_metric, 10u);
+  EXPECT_EQ(c.script_up, "/usr/local/bin/up");
+}
+
+TEST(ClatConfig, ErrorsNameFileAndLine) {
+  auto r = parse_clat_text("clat-dev=clat\nclat-v4-addr=10.0.0.1\nwhatever=1\nplat-prefix=64:ff9b::/33\n",
+                           "clatd.conf", false, {"v4-defaultroute-mtu=10"});
+  ASSERT_EQ(r.errors.size(), 4u);
+  EXPECT_EQ(r.errors[0].message, "clatd.conf:2: clat-v4-addr: '10.0.0.1' is not an address in 192.0.0.0/29 (RFC 7335)");
+  EXPECT_EQ(r.errors[1].message, "clatd.conf:3: unknown key 'whatever'");
+  EXPECT_EQ(r.errors[2].message, "clatd.conf:4: plat-prefix: '64:ff9b::/33' is not an RFC 6052 prefix (/32, /40, /48, /56, /64 or /96)");
+  EXPECT_EQ(r.errors[3].message, "command line: v4-defaultroute-mtu: expected a number from 68 to 65535, got '10'");
+}
+
+TEST(ClatConfig, TomlLandsInTheSameStruct) {
+  auto r = parse_clat_text("clat-dev = \"clat1\"\nplat_prefix = \"2001:db8:64::/96\"\n"
+                           "dns64-servers = [\"2001:db8::53\"]\nforwarding-enable = false\n",
+                           "clat.toml", true, {});
+  ASSERT_TRUE(r.config) << r.errors[0].message;
+  EXPECT_EQ(r.config->clat_dev, "clat1");
+  EXPECT_EQ(xlat::to_string(*r.config->plat_prefix), "2001:db8:64::/96");
+  EXPECT_EQ(r.config->dns64_servers.size(), 1u);
+  EXPECT_FALSE(r.config->forwarding_enable);
 }
 
 }  // namespace

@@ -1,0 +1,52 @@
+// CLAT mode's configuration: clatd.conf's keys as clatd reads them (key=value lines,
+// `#` comments, `-c FILE`, key=value overrides on the command line), or the same keys in
+// TOML, validated into one struct. Unknown keys and bad values are errors with
+// file:line (or "command line").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "xlat/addr.hpp"
+
+namespace xlatd::clat {
+
+struct ClatConfig {
+  std::string clat_dev = "clat";
+  xlat::Ipv4Addr clat_v4_addr = 0xc0000001;  // 192.0.0.1 (RFC 7335)
+  // "derived" (checksum-neutral in the uplink /64), or an address.
+  bool clat_v6_derived = true;
+  xlat::Ipv6Addr clat_v6_addr;
+  std::optional<xlat::Ipv6Prefix> plat_prefix;           // overrides discovery
+  std::string plat_dev;                                  // uplink; default: the default route's
+  std::optional<xlat::Ipv6Prefix> plat_fallback_prefix;  // when discovery finds nothing
+  std::vector<xlat::Ipv6Addr> dns64_servers;             // RFC 7050 resolvers to ask
+  bool v4_conncheck_enable = true;
+  uint32_t v4_conncheck_delay = 10;  // seconds
+  bool v4_defaultroute_enable = true;
+  bool v4_defaultroute_replace = false;
+  uint32_t v4_defaultroute_metric = 2048;
+  uint32_t v4_defaultroute_mtu = 1260;
+  uint32_t v4_defaultroute_advmss = 0;  // 0: mtu - 40
+  bool proxynd_enable = true;
+  bool forwarding_enable = true;
+  std::string script_up;
+  std::string script_down;
+  std::optional<uint32_t> route_table;
+};
+
+struct ClatLoad {
+  std::optional<ClatConfig> config;
+  std::vector<ConfigError> errors;
+};
+
+// `file` may be empty (defaults only); overrides are "key=value" from the command line,
+// applied after the file.
+ClatLoad load_clat_config(const std::string& file, const std::vector<std::string>& overrides);
+ClatLoad parse_clat_text(const std::string& text, const std::string& name, bool toml,
+                         const std::vector<std::string>& overrides);
+
+}  // namespace xlatd::clat
