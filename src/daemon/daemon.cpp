@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "clat/clat_config.hpp"
 #include "config/config.hpp"
 #include "daemon/dynamic_pool.hpp"
 #include "daemon/log.hpp"
@@ -168,8 +169,27 @@ int run(const Options& o) {
     }
     return query_stats(path, o.json);
   }
-  if (o.mode != "plat") {
-    std::cerr << "xlatd: --mode clat is not available yet\n";
+  if (o.mode == "clat") {
+    // The configuration is read and checked; the CLAT data path is not there yet.
+    clat::ClatLoad cl = clat::load_clat_config(o.config == "/etc/tayga.conf" ? "" : o.config, o.overrides);
+    if (!cl.config) {
+      for (const auto& e : cl.errors) std::cerr << "xlatd: " << e.message << "\n";
+      return 1;
+    }
+    const auto& c = *cl.config;
+    if (o.check_config) {
+      std::cout << "clat-dev=" << c.clat_dev << "\nclat-v4-addr=" << xlat::to_string(c.clat_v4_addr)
+                << "\nclat-v6-addr=" << (c.clat_v6_derived ? "derived" : xlat::to_string(c.clat_v6_addr))
+                << "\nplat-prefix=" << (c.plat_prefix ? xlat::to_string(*c.plat_prefix) : "(discovered)")
+                << "\nplat-dev=" << (c.plat_dev.empty() ? "(default route)" : c.plat_dev)
+                << "\nv4-defaultroute-mtu=" << c.v4_defaultroute_mtu << "\n";
+      return 0;
+    }
+    std::cerr << "xlatd: --mode clat: the configuration is valid, but the CLAT data path is not implemented yet\n";
+    return 2;
+  }
+  if (!o.overrides.empty()) {
+    std::cerr << "xlatd: unexpected arguments (key=value settings are for --mode clat)\n";
     return 2;
   }
   LoadResult loaded = load_config(o.config);

@@ -59,6 +59,7 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_flag("--debug", o.debug, "Log debug messages");
   app.add_option("--mode", o.mode, "plat (a TAYGA-style translator) or clat")->check(CLI::IsMember({"plat", "clat"}));
   app.add_flag("--check-config", o.check_config, "Validate the configuration, print the effective settings and exit");
+  app.add_option("overrides", o.overrides, "CLAT mode: clatd.conf settings as key=value, applied after -c");
   app.add_option("--control-socket", o.control_socket,
                  "Unix socket for `xlatd stats` (default /run/xlatd/TUN-DEVICE.sock)");
   auto* stats = app.add_subcommand("stats", "Print the counters of the running daemon (same -c or --control-socket)");

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace xlatd {
 
@@ -27,6 +28,8 @@ struct Options {
   // `xlatd stats [--json]`: ask a running daemon instead of starting one.
   bool stats = false;
   bool json = false;
+  // CLAT mode: clatd-style key=value overrides after the options.
+  std::vector<std::string> overrides;
 };
 
 // Parses argv; on --help / --version / a usage error prints and sets exit_code.
