@@ -77,9 +77,9 @@ unsigned Worker::run_once(int timeout_ms) {
   const bool vnet = queue_.vnet();
   const uint32_t mtu = cfg_->translator.mtu4;  // the TUN's MTU (both sides)
   for (auto& p : pkts) {
-    // Logging needs the packet as it came in; translation may rewrite it.
-    std::vector<uint8_t> original;
-    if (logging) original.assign(p.data, p.data + p.len);
+    // Logging needs the packet as it came in; translation may rewrite it. One buffer,
+    // reused: no allocation per packet once it has grown.
+    if (logging) original_.assign(p.data, p.data + p.len);
     VnetHeader vh;
     if (vnet) {
       vh = read_vnet(p.data - kVnetHeaderLen);
@@ -104,7 +104,7 @@ unsigned Worker::run_once(int timeout_ms) {
       queue_.send(s.data, s.len);
     }
     if (logging) {
-      xlat::Packet orig{original.data(), static_cast<uint32_t>(original.size()), 0};
+      xlat::Packet orig{original_.data(), static_cast<uint32_t>(original_.size()), 0};
       log_outcome(orig, out_);
     }
   }

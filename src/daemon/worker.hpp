@@ -78,6 +78,7 @@ class Worker {
   xlat::Output out_;
   uint64_t rounds_ = 0;
   uint64_t gso_drops_ = 0;  // super-packets that could not be carried across
+  std::vector<uint8_t> original_;  // the packet before translation, for `log`
   int64_t log_window_ = 0;  // second of the current log budget
   unsigned log_budget_ = 0;
 
