@@ -184,6 +184,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--out", default="build-perf")
+    ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
     ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,xlatd1-plain,tayga")
     args = ap.parse_args()
     args.xlatd, args.udpgen = os.path.abspath(args.xlatd), os.path.abspath(args.udpgen)
@@ -207,6 +208,8 @@ def main():
             if kind != "kernel":
                 b.start(kind, workers, offload)
             for workload, direction in WORKLOADS:
+                if args.workloads and workload not in args.workloads.split(","):
+                    continue
                 runs = [measure(b, workload, direction, kind != "kernel") for _ in range(args.repeats)]
                 row = {"translator": name, "workload": workload, "direction": direction}
                 for key in runs[0]:

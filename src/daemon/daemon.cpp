@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -367,6 +368,10 @@ int run(const Options& o) {
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
 
+  const char* reads_env = std::getenv("XLATD_IO_READS");
+  const unsigned io_reads = reads_env ? std::clamp(std::atoi(reads_env), 1, 1024) : 64;
+  const char* ring_env = std::getenv("XLATD_IO_RING");
+  const std::string io_ring = ring_env ? ring_env : "defer";
   // Each worker builds its own io_uring on its own thread (single-issuer rings).
   std::vector<std::unique_ptr<UringQueue>> queues(workers);
   std::vector<std::unique_ptr<Worker>> ws(workers);
@@ -375,8 +380,11 @@ int run(const Options& o) {
   std::atomic<unsigned> ready{0};
   for (unsigned i = 0; i < workers; ++i) {
     threads.emplace_back([&, i] {
-      // With offloads, reads carry up to 64 KiB super-packets.
-      queues[i] = UringQueue::create(tun.fds[i], tun.vnet ? 65535 : mtu, 64, tun.vnet, setup_errors[i]);
+      // With offloads, reads carry up to 64 KiB super-packets. XLATD_IO_READS and
+      // XLATD_IO_RING exist to measure the choices with bench/perf.py; on the 2-vCPU VM
+      // of 2026-11-22 no choice stood out from run-to-run noise (README, Performance).
+      queues[i] = UringQueue::create(tun.fds[i], tun.vnet ? 65535 : mtu, io_reads, tun.vnet, setup_errors[i],
+                                     io_ring);
       if (queues[i]) ws[i] = std::make_unique<Worker>(i, *queues[i], rt);
       ready.fetch_add(1);
       if (ws[i]) ws[i]->run();
@@ -394,7 +402,8 @@ int run(const Options& o) {
   }
   log::info("xlatd " XLATD_VERSION " translating on " + cfg.tun_device + " (MTU " + std::to_string(mtu) + ") with " +
             std::to_string(workers) + " worker" + (workers == 1 ? "" : "s") + (tun.multi_queue ? "" : ", single-queue TUN") +
-            ", io_uring " + queues[0]->ring_mode() + (tun.vnet ? ", offloads on" : ", offloads off"));
+            ", io_uring " + queues[0]->ring_mode() + ", " + std::to_string(io_reads) + " reads" +
+            (tun.vnet ? ", offloads on" : ", offloads off"));
   sd_notify("READY=1\nSTATUS=translating on " + cfg.tun_device);
 
   auto save_pool = [&](const char* why) {

@@ -35,13 +35,13 @@ UringQueue::~UringQueue() {
 }
 
 std::unique_ptr<UringQueue> UringQueue::create(int fd, uint32_t packet_size, unsigned reads,
-                                               bool vnet, std::string& error) {
+                                               bool vnet, std::string& error, const std::string& ring_mode) {
   std::unique_ptr<UringQueue> q(new UringQueue(fd, packet_size, reads, vnet));
-  if (!q->setup(error)) return nullptr;
+  if (!q->setup(error, ring_mode)) return nullptr;
   return q;
 }
 
-bool UringQueue::setup(std::string& error) {
+bool UringQueue::setup(std::string& error, const std::string& ring_mode) {
   // One ring per worker thread: SINGLE_ISSUER + DEFER_TASKRUN (Linux 6.1) runs completion
   // work only when this thread asks; older kernels refuse the flags, so fall back.
   struct Mode {
@@ -59,6 +59,9 @@ bool UringQueue::setup(std::string& error) {
   };
   int rc = -EINVAL;
   for (const auto& m : modes) {
+    // Start from the requested mode; fall back from there.
+    if (ring_mode == "coop" && m.flags != 0 && std::string(m.name) != "coop-taskrun") continue;
+    if (ring_mode == "basic" && m.flags != 0) continue;
     io_uring_params p{};
     p.flags = m.flags;
     p.flags |= IORING_SETUP_CQSIZE;

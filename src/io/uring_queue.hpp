@@ -30,8 +30,11 @@ class UringQueue : public PacketQueue {
   // `vnet`: the TUN was opened with IFF_VNET_HDR; every packet read has a virtio-net
   // header in the 10 bytes before Packet::data, and every packet sent must have one
   // there too (send_copy writes an empty one).
+  // `ring_mode`: "defer" (SINGLE_ISSUER | DEFER_TASKRUN, falling back as needed),
+  // "coop" or "basic" — for measuring the choices; the default is "defer".
   static std::unique_ptr<UringQueue> create(int fd, uint32_t packet_size, unsigned reads,
-                                            bool vnet, std::string& error);
+                                            bool vnet, std::string& error,
+                                            const std::string& ring_mode = "defer");
   ~UringQueue() override;
 
   std::span<xlat::Packet> receive(int timeout_ms) override;
@@ -51,7 +54,7 @@ class UringQueue : public PacketQueue {
   };
 
   UringQueue(int fd, uint32_t packet_size, unsigned reads, bool vnet);
-  bool setup(std::string& error);
+  bool setup(std::string& error, const std::string& ring_mode);
   io_uring_sqe* sqe();
   void arm_read(uint32_t slot, bool after_poll);
   void recycle();
