@@ -205,7 +205,7 @@ void Translate6to4::to_self(Packet in, const Ipv6Fields& f) {
   // unrecognized Next Header (RFC 4443 §3.4 code 1).
   if (f.protocol != proto::kIcmpv6) {
     return reply_error(p, kIpv6HeaderLen + f.payload_length, icmp6::kParamProblem, 1,
-                       f.l4_offset == kIpv6HeaderLen ? 6 : 0, DropReason::ToSelf);
+                       f.next_header_ptr, DropReason::ToSelf);
   }
   if (f.is_fragment() || icmp_len < kIcmpHeaderLen || icmp[0] != icmp6::kEchoRequest) {
     return drop(DropReason::ToSelf);

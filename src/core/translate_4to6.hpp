@@ -20,7 +20,7 @@ struct Translate4to6 {
   void run(Packet in);
 
   // --- outcome helpers ---
-  void drop(DropReason r) { detail::set_drop(t, t.counters_, out, r); }
+  void drop(DropReason r) { detail::set_drop(t.counters_, out, r); }
   // Drop `pkt` and answer its source with an ICMPv4 error, unless RFC 1812 §4.3.2.7
   // forbids it (the packet is an ICMP error or a non-first fragment).
   void reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, uint8_t code, uint32_t rest,

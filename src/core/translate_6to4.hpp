@@ -19,7 +19,7 @@ struct Translate6to4 {
 
   void run(Packet in);
 
-  void drop(DropReason r) { detail::set_drop(t, t.counters_, out, r); }
+  void drop(DropReason r) { detail::set_drop(t.counters_, out, r); }
   // Drop `pkt` and answer its source with an ICMPv6 error, unless RFC 4443 §2.4(e)
   // forbids it (the packet is an ICMPv6 error).
   void reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, uint8_t code, uint32_t rest,

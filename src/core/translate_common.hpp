@@ -57,6 +57,7 @@ struct Ipv6Fields {
   bool frag_more;
   uint32_t frag_id;
   uint32_t segments_left_ptr;  // offset of a non-zero Segments Left field, or 0
+  uint32_t next_header_ptr;    // offset of the byte that names `protocol`
 
   bool first_fragment() const { return !has_frag || frag_offset == 0; }
   bool is_fragment() const { return has_frag && (frag_offset != 0 || frag_more); }
@@ -76,6 +77,7 @@ inline DropReason parse_ipv6(const uint8_t* p, uint32_t len, Ipv6Fields& f) {
   f.frag_more = false;
   f.frag_id = 0;
   f.segments_left_ptr = 0;
+  f.next_header_ptr = 6;
 
   uint8_t nh = h.next_header();
   uint32_t off = kIpv6HeaderLen;
@@ -96,6 +98,7 @@ inline DropReason parse_ipv6(const uint8_t* p, uint32_t len, Ipv6Fields& f) {
       f.frag_offset = fh.offset();
       f.frag_more = fh.more();
       f.frag_id = fh.id();
+      f.next_header_ptr = off;
       nh = fh.next_header();
       off += kFragHeaderLen;
       continue;
@@ -107,6 +110,7 @@ inline DropReason parse_ipv6(const uint8_t* p, uint32_t len, Ipv6Fields& f) {
     if (nh == proto::kRouting && p[off + 3] != 0 && f.segments_left_ptr == 0) {
       f.segments_left_ptr = off + 3;
     }
+    f.next_header_ptr = off;
     nh = p[off];
     off += hlen;
   }
@@ -196,8 +200,7 @@ inline uint8_t fit_icmp_extension(uint8_t* dgram, uint32_t& n, const uint8_t* ex
   return static_cast<uint8_t>(d / unit);
 }
 
-inline void set_drop(Translator& t, TranslatorCounters& c, Output& out, DropReason r) {
-  (void)t;
+inline void set_drop(TranslatorCounters& c, Output& out, DropReason r) {
   out.verdict = Verdict::Drop;
   out.reason = r;
   out.count = 0;

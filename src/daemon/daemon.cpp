@@ -457,13 +457,11 @@ int run(const Options& o) {
         auto next = std::make_shared<SharedConfig>();
         next->translator = cfg.translator(mtu, fresh);
         next->log = cfg.log;
-        // Workers drop their old configuration between batches; keep it alive here
-        // until every worker has moved on.
-        auto previous = rt.current();
+        // Each worker holds its own reference to the configuration it translates with
+        // and swaps between batches, so the old one lives exactly as long as needed.
         rt.publish(next);
         log::info("SIGHUP: " + std::to_string(fresh.size()) + " map-file entries loaded");
         save_pool("SIGHUP");
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
         break;
       }
       case SIGUSR1:

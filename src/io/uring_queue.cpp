@@ -144,12 +144,10 @@ void UringQueue::send_copy(const uint8_t* data, uint32_t len) {
 
 void UringQueue::flush() {
   while (writes_in_flight_ > 0 || pending_ > 0) {
-    io_uring_cqe* c = nullptr;
     stats_.syscalls++;
     pending_ = 0;
     if (io_uring_submit_and_wait(&ring_, 1) < 0) break;
     reap();
-    (void)c;
   }
 }
 

@@ -39,8 +39,7 @@ void put16(Bytes& b, size_t o, uint16_t v) {
 
 // Builds a demo IPv4 packet: proto, TTL, DF, payload size.
 Bytes demo_v4(uint8_t proto, uint8_t ttl, bool df, size_t payload, const char* src, const char* dst) {
-  size_t l4 = proto == 17 ? 8 : 8;  // UDP or ICMP header
-  Bytes p(20 + l4 + payload, 0);
+  Bytes p(20 + 8 + payload, 0);  // a UDP or ICMP header is 8 bytes
   p[0] = 0x45;
   put16(p, 2, static_cast<uint16_t>(p.size()));
   put16(p, 4, 0x1d2e);

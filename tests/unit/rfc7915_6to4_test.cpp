@@ -358,3 +358,16 @@ TEST(TranslatorSelf, OtherProtocolsToTheOwnIpv6AddressGetParameterProblem) {
   EXPECT_TRUE(testpkt::l4_checksum_ok(r.pkts[0]));
 }
 }  // namespace
+
+namespace {
+TEST(TranslatorSelf, ParameterProblemPointsAtTheNextHeaderBehindExtensionHeaders) {
+  testpkt::V6 h;
+  h.dst = "2001:db8:1c0:2:1::";
+  h.ext = {{60, testpkt::Bytes{0, 1, 4, 0, 0, 0, 0}}};  // Destination Options, 8 bytes
+  auto r = testpkt::translate(testpkt::jool_like_config(), testpkt::udp6(h, 1, 53, testpkt::pattern(8)));
+  ASSERT_EQ(r.verdict, xlat::Verdict::Reply);
+  EXPECT_EQ(r.pkts[0][40], 4);
+  EXPECT_EQ(r.pkts[0][41], 1);
+  EXPECT_EQ(testpkt::be32(r.pkts[0], 44), 40u);  // the Destination Options' Next Header byte
+}
+}  // namespace
