@@ -6,7 +6,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/install-deps.sh"
 build="$here/build-release"
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target xlatd udpgen >/dev/null
+"$here/scripts/build-release.sh" xlatd udpgen
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
 exec /usr/bin/python3 "$here/bench/perf.py" --xlatd "$build/xlatd" --udpgen "$build/bench/udpgen" --out "$here/build-perf" "$@"

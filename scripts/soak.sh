@@ -5,6 +5,5 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/install-deps.sh"
 build="$here/build-release"
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target xlatd udpgen >/dev/null
+"$here/scripts/build-release.sh" xlatd udpgen
 exec /usr/bin/python3 "$here/bench/soak.py" --xlatd "$build/xlatd" --udpgen "$build/bench/udpgen" "$@"

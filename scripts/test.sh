@@ -13,8 +13,7 @@ ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" -LE fuzz
 
 # The Release build the benchmarks and the harness use must compile too (-O3 warns
 # differently).
-cmake -S "$here" -B "$here/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$here/build-release" -j "$jobs" --target xlatd xlat-trace translate_bench udpgen
+"$here/scripts/build-release.sh" xlatd xlat-trace translate_bench udpgen
 
 cmake -S "$here" -B "$here/build" -G Ninja >/dev/null
 cmake --build "$here/build" -j "$jobs"
