@@ -14,6 +14,7 @@ test_pkgs=(
   python3 python3-scapy python3-pyroute2
   iproute2 iputils-ping iperf3 tcpdump tayga traceroute
   nftables procps psmisc gnuplot-nox
+  unbound radvd graphviz curl        # the 464XLAT lab: DNS64, SLAAC, the topology picture, HTTP fetches
 )
 
 missing=()

@@ -30,6 +30,7 @@
 #include "daemon/dynamic_pool.hpp"
 #include "daemon/log.hpp"
 #include "daemon/stats.hpp"
+#include "daemon/engine.hpp"
 #include "daemon/worker.hpp"
 #include "io/netlink.hpp"
 #include "io/offload.hpp"
@@ -65,42 +66,6 @@ bool make_dirs(const std::string& path) {
     }
   }
   return true;
-}
-
-std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const DynamicPoolImpl* pool) {
-  WorkerStats total;
-  for (const auto& w : workers) {
-    if (!w) continue;
-    auto s = w->stats();
-    total.xlat.translated_4to6 += s.xlat.translated_4to6;
-    total.xlat.translated_6to4 += s.xlat.translated_6to4;
-    total.xlat.fragments_made += s.xlat.fragments_made;
-    total.xlat.icmp_errors_sent += s.xlat.icmp_errors_sent;
-    total.xlat.echo_replies_sent += s.xlat.echo_replies_sent;
-    total.xlat.icmp_errors_rate_limited += s.xlat.icmp_errors_rate_limited;
-    for (size_t i = 0; i < s.xlat.drops.size(); ++i) total.xlat.drops[i] += s.xlat.drops[i];
-    total.io.rx_packets += s.io.rx_packets;
-    total.io.tx_packets += s.io.tx_packets;
-    total.io.tx_errors += s.io.tx_errors;
-    total.io.syscalls += s.io.syscalls;
-  }
-  std::ostringstream line;
-  line << "counters: rx " << total.io.rx_packets << " tx " << total.io.tx_packets << " tx-errors "
-       << total.io.tx_errors << " 4to6 " << total.xlat.translated_4to6 << " 6to4 "
-       << total.xlat.translated_6to4 << " fragments " << total.xlat.fragments_made << " icmp-errors "
-       << total.xlat.icmp_errors_sent << " icmp-errors-rate-limited " << total.xlat.icmp_errors_rate_limited
-       << " echo-replies " << total.xlat.echo_replies_sent << " syscalls "
-       << total.io.syscalls;
-  for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
-    if (total.xlat.drops[r] != 0) {
-      line << ' ' << xlat::drop_reason_name(static_cast<xlat::DropReason>(r)) << ' ' << total.xlat.drops[r];
-    }
-  }
-  if (pool != nullptr) {
-    auto u = pool->usage();
-    line << " pool-active " << u.active << " pool-dormant " << u.dormant << " pool-free " << u.free;
-  }
-  return line.str();
 }
 
 bool drop_privileges(const Options& o, const std::string& data_dir, std::string& error) {
@@ -144,15 +109,6 @@ bool drop_privileges(const Options& o, const std::string& data_dir, std::string&
     return false;
   }
   return true;
-}
-
-void pin_to_core(std::thread& t, unsigned core) {
-  unsigned n = std::thread::hardware_concurrency();
-  if (n == 0) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(core % n, &set);
-  pthread_setaffinity_np(t.native_handle(), sizeof set, &set);
 }
 
 }  // namespace
@@ -235,30 +191,13 @@ int run(const Options& o) {
 
   unsigned workers = cfg.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
   if (workers == 0) workers = 1;  // TAYGA's "0 = single-threaded": one worker
-  TunDevice tun;
+  Engine engine;
   std::string err;
-  if (!open_tun(cfg.tun_device, workers, cfg.offload, tun, err)) {
+  if (!engine.open(cfg.tun_device, workers, cfg.offload, err)) {
     log::error(err);
     std::cerr << "xlatd: " << err << "\n";
     return 1;
   }
-  if (!tun.note.empty()) log::warn(tun.note);
-  if (tun.vnet) {
-    // Checksum and TSO offloads: TCP moves as 64 KiB super-packets. Without them (an
-    // old kernel), reopen plainly.
-    bool ok = true;
-    for (int fd : tun.fds) ok = ok && enable_tun_offloads(fd, err);
-    if (!ok) {
-      log::warn("TUN offloads unavailable (" + err + "); translating packet by packet");
-      tun = TunDevice{};
-      if (!open_tun(cfg.tun_device, workers, false, tun, err)) {
-        log::error(err);
-        std::cerr << "xlatd: " << err << "\n";
-        return 1;
-      }
-    }
-  }
-  workers = static_cast<unsigned>(tun.fds.size());
 
   if (cfg.tun_up.value_or(false) || !cfg.tun_ip.empty() || !cfg.tun_route.empty()) {
     Netlink nl;
@@ -273,8 +212,7 @@ int run(const Options& o) {
       return 1;
     }
   }
-  uint32_t mtu = interface_mtu(cfg.tun_device);
-  if (mtu == 0) mtu = 1500;
+  const uint32_t mtu = engine.read_mtu();
 
   std::unique_ptr<DynamicPoolImpl> pool;
   std::string map_path;
@@ -310,7 +248,7 @@ int run(const Options& o) {
     }
   }
 
-  Runtime rt;
+  Runtime& rt = engine.runtime();
   rt.pool = pool.get();
   auto shared = std::make_shared<SharedConfig>();
   shared->translator = cfg.translator(mtu, file_maps);
@@ -368,42 +306,12 @@ int run(const Options& o) {
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
 
-  const char* reads_env = std::getenv("XLATD_IO_READS");
-  const unsigned io_reads = reads_env ? std::clamp(std::atoi(reads_env), 1, 1024) : 64;
-  const char* ring_env = std::getenv("XLATD_IO_RING");
-  const std::string io_ring = ring_env ? ring_env : "defer";
-  // Each worker builds its own io_uring on its own thread (single-issuer rings).
-  std::vector<std::unique_ptr<UringQueue>> queues(workers);
-  std::vector<std::unique_ptr<Worker>> ws(workers);
-  std::vector<std::thread> threads;
-  std::vector<std::string> setup_errors(workers);
-  std::atomic<unsigned> ready{0};
-  for (unsigned i = 0; i < workers; ++i) {
-    threads.emplace_back([&, i] {
-      // With offloads, reads carry up to 64 KiB super-packets. XLATD_IO_READS and
-      // XLATD_IO_RING exist to measure the choices with bench/perf.py; on the 2-vCPU VM
-      // of 2026-11-22 no choice stood out from run-to-run noise (README, Performance).
-      queues[i] = UringQueue::create(tun.fds[i], tun.vnet ? 65535 : mtu, io_reads, tun.vnet, setup_errors[i],
-                                     io_ring);
-      if (queues[i]) ws[i] = std::make_unique<Worker>(i, *queues[i], rt);
-      ready.fetch_add(1);
-      if (ws[i]) ws[i]->run();
-    });
-    pin_to_core(threads.back(), i);
-  }
-  while (ready.load() < workers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  for (unsigned i = 0; i < workers; ++i) {
-    if (!queues[i]) {
-      log::error("worker " + std::to_string(i) + ": " + setup_errors[i]);
-      rt.stop.store(true);
-      for (auto& t : threads) t.join();
-      return 1;
-    }
+  if (!engine.start(err)) {
+    log::error(err);
+    return 1;
   }
   log::info("xlatd " XLATD_VERSION " translating on " + cfg.tun_device + " (MTU " + std::to_string(mtu) + ") with " +
-            std::to_string(workers) + " worker" + (workers == 1 ? "" : "s") + (tun.multi_queue ? "" : ", single-queue TUN") +
-            ", io_uring " + queues[0]->ring_mode() + ", " + std::to_string(io_reads) + " reads" +
-            (tun.vnet ? ", offloads on" : ", offloads off"));
+            engine.describe());
   sd_notify("READY=1\nSTATUS=translating on " + cfg.tun_device);
 
   auto save_pool = [&](const char* why) {
@@ -416,7 +324,7 @@ int run(const Options& o) {
     }
   };
 
-  StatsSource stats_src{cfg.tun_device, wall_seconds(), &ws, pool.get()};
+  StatsSource stats_src{cfg.tun_device, wall_seconds(), &engine.workers(), pool.get()};
 
   int64_t last_maintenance = wall_seconds();
   bool running = true;
@@ -465,7 +373,7 @@ int run(const Options& o) {
         break;
       }
       case SIGUSR1:
-        log::info(counters_line(ws, pool.get()));
+        log::info(counters_line(engine.workers(), pool.get()));
         break;
       default:
         log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
@@ -473,10 +381,9 @@ int run(const Options& o) {
     }
   }
   sd_notify("STOPPING=1");
-  rt.stop.store(true);
-  for (auto& t : threads) t.join();
+  engine.stop();
   save_pool("exit");
-  log::info(counters_line(ws, pool.get()));
+  log::info(counters_line(engine.workers(), pool.get()));
   if (!o.pidfile.empty()) ::unlink(o.pidfile.c_str());
   if (control >= 0) {
     ::close(control);

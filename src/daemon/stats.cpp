@@ -297,4 +297,40 @@ int query_stats(const std::string& path, bool json) {
   return 0;
 }
 
+std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const DynamicPoolImpl* pool) {
+  WorkerStats total;
+  for (const auto& w : workers) {
+    if (!w) continue;
+    auto s = w->stats();
+    total.xlat.translated_4to6 += s.xlat.translated_4to6;
+    total.xlat.translated_6to4 += s.xlat.translated_6to4;
+    total.xlat.fragments_made += s.xlat.fragments_made;
+    total.xlat.icmp_errors_sent += s.xlat.icmp_errors_sent;
+    total.xlat.echo_replies_sent += s.xlat.echo_replies_sent;
+    total.xlat.icmp_errors_rate_limited += s.xlat.icmp_errors_rate_limited;
+    for (size_t i = 0; i < s.xlat.drops.size(); ++i) total.xlat.drops[i] += s.xlat.drops[i];
+    total.io.rx_packets += s.io.rx_packets;
+    total.io.tx_packets += s.io.tx_packets;
+    total.io.tx_errors += s.io.tx_errors;
+    total.io.syscalls += s.io.syscalls;
+  }
+  std::ostringstream line;
+  line << "counters: rx " << total.io.rx_packets << " tx " << total.io.tx_packets << " tx-errors "
+       << total.io.tx_errors << " 4to6 " << total.xlat.translated_4to6 << " 6to4 "
+       << total.xlat.translated_6to4 << " fragments " << total.xlat.fragments_made << " icmp-errors "
+       << total.xlat.icmp_errors_sent << " icmp-errors-rate-limited " << total.xlat.icmp_errors_rate_limited
+       << " echo-replies " << total.xlat.echo_replies_sent << " syscalls "
+       << total.io.syscalls;
+  for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
+    if (total.xlat.drops[r] != 0) {
+      line << ' ' << xlat::drop_reason_name(static_cast<xlat::DropReason>(r)) << ' ' << total.xlat.drops[r];
+    }
+  }
+  if (pool != nullptr) {
+    auto u = pool->usage();
+    line << " pool-active " << u.active << " pool-dormant " << u.dormant << " pool-free " << u.free;
+  }
+  return line.str();
+}
+
 }  // namespace xlatd

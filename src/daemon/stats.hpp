@@ -36,4 +36,7 @@ int open_metrics_socket(const std::string& listen, std::string& error);
 // Answers one HTTP scrape (any path) and closes.
 void serve_metrics_client(int listen_fd, const StatsSource& src);
 
+// One log line with the totals of every worker (SIGUSR1 and exit).
+std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const DynamicPoolImpl* pool);
+
 }  // namespace xlatd

@@ -1,0 +1,101 @@
+#include "daemon/engine.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+
+#include "daemon/log.hpp"
+#include "io/offload.hpp"
+
+namespace xlatd {
+
+namespace {
+
+void pin_to_core(std::thread& t, unsigned core) {
+  unsigned n = std::thread::hardware_concurrency();
+  if (n == 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(core % n, &set);
+  pthread_setaffinity_np(t.native_handle(), sizeof set, &set);
+}
+
+}  // namespace
+
+bool Engine::open(const std::string& device, unsigned workers, bool offload, std::string& error) {
+  if (!open_tun(device, workers, offload, tun_, error)) return false;
+  if (!tun_.note.empty()) log::warn(tun_.note);
+  if (tun_.vnet) {
+    // Checksum and TSO offloads: TCP moves as 64 KiB super-packets. Without them (an
+    // old kernel), reopen plainly.
+    bool ok = true;
+    std::string why;
+    for (int fd : tun_.fds) ok = ok && enable_tun_offloads(fd, why);
+    if (!ok) {
+      log::warn("TUN offloads unavailable (" + why + "); translating packet by packet");
+      tun_ = TunDevice{};
+      if (!open_tun(device, workers, false, tun_, error)) return false;
+    }
+  }
+  return true;
+}
+
+uint32_t Engine::read_mtu() {
+  mtu_ = interface_mtu(tun_.name);
+  if (mtu_ == 0) mtu_ = 1500;
+  return mtu_;
+}
+
+bool Engine::start(std::string& error) {
+  const unsigned workers = static_cast<unsigned>(tun_.fds.size());
+  const char* reads_env = std::getenv("XLATD_IO_READS");
+  io_reads_ = reads_env ? static_cast<unsigned>(std::clamp(std::atoi(reads_env), 1, 1024)) : 64;
+  const char* ring_env = std::getenv("XLATD_IO_RING");
+  const std::string io_ring = ring_env ? ring_env : "defer";
+  queues_.resize(workers);
+  ws_.resize(workers);
+  std::vector<std::string> setup_errors(workers);
+  std::atomic<unsigned> ready{0};
+  for (unsigned i = 0; i < workers; ++i) {
+    threads_.emplace_back([this, i, io_ring, &setup_errors, &ready] {
+      // Each worker builds its own io_uring on its own thread (single-issuer rings).
+      // With offloads, reads carry up to 64 KiB super-packets. XLATD_IO_READS and
+      // XLATD_IO_RING exist to measure the choices with bench/perf.py; on the 2-vCPU VM
+      // of 2026-11-22 no choice stood out from run-to-run noise (README, Performance).
+      queues_[i] = UringQueue::create(tun_.fds[i], tun_.vnet ? 65535 : mtu_, io_reads_, tun_.vnet,
+                                      setup_errors[i], io_ring);
+      if (queues_[i]) ws_[i] = std::make_unique<Worker>(i, *queues_[i], rt_);
+      ready.fetch_add(1);
+      if (ws_[i]) ws_[i]->run();
+    });
+    pin_to_core(threads_.back(), i);
+  }
+  while (ready.load() < workers) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (unsigned i = 0; i < workers; ++i) {
+    if (!queues_[i]) {
+      error = "worker " + std::to_string(i) + ": " + setup_errors[i];
+      stop();
+      return false;
+    }
+  }
+  return true;
+}
+
+void Engine::stop() {
+  rt_.stop.store(true);
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+std::string Engine::describe() const {
+  const size_t n = ws_.size();
+  return std::to_string(n) + " worker" + (n == 1 ? "" : "s") + (tun_.multi_queue ? "" : ", single-queue TUN") +
+         ", io_uring " + (queues_.empty() || !queues_[0] ? std::string("?") : queues_[0]->ring_mode()) + ", " +
+         std::to_string(io_reads_) + " reads" + (tun_.vnet ? ", offloads on" : ", offloads off");
+}
+
+}  // namespace xlatd

@@ -1,0 +1,53 @@
+// The translating engine both modes share: a TUN device (offloads when the kernel has
+// them), one pinned worker thread per queue with its own io_uring, and the Runtime
+// through which the main thread publishes configurations. PLAT and CLAT differ only in
+// what they publish and in what they do around it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/worker.hpp"
+#include "io/tun.hpp"
+#include "io/uring_queue.hpp"
+
+namespace xlatd {
+
+class Engine {
+ public:
+  Engine() = default;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  ~Engine() { stop(); }
+
+  // Opens (or creates) the TUN with `workers` queues; with `offload`, turns on TUN
+  // offloads and falls back to plain packets where the kernel refuses them. Warnings
+  // (single-queue fallback, no offloads) are logged.
+  bool open(const std::string& device, unsigned workers, bool offload, std::string& error);
+  // The device's MTU, as read after open() and any link set-up.
+  uint32_t read_mtu();
+  // Starts the workers; the first configuration must be published before.
+  bool start(std::string& error);
+  // Stops and joins the workers (idempotent).
+  void stop();
+
+  Runtime& runtime() { return rt_; }
+  const std::vector<std::unique_ptr<Worker>>& workers() const { return ws_; }
+  const TunDevice& tun() const { return tun_; }
+  uint32_t mtu() const { return mtu_; }
+  // "N workers, io_uring MODE, R reads, offloads on|off" for the start-up log line.
+  std::string describe() const;
+
+ private:
+  TunDevice tun_;
+  uint32_t mtu_ = 1500;
+  unsigned io_reads_ = 64;
+  Runtime rt_;
+  std::vector<std::unique_ptr<UringQueue>> queues_;
+  std::vector<std::unique_ptr<Worker>> ws_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace xlatd
