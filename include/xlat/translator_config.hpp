@@ -45,6 +45,10 @@ struct TranslatorConfig {
   // absent the translator's own address is used (TAYGA's habit).
   std::optional<Ipv4Addr> rfc6791_v4;
   std::optional<Ipv6Addr> rfc6791_v6;
+  // RFC 7757 §4.2: a 6→4 packet whose IPv4 destination is itself mapped (EAM or the
+  // dynamic pool) is an IPv6 node talking to another: translate it back to IPv6. A CLAT
+  // turns this off: its one EAM entry is the host's own IPv4 side, where such packets go.
+  bool hairpinning = true;
   // RFC 6052 §3.1: 64:ff9b::/96 never carries a non-global IPv4 address.
   bool wkpf_strict = true;
   UdpZeroChecksum udp_zero_checksum = UdpZeroChecksum::Drop;

@@ -1,7 +1,9 @@
 #include "clat/prefix_discovery.hpp"
 
+
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "xlat/bytes.hpp"
 #include "xlat/rfc6052.hpp"
@@ -106,6 +108,23 @@ std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> m) {
     off += rdlen;
   }
   return out;
+}
+
+std::vector<uint8_t> ipv4only_query(uint16_t id) {
+  // RFC 1035 §4.1.1 header: id, flags (RD), QDCOUNT 1; then the question.
+  std::vector<uint8_t> q = {static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+  for (const char* label : {"ipv4only", "arpa"}) {
+    const std::string l(label);
+    q.push_back(static_cast<uint8_t>(l.size()));
+    q.insert(q.end(), l.begin(), l.end());
+  }
+  q.insert(q.end(), {0, 0, 28, 0, 1});  // root, QTYPE AAAA (28), QCLASS IN
+  return q;
+}
+
+std::optional<uint16_t> dns_response_id(std::span<const uint8_t> r) {
+  if (r.size() < 12 || !(r[2] & 0x80)) return std::nullopt;
+  return static_cast<uint16_t>(r[0] << 8 | r[1]);
 }
 
 }  // namespace xlatd::clat

@@ -36,4 +36,10 @@ std::vector<xlat::Ipv6Prefix> prefixes_from_ipv4only_answers(const std::vector<x
 // Malformed messages yield what could be read before the damage.
 std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> dns_response);
 
+// RFC 7050 §3: the query: "ipv4only.arpa" IN AAAA, recursion desired, with `id`.
+std::vector<uint8_t> ipv4only_query(uint16_t id);
+// The message id of a DNS response, or nullopt when the bytes are too short or are not
+// a response (QR clear).
+std::optional<uint16_t> dns_response_id(std::span<const uint8_t> dns_response);
+
 }  // namespace xlatd::clat

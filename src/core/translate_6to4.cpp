@@ -30,8 +30,8 @@ void Translate6to4::reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, 
 void Translate6to4::forward(uint8_t* pkt, uint32_t len, Ipv4Addr dst4, uint32_t headroom) {
   t.counters_.translated_6to4++;
   Ipv6Addr unused;
-  bool hairpin = (!cfg.eam.empty() && cfg.eam.lookup4(dst4, unused)) ||
-                 (t.pool_ != nullptr && t.pool_->covers(dst4));
+  bool hairpin = cfg.hairpinning && ((!cfg.eam.empty() && cfg.eam.lookup4(dst4, unused)) ||
+                 (t.pool_ != nullptr && t.pool_->covers(dst4)));
   if (!hairpin) {
     out.verdict = Verdict::Forward;
     return emit(pkt, len);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "clat/clat_config.hpp"
+#include "clat/clat_daemon.hpp"
 #include "config/config.hpp"
 #include "daemon/dynamic_pool.hpp"
 #include "daemon/log.hpp"
@@ -127,7 +128,6 @@ int run(const Options& o) {
     return query_stats(path, o.json);
   }
   if (o.mode == "clat") {
-    // The configuration is read and checked; the CLAT data path is not there yet.
     clat::ClatLoad cl = clat::load_clat_config(o.config == "/etc/tayga.conf" ? "" : o.config, o.overrides);
     if (!cl.config) {
       for (const auto& e : cl.errors) std::cerr << "xlatd: " << e.message << "\n";
@@ -142,8 +142,7 @@ int run(const Options& o) {
                 << "\nv4-defaultroute-mtu=" << c.v4_defaultroute_mtu << "\n";
       return 0;
     }
-    std::cerr << "xlatd: --mode clat: the configuration is valid, but the CLAT data path is not implemented yet\n";
-    return 2;
+    return clat::run_clat(o, c);
   }
   if (!o.overrides.empty()) {
     std::cerr << "xlatd: unexpected arguments (key=value settings are for --mode clat)\n";

@@ -2,6 +2,8 @@
 // tun-ip and tun-route. No shelling out to `ip`.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -24,9 +26,41 @@ class Netlink {
   // Routes the prefix into the interface; an existing route is replaced.
   bool add_route(const std::string& ifname, const TunAddress& prefix, std::string& error);
 
+  // A route with the attributes the CLAT sets (metric, MTU, advmss, preferred source).
+  struct Route {
+    TunAddress dst;
+    std::string ifname;
+    uint32_t table = 254;  // RT_TABLE_MAIN
+    uint32_t metric = 0;
+    uint32_t mtu = 0;      // 0: none
+    uint32_t advmss = 0;   // 0: none
+    std::optional<xlat::Ipv4Addr> prefsrc;
+    xlat::Ipv4Addr gateway = 0;  // 0: on-link through ifname
+  };
+  // Adds (or replaces) / deletes it. Deleting a route that is gone is not an error.
+  bool set_route(bool add, const Route& r, std::string& error);
+  // `ip -6 neigh add|del proxy ADDR dev IFNAME` (needs proxy_ndp on IFNAME to answer).
+  bool set_proxy_neighbour(bool add, const std::string& ifname, const xlat::Ipv6Addr& a, std::string& error);
+
  private:
   int ifindex(const std::string& ifname, std::string& error);
   ::nl_sock* sock_ = nullptr;
+};
+
+// A socket on the rtnetlink groups a CLAT follows (links, addresses, routes): the main
+// loop polls fd() and, when it is readable, drains it and looks at the host again.
+class NetlinkWatch {
+ public:
+  NetlinkWatch();
+  ~NetlinkWatch();
+  NetlinkWatch(const NetlinkWatch&) = delete;
+  NetlinkWatch& operator=(const NetlinkWatch&) = delete;
+  int fd() const { return fd_; }
+  // Reads every pending message; returns how many arrived.
+  unsigned drain();
+
+ private:
+  int fd_ = -1;
 };
 
 }  // namespace xlatd

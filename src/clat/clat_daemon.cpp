@@ -1,0 +1,469 @@
+#include "clat/clat_daemon.hpp"
+
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "clat/clat_plan.hpp"
+#include "clat/dns64_probe.hpp"
+#include "clat/host_changes.hpp"
+#include "clat/host_probe.hpp"
+#include "clat/nd_socket.hpp"
+#include "clat/neutral_address.hpp"
+#include "clat/pref64_tracker.hpp"
+#include "daemon/engine.hpp"
+#include "daemon/log.hpp"
+#include "daemon/stats.hpp"
+#include "io/netlink.hpp"
+#include "xlat/rfc6052.hpp"
+
+extern char** environ;
+
+namespace xlatd::clat {
+
+namespace {
+
+int64_t mono_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec;
+}
+
+// FNV-1a: a stable seed, so the derived CLAT address stays the same across restarts
+// on the same network and machine (and changes with either).
+uint64_t stable_seed(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// The translator's own IPv4 address (source of the ICMPv4 errors it makes): the
+// neighbour of clat-v4-addr inside 192.0.0.0/29, as clatd gives TAYGA 192.0.0.2.
+xlat::Ipv4Addr translator_v4(xlat::Ipv4Addr clat_v4) {
+  return (clat_v4 & 7) >= 6 ? clat_v4 - 1 : clat_v4 + 1;
+}
+
+std::string env_name(std::string key) {
+  for (char& ch : key) ch = ch == '-' ? '_' : ch;
+  return key;
+}
+
+class ClatDaemon {
+ public:
+  ClatDaemon(const Options& o, const ClatConfig& c)
+      : o_(o), c_(c), host_(nl_, c, [](const std::string& m) { log::info(m); },
+                             [](const std::string& m) { log::error(m); }) {}
+  int run();
+
+ private:
+  struct Activation {
+    bool translate = false;
+    xlat::Ipv6Prefix plat_prefix;
+    std::string uplink;
+    std::optional<xlat::Ipv6Prefix> uplink_prefix;
+    friend bool operator==(const Activation&, const Activation&) = default;
+  };
+
+  Observation observe(int64_t now);
+  void follow_uplink(const std::string& uplink, int64_t now);
+  void handle_nd(int64_t now);
+  void schedule_dns(int64_t now);
+  bool apply(const Plan& p);
+  bool activate(const Plan& p);
+  void deactivate(const std::string& why);
+  std::optional<xlat::Ipv6Addr> choose_address(const Plan& p);
+  bool address_in_use(const xlat::Ipv6Addr& a);
+  void publish(const std::optional<Plan>& p);
+  bool run_script(const std::string& which, const std::string& script);
+
+  const Options& o_;
+  const ClatConfig& c_;
+  Netlink nl_;
+  HostChanges host_;
+  Engine engine_;
+  NdSocket nd_;
+  Dns64Probe dns_;
+  Pref64Tracker ra_;
+  std::vector<xlat::Ipv6Prefix> dns64_;
+  int64_t started_ = 0;
+  int64_t next_dns_ = 0, dns_sent_ = 0, dns_backoff_ = 2;
+  Activation active_;
+  Activation refused_;  // an activation whose address was in use: not retried until something changes
+  bool route_on_ = false;
+  xlat::Ipv6Addr clat_v6_;
+  std::string last_why_, last_route_why_;
+};
+
+void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
+  if (uplink == nd_.ifname()) return;
+  nd_.close();
+  ra_.clear();  // RFC 8781 §5: a prefix belongs to the interface it was learned on
+  dns64_.clear();
+  next_dns_ = now;
+  dns_backoff_ = 2;
+  if (uplink.empty()) return;
+  std::string err;
+  if (c_.forwarding_enable) {
+    // Forwarding turns RA processing off unless accept_ra is 2, and purges the
+    // RA-learned default routes of interfaces without it: keep the uplink a host.
+    const std::string ra_key = "net/ipv6/conf/" + uplink + "/accept_ra";
+    if (read_text_file("/proc/sys/" + ra_key).rfind("1", 0) == 0 && !host_.sysctl(ra_key, "2", err)) log::warn(err);
+    if (!host_.sysctl("net/ipv6/conf/all/forwarding", "1", err)) log::error(err);
+  }
+  if (c_.proxynd_enable && !host_.sysctl("net/ipv6/conf/" + uplink + "/proxy_ndp", "1", err)) log::error(err);
+  if (!nd_.open(uplink, err)) {
+    log::warn(err + " (PREF64 from Router Advertisements will not be heard)");
+    return;
+  }
+  log::info("uplink " + uplink + ": soliciting Router Advertisements for PREF64");
+  if (!nd_.send_router_solicitation(err)) log::warn(err);
+}
+
+void ClatDaemon::handle_nd(int64_t now) {
+  while (auto ev = nd_.receive()) {
+    if (ev->kind == NdEvent::Kind::Invalid) {
+      log::debug("ignored an ND message from " + xlat::to_string(ev->source) + ": " + ev->invalid_why);
+      continue;
+    }
+    if (ev->kind != NdEvent::Kind::RouterAdvertisement || ev->pref64.empty()) continue;
+    for (const auto& p : ev->pref64) {
+      log::info("PREF64 " + xlat::to_string(p.prefix) + " lifetime " + std::to_string(p.lifetime_seconds) +
+                " s from " + xlat::to_string(ev->source) + (p.lifetime_seconds == 0 ? " (withdrawn)" : ""));
+    }
+    ra_.on_router_advertisement(ev->source, ev->pref64, now);
+  }
+}
+
+void ClatDaemon::schedule_dns(int64_t now) {
+  // RFC 7050 is only needed when neither the operator nor the network named a prefix.
+  const bool needed = !c_.plat_prefix && !ra_.current() && !nd_.ifname().empty();
+  if (!needed) return;
+  if (dns_.in_flight() && now - dns_sent_ >= 2) {
+    dns_.close();
+    log::info("DNS64 discovery: no answer from the resolvers; retrying in " + std::to_string(dns_backoff_) + " s");
+    next_dns_ = now + dns_backoff_;
+    dns_backoff_ = std::min<int64_t>(dns_backoff_ * 2, 60);
+  }
+  if (dns_.in_flight() || now < next_dns_) return;
+  std::vector<Nameserver> servers;
+  for (const auto& a : c_.dns64_servers) servers.push_back({true, 0, a});
+  if (servers.empty()) servers = parse_resolv_conf(read_text_file("/etc/resolv.conf"));
+  std::string err;
+  if (!dns_.ask(servers, err)) {
+    log::warn("DNS64 discovery: " + err);
+    next_dns_ = now + dns_backoff_;
+    dns_backoff_ = std::min<int64_t>(dns_backoff_ * 2, 60);
+    return;
+  }
+  dns_sent_ = now;
+}
+
+Observation ClatDaemon::observe(int64_t now) {
+  Observation o;
+  if (!c_.plat_dev.empty()) {
+    o.uplink = if_nametoindex(c_.plat_dev.c_str()) != 0 ? c_.plat_dev : "";
+  } else {
+    // The uplink is where the kernel routes toward the PLAT (the configured prefix, or
+    // the default route while the prefix is still unknown).
+    xlat::Ipv6Addr toward{};
+    if (c_.plat_prefix) toward = c_.plat_prefix->addr;
+    o.uplink = uplink_toward(parse_ipv6_routes(read_text_file("/proc/net/ipv6_route")), toward, c_.clat_dev);
+  }
+  follow_uplink(o.uplink, now);
+  o.uplink_prefix = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), o.uplink);
+  ra_.expire(now);
+  o.pref64 = ra_.current();
+  o.dns64 = dns64_;
+  for (const auto& r : parse_ipv4_default_routes(read_text_file("/proc/net/route"))) {
+    if (r.dev != c_.clat_dev) o.native_ipv4 = true;
+  }
+  o.conncheck_waited = now - started_ >= static_cast<int64_t>(c_.v4_conncheck_delay);
+  return o;
+}
+
+bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
+  // RFC 4862 §5.4: one Neighbor Solicitation, then RetransTimer (1 s) for an answer.
+  std::string err;
+  if (!nd_.send_neighbor_solicitation(a, err)) {
+    log::warn(err + "; claiming without a duplicate check");
+    return false;
+  }
+  const int64_t deadline = mono_seconds() + 1;
+  timespec start{};
+  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    timespec t{};
+    ::clock_gettime(CLOCK_MONOTONIC, &t);
+    const int64_t waited_ms = (t.tv_sec - start.tv_sec) * 1000 + (t.tv_nsec - start.tv_nsec) / 1000000;
+    if (waited_ms >= 1000) break;
+    pollfd p{nd_.fd(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(1000 - waited_ms)) <= 0) continue;
+    while (auto ev = nd_.receive()) {
+      if (ev->kind == NdEvent::Kind::NeighborAdvertisement && ev->target == a) return true;
+      if (ev->kind == NdEvent::Kind::RouterAdvertisement) ra_.on_router_advertisement(ev->source, ev->pref64, deadline);
+    }
+  }
+  return false;
+}
+
+std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
+  if (!c_.clat_v6_derived) {
+    if (address_in_use(c_.clat_v6_addr)) {
+      log::error("clat-v6-addr " + xlat::to_string(c_.clat_v6_addr) + " is already in use on " + p.uplink);
+      return std::nullopt;
+    }
+    return c_.clat_v6_addr;
+  }
+  const std::string machine = read_text_file("/etc/machine-id");
+  for (unsigned attempt = 0; attempt < 4; ++attempt) {
+    const uint64_t seed = stable_seed(machine + xlat::to_string(*p.uplink_prefix) + xlat::to_string(p.plat_prefix) +
+                                      std::to_string(attempt));
+    const ClatAddress a = neutral_clat_address(*p.uplink_prefix, c_.clat_v4_addr, p.plat_prefix, seed);
+    if (address_in_use(a.address)) {
+      log::warn("derived CLAT address " + xlat::to_string(a.address) + " is in use on " + p.uplink + "; trying another");
+      continue;
+    }
+    if (!a.neutral) {
+      log::info("prefix " + xlat::to_string(p.plat_prefix) +
+                " splits IPv4 addresses across 16-bit words: checksums are adjusted per packet");
+    }
+    return a.address;
+  }
+  log::error("no free CLAT address in " + xlat::to_string(*p.uplink_prefix) + " after 4 tries");
+  return std::nullopt;
+}
+
+void ClatDaemon::publish(const std::optional<Plan>& p) {
+  auto s = std::make_shared<SharedConfig>();
+  xlat::TranslatorConfig& t = s->translator;
+  t.own_v4 = translator_v4(c_.clat_v4_addr);
+  t.mtu4 = t.mtu6 = engine_.mtu();
+  // Applications send IPv4 UDP without checksums; the CLAT can compute them when the
+  // packet is whole (RFC 7915 §4.5 allows it), which beats dropping them.
+  t.udp_zero_checksum = xlat::UdpZeroChecksum::Calculate;
+  if (p) {
+    t.prefix = p->plat_prefix;
+    // RFC 6877 §6.3: the host's one IPv4 address maps to the CLAT's own IPv6 address;
+    // every other IPv4 address maps through the PLAT prefix (RFC 6052).
+    t.eam = xlat::EamTable({{{c_.clat_v4_addr, 32}, {clat_v6_, 128}}});
+    t.own_v6 = xlat::rfc6052_embed(p->plat_prefix, t.own_v4);
+    t.hairpinning = false;
+  }
+  engine_.runtime().publish(std::move(s));
+}
+
+bool ClatDaemon::run_script(const std::string& which, const std::string& script) {
+  if (script.empty()) return true;
+  // clatd's contract: the settings in the environment, '-' spelled '_'.
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  auto put = [&](const std::string& k, const std::string& v) { env.push_back(env_name(k) + "=" + v); };
+  put("clat-dev", c_.clat_dev);
+  put("clat-v4-addr", xlat::to_string(c_.clat_v4_addr));
+  put("clat-v6-addr", xlat::to_string(clat_v6_));
+  put("plat-prefix", xlat::to_string(active_.plat_prefix));
+  put("plat-dev", active_.uplink);
+  put("v4-defaultroute-mtu", std::to_string(c_.v4_defaultroute_mtu));
+  put("v4-defaultroute-metric", std::to_string(c_.v4_defaultroute_metric));
+  put("proxynd-enable", c_.proxynd_enable ? "1" : "0");
+  put("forwarding-enable", c_.forwarding_enable ? "1" : "0");
+  put("script", which);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string sh = "/bin/sh", dash_c = "-c", cmd = script;
+  char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+  pid_t pid = 0;
+  if (::posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, envp.data()) != 0) {
+    log::error(which + ": cannot start /bin/sh");
+    return false;
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    log::error(which + " '" + script + "' failed (status " + std::to_string(status) + ")");
+    return false;
+  }
+  log::info(which + " '" + script + "' done");
+  return true;
+}
+
+void ClatDaemon::deactivate(const std::string& why) {
+  if (!active_.translate) return;
+  run_script("script-down", c_.script_down);
+  std::string err;
+  if (!host_.default_route(false, err)) log::error(err);
+  route_on_ = false;
+  host_.release();
+  publish(std::nullopt);
+  log::info("CLAT stopped translating: " + why);
+  active_ = Activation{};
+}
+
+bool ClatDaemon::activate(const Plan& p) {
+  auto a = choose_address(p);
+  if (!a) return false;
+  clat_v6_ = *a;
+  std::string err;
+  if (!host_.claim(p.uplink, clat_v6_, err)) {
+    log::error(err);
+    host_.release();
+    return false;
+  }
+  publish(p);
+  active_ = {true, p.plat_prefix, p.uplink, p.uplink_prefix};
+  log::info("CLAT translating " + xlat::to_string(c_.clat_v4_addr) + " <-> " + xlat::to_string(clat_v6_) +
+            ", IPv4 Internet via " + xlat::to_string(p.plat_prefix) + " (" + p.prefix_source + ") on " + p.uplink);
+  return true;
+}
+
+// Makes the host match the plan. Returns false only on a fatal error (script-up failed).
+bool ClatDaemon::apply(const Plan& p) {
+  const Activation want{p.translate, p.plat_prefix, p.uplink, p.uplink_prefix};
+  if (!p.translate) {
+    deactivate(p.why);
+    if (p.why != last_why_) log::info("CLAT idle: " + p.why);
+    last_why_ = p.why;
+    refused_ = Activation{};
+    return true;
+  }
+  if (!(want == active_)) {
+    deactivate("the plan changed: " + p.why);
+    if (want == refused_) return true;
+    if (!activate(p)) {
+      refused_ = want;
+      return true;
+    }
+    last_why_ = p.why;
+    if (!run_script("script-up", c_.script_up)) return false;
+  }
+  if (p.default_route != route_on_) {
+    std::string err;
+    if (host_.default_route(p.default_route, err)) {
+      route_on_ = p.default_route;
+      log::info(std::string("IPv4 default route via ") + c_.clat_dev + (p.default_route ? " added" : " removed") +
+                ": " + p.route_why);
+    } else {
+      log::error(err);
+    }
+  } else if (p.route_why != last_route_why_ && !p.default_route) {
+    log::info("no IPv4 default route via " + c_.clat_dev + ": " + p.route_why);
+  }
+  last_route_why_ = p.route_why;
+  return true;
+}
+
+int ClatDaemon::run() {
+  log::init(o_.journal ? log::Target::Journal : o_.stdout_log ? log::Target::Stdout : log::Target::Syslog, o_.debug);
+  std::string err;
+  auto fail = [&](const std::string& e) {
+    log::error(e);
+    std::cerr << "xlatd: " << e << "\n";
+    return 1;
+  };
+  if (!nl_.ok()) return fail("cannot open a netlink socket");
+  NetlinkWatch watch;
+  if (watch.fd() < 0) return fail("cannot subscribe to netlink notifications");
+  // One worker: a CLAT carries one host's (or one LAN's) IPv4 traffic.
+  if (!engine_.open(c_.clat_dev, 1, true, err)) return fail(err);
+  xlatd::TunAddress v4;
+  v4.v4 = {c_.clat_v4_addr, 32};
+  if (!nl_.link_up(c_.clat_dev, err) || !nl_.add_address(c_.clat_dev, v4, err)) return fail(err);
+  engine_.read_mtu();
+  publish(std::nullopt);
+
+  const std::string control_path =
+      o_.control_socket.empty() ? default_control_socket(c_.clat_dev) : o_.control_socket;
+  int control = open_control_socket(control_path, err);
+  if (control < 0) log::warn(err + " (xlatd stats will not work)");
+  if (!o_.debug_foreground && !o_.nodetach && ::daemon(0, 0) != 0) return fail("cannot detach");
+  if (!o_.pidfile.empty()) std::ofstream(o_.pidfile) << ::getpid() << "\n";
+
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT}) sigaddset(&mask, s);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+  if (!engine_.start(err)) return fail(err);
+  log::info("xlatd " XLATD_VERSION " CLAT on " + c_.clat_dev + " (" + xlat::to_string(c_.clat_v4_addr) + ", MTU " +
+            std::to_string(engine_.mtu()) + ") with " + engine_.describe());
+  StatsSource stats_src{c_.clat_dev, static_cast<int64_t>(std::time(nullptr)), &engine_.workers(), nullptr};
+
+  started_ = mono_seconds();
+  int exit_code = 0;
+  bool running = true;
+  while (running) {
+    const int64_t now = mono_seconds();
+    schedule_dns(now);
+    const Plan plan = decide(c_, observe(now));
+    if (!apply(plan)) {
+      exit_code = 1;
+      break;
+    }
+    pollfd p[6] = {{sfd, POLLIN, 0},       {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0},
+                   {dns_.fd4(), POLLIN, 0}, {dns_.fd6(), POLLIN, 0}, {control, POLLIN, 0}};
+    ::poll(p, 6, 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
+    if (p[1].revents & POLLIN) watch.drain();
+    if (p[2].revents & POLLIN) handle_nd(mono_seconds());
+    if ((p[3].revents | p[4].revents) & POLLIN) {
+      if (auto found = dns_.receive()) {
+        dns64_ = *found;
+        dns_backoff_ = 2;
+        std::string list;
+        for (const auto& f : dns64_) list += " " + xlat::to_string(f);
+        log::info("DNS64 discovery (RFC 7050): " + (list.empty() ? std::string(" no NAT64 prefix") : list));
+        // RFC 7050 §3.1 asks to re-validate; without the TTL at hand, every 5 minutes.
+        next_dns_ = mono_seconds() + (dns64_.empty() ? 30 : 300);
+      }
+    }
+    if (control >= 0 && (p[5].revents & POLLIN)) serve_control_client(control, stats_src);
+    if (!(p[0].revents & POLLIN)) continue;
+    signalfd_siginfo si{};
+    if (::read(sfd, &si, sizeof si) != sizeof si) continue;
+    if (si.ssi_signo == SIGUSR1) {
+      log::info(counters_line(engine_.workers(), nullptr));
+    } else if (si.ssi_signo == SIGHUP) {
+      log::info("SIGHUP: asking the resolvers and routers again");
+      next_dns_ = 0;
+      std::string e;
+      if (nd_.fd() >= 0) nd_.send_router_solicitation(e);
+    } else {
+      log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
+      running = false;
+    }
+  }
+  deactivate("stopping");
+  engine_.stop();
+  host_.undo_all();
+  log::info(counters_line(engine_.workers(), nullptr));
+  if (!o_.pidfile.empty()) ::unlink(o_.pidfile.c_str());
+  if (control >= 0) {
+    ::close(control);
+    ::unlink(control_path.c_str());
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int run_clat(const Options& o, const ClatConfig& c) {
+  ClatDaemon d(o, c);
+  return d.run();
+}
+
+}  // namespace xlatd::clat

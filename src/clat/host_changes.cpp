@@ -1,0 +1,137 @@
+#include "clat/host_changes.hpp"
+
+#include <fstream>
+
+namespace xlatd::clat {
+
+namespace {
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool write_file(const std::string& path, const std::string& value) {
+  std::ofstream out(path);
+  out << value << "\n";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+bool HostChanges::sysctl(const std::string& key, const std::string& value, std::string& error) {
+  const std::string path = "/proc/sys/" + key;
+  const std::string old = trimmed(read_text_file(path));
+  if (old == value) return true;
+  if (!write_file(path, value)) {
+    error = "cannot set " + key + " to " + value;
+    return false;
+  }
+  bool known = false;
+  for (const auto& s : sysctls_) known = known || s.first == key;
+  if (!known) sysctls_.emplace_back(key, old);
+  info_("sysctl " + key + " = " + value + " (was " + old + ")");
+  return true;
+}
+
+Netlink::Route HostChanges::clat_route() const {
+  Netlink::Route r;
+  r.dst.v6 = false;
+  r.dst.v4 = {0, 0};
+  r.ifname = c_.clat_dev;
+  r.table = c_.route_table.value_or(254);
+  r.metric = c_.v4_defaultroute_metric;
+  r.mtu = c_.v4_defaultroute_mtu;
+  // clatd: advmss defaults to the MTU less the IPv4 and TCP headers.
+  r.advmss = c_.v4_defaultroute_advmss != 0 ? c_.v4_defaultroute_advmss : c_.v4_defaultroute_mtu - 40;
+  r.prefsrc = c_.clat_v4_addr;
+  return r;
+}
+
+bool HostChanges::claim(const std::string& uplink, const xlat::Ipv6Addr& a, std::string& error) {
+  release();
+  claimed_uplink_ = uplink;
+  claimed_ = a;
+  Netlink::Route r;
+  r.dst.v6 = true;
+  r.dst.v6addr = {a, 128};
+  r.ifname = c_.clat_dev;
+  if (!nl_.set_route(true, r, error)) return false;
+  claimed_route_ = true;
+  if (c_.proxynd_enable) {
+    if (!nl_.set_proxy_neighbour(true, uplink, a, error)) return false;
+    claimed_proxy_ = true;
+  }
+  info_("claimed " + xlat::to_string(a) + " on " + uplink + (c_.proxynd_enable ? " (proxy ND)" : ""));
+  return true;
+}
+
+void HostChanges::release() {
+  std::string e;
+  if (claimed_proxy_ && !nl_.set_proxy_neighbour(false, claimed_uplink_, claimed_, e)) error_(e);
+  if (claimed_route_) {
+    Netlink::Route r;
+    r.dst.v6 = true;
+    r.dst.v6addr = {claimed_, 128};
+    r.ifname = c_.clat_dev;
+    if (!nl_.set_route(false, r, e)) error_(e);
+  }
+  if (claimed_route_ || claimed_proxy_) info_("released " + xlat::to_string(claimed_) + " on " + claimed_uplink_);
+  claimed_route_ = claimed_proxy_ = false;
+}
+
+bool HostChanges::default_route(bool on, std::string& error) {
+  if (on == default_route_) return true;
+  if (on) {
+    if (c_.v4_defaultroute_replace) {
+      for (const auto& n : parse_ipv4_default_routes(read_text_file("/proc/net/route"))) {
+        if (n.dev == c_.clat_dev) continue;
+        Netlink::Route r;
+        r.dst.v4 = {0, 0};
+        r.ifname = n.dev;
+        r.metric = n.metric;
+        r.gateway = n.gateway;
+        if (!nl_.set_route(false, r, error)) return false;
+        replaced_.push_back(n);
+        info_("removed the native IPv4 default route via " + n.dev + " (v4-defaultroute-replace)");
+      }
+    }
+    if (!nl_.set_route(true, clat_route(), error)) return false;
+    default_route_ = true;
+    return true;
+  }
+  if (!nl_.set_route(false, clat_route(), error)) return false;
+  default_route_ = false;
+  for (const auto& n : replaced_) {
+    Netlink::Route r;
+    r.dst.v4 = {0, 0};
+    r.ifname = n.dev;
+    r.metric = n.metric;
+    r.gateway = n.gateway;
+    std::string e;
+    if (nl_.set_route(true, r, e)) {
+      info_("restored the native IPv4 default route via " + n.dev);
+    } else {
+      error_(e);
+    }
+  }
+  replaced_.clear();
+  return true;
+}
+
+void HostChanges::undo_all() {
+  std::string e;
+  if (default_route_ && !default_route(false, e)) error_(e);
+  release();
+  for (auto it = sysctls_.rbegin(); it != sysctls_.rend(); ++it) {
+    if (write_file("/proc/sys/" + it->first, it->second)) {
+      info_("sysctl " + it->first + " restored to " + it->second);
+    } else {
+      error_("cannot restore sysctl " + it->first + " to " + it->second);
+    }
+  }
+  sysctls_.clear();
+}
+
+}  // namespace xlatd::clat

@@ -1,0 +1,51 @@
+// Every change the CLAT makes to the host, made through one object that remembers how
+// to undo it: sysctls (first value kept), the route and proxy-ND entry that claim the
+// CLAT's IPv6 address, the IPv4 default route into the CLAT, and native default routes
+// it replaced. undo_all() at exit leaves the host as it was found.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clat/clat_config.hpp"
+#include "clat/host_probe.hpp"
+#include "io/netlink.hpp"
+
+namespace xlatd::clat {
+
+class HostChanges {
+ public:
+  using Logger = std::function<void(const std::string&)>;
+  HostChanges(Netlink& nl, const ClatConfig& c, Logger info, Logger error)
+      : nl_(nl), c_(c), info_(std::move(info)), error_(std::move(error)) {}
+
+  // Writes /proc/sys/KEY (KEY like "net/ipv6/conf/all/forwarding"); the value found
+  // the first time is restored by undo_all().
+  bool sysctl(const std::string& key, const std::string& value, std::string& error);
+  // Claims `a` on `uplink`: a /128 route into the CLAT device, and (proxynd-enable) a
+  // proxy neighbour entry so the uplink answers Neighbor Solicitations for it.
+  bool claim(const std::string& uplink, const xlat::Ipv6Addr& a, std::string& error);
+  void release();
+  // The IPv4 default route through the CLAT device (metric, MTU, advmss, source).
+  // With v4-defaultroute-replace, native default routes are removed first and put back
+  // when the CLAT's route goes.
+  bool default_route(bool on, std::string& error);
+  bool has_default_route() const { return default_route_; }
+  void undo_all();
+
+ private:
+  Netlink::Route clat_route() const;
+  Netlink& nl_;
+  const ClatConfig& c_;
+  Logger info_, error_;
+  std::vector<std::pair<std::string, std::string>> sysctls_;  // key, original value
+  std::string claimed_uplink_;
+  xlat::Ipv6Addr claimed_;
+  bool claimed_route_ = false, claimed_proxy_ = false;
+  bool default_route_ = false;
+  std::vector<Ipv4DefaultRoute> replaced_;
+};
+
+}  // namespace xlatd::clat
