@@ -105,7 +105,7 @@ class ClatDaemon {
   Activation refused_;  // an activation whose address was in use: not retried until something changes
   bool route_on_ = false;
   xlat::Ipv6Addr clat_v6_;
-  std::string last_why_, last_route_why_;
+  std::string last_why_, last_route_why_, last_source_;
 };
 
 void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
@@ -140,11 +140,18 @@ void ClatDaemon::handle_nd(int64_t now) {
       continue;
     }
     if (ev->kind != NdEvent::Kind::RouterAdvertisement || ev->pref64.empty()) continue;
-    for (const auto& p : ev->pref64) {
-      log::info("PREF64 " + xlat::to_string(p.prefix) + " lifetime " + std::to_string(p.lifetime_seconds) +
-                " s from " + xlat::to_string(ev->source) + (p.lifetime_seconds == 0 ? " (withdrawn)" : ""));
-    }
+    // Routers repeat their RAs every few seconds: log what changes, not each repetition.
+    const auto before = ra_.current();
     ra_.on_router_advertisement(ev->source, ev->pref64, now);
+    const auto after = ra_.current();
+    if (after == before) continue;
+    if (after) {
+      log::info("PREF64 " + xlat::to_string(*after) + " from " + xlat::to_string(ev->source) + ", valid " +
+                std::to_string(*ra_.remaining(now)) + " s");
+    } else {
+      log::info("PREF64 " + xlat::to_string(*before) + " withdrawn by " + xlat::to_string(ev->source) +
+                " (lifetime 0)");
+    }
   }
 }
 
@@ -185,7 +192,7 @@ Observation ClatDaemon::observe(int64_t now) {
   }
   follow_uplink(o.uplink, now);
   o.uplink_prefix = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), o.uplink);
-  ra_.expire(now);
+  if (ra_.expire(now)) log::info("PREF64 lifetime ran out");
   o.pref64 = ra_.current();
   o.dns64 = dns64_;
   for (const auto& r : parse_ipv4_default_routes(read_text_file("/proc/net/route"))) {
@@ -338,6 +345,7 @@ bool ClatDaemon::apply(const Plan& p) {
   if (!p.translate) {
     deactivate(p.why);
     if (p.why != last_why_) log::info("CLAT idle: " + p.why);
+    last_source_.clear();
     last_why_ = p.why;
     refused_ = Activation{};
     return true;
@@ -351,6 +359,12 @@ bool ClatDaemon::apply(const Plan& p) {
     }
     last_why_ = p.why;
     if (!run_script("script-up", c_.script_up)) return false;
+  }
+  if (p.prefix_source != last_source_) {
+    // The same prefix from another source (DNS64 first, then the RA's PREF64): nothing
+    // to redo, but say where it comes from now.
+    log::info("PLAT prefix " + xlat::to_string(p.plat_prefix) + " (" + p.prefix_source + ")");
+    last_source_ = p.prefix_source;
   }
   if (p.default_route != route_on_) {
     std::string err;

@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""End-to-end tests of xlatd as a CLAT, on the full 464XLAT path of lab464.py:
+client (IPv6-only, SLAAC from radvd, xlatd --mode clat) -> router (xlatd PLAT from a
+tayga.conf, NAT44 with nftables, unbound DNS64) -> IPv4-only server.
+
+Usage: test_clat.py --xlatd PATH [--keep]
+Prints one line per check and "N passed, N failed"; exits 77 (skipped) when not root
+or without /dev/net/tun.
+"""
+import argparse
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lab464 import Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, LAN_ROUTER, v6_of, sh  # noqa: E402
+
+PREFIX2 = "2001:db8:65::/96"
+PY = "/usr/bin/python3"
+
+TCP_SINK = """
+import hashlib, socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("{host}", 5001)); s.listen(4)
+while True:
+    c, _ = s.accept(); h = hashlib.sha256(); n = 0
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        h.update(b); n += len(b)
+    c.close()
+    open("{out}", "a").write(f"{{n}} {{h.hexdigest()}}\\n")
+"""
+
+UDP_ECHO = """
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("{host}", 5002))
+while True:
+    d, a = s.recvfrom(65535); s.sendto(d, a)
+"""
+
+
+class Checks:
+    def __init__(self, lab):
+        self.lab = lab
+        self.passed = self.failed = 0
+
+    def run(self, name, fn):
+        try:
+            fn()
+            self.passed += 1
+            print(f"PASS {name}", flush=True)
+        except Exception as e:  # noqa: BLE001 - report every failure, keep going
+            self.failed += 1
+            print(f"FAIL {name}: {e}", flush=True)
+            traceback.print_exc()
+
+
+def clat_log(lab, name="clat"):
+    return open(os.path.join(lab.state, f"{name}.log")).read()
+
+
+def wait_log(lab, pattern, timeout=15.0, name="clat"):
+    lab.wait_for(f"CLAT log line /{pattern}/", lambda: re.search(pattern, clat_log(lab, name)), timeout)
+
+
+def ping(lab, dst, count=3):
+    out = lab.ex(lab.client, f"ping -c {count} -i 0.2 -W 2 {dst}", check=False).stdout
+    m = re.search(r"(\d+) received", out)
+    return int(m.group(1)) if m else 0
+
+
+def curl(lab, url):
+    r = lab.ex(lab.client, f"curl -s --max-time 5 -w \"\\n%{{remote_ip}}\" {url}", check=False)
+    body, _, ip = r.stdout.rpartition("\n")
+    return body, ip.strip()
+
+
+def sysctls(lab):
+    keys = ["net.ipv6.conf.all.forwarding", f"net.ipv6.conf.{lab.lan_c}.accept_ra",
+            f"net.ipv6.conf.{lab.lan_c}.proxy_ndp"]
+    return lab.ex(lab.client, "sysctl " + " ".join(keys)).stdout
+
+
+def plat_translated(lab):
+    import json
+    out = subprocess.run([lab.xlatd, "stats", "--json", "--control-socket", os.path.join(lab.state, "plat.sock")],
+                         capture_output=True, text=True).stdout
+    j = json.loads(out)
+    return j["total"]["translated_4to6"] + j["total"]["translated_6to4"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xlatd", required=True)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
+        print("SKIP: needs root and /dev/net/tun (network namespaces, TUN devices)")
+        return 77
+    state = tempfile.mkdtemp(prefix="xlatd-clat-e2e-")
+    lab = Lab464(os.path.abspath(args.xlatd), state, tag="xt")
+    c = Checks(lab)
+    try:
+        lab.up(clat=False)
+        before = sysctls(lab)
+        slaac = lab.client_address()
+        up_env, down_env = os.path.join(state, "up.env"), os.path.join(state, "down.env")
+        lab.start_clat([f"script-up=env > {up_env}", f"script-down=env > {down_env}"])
+        lab.spawn(lab.inet, "tcpsink", [PY, "-c", TCP_SINK.format(host=WEB4, out=os.path.join(state, "sink.txt"))])
+        lab.spawn(lab.inet, "udpecho", [PY, "-c", UDP_ECHO.format(host=WEB4)])
+
+        def rfc8781_prefix_from_pref64_ra():
+            wait_log(lab, re.escape(f"{PREFIX} (PREF64)"))
+            lab.wait_for("the IPv4 default route via clat", lab.clat_route)
+            route = lab.ex(lab.client, "ip -4 route show default").stdout
+            assert "mtu 1260" in route and "advmss 1220" in route and "src 192.0.0.1" in route, route
+
+        def rfc6877_clat_address_is_dedicated_and_claimed():
+            m = re.search(r"translating 192\.0\.0\.1 <-> (\S+),", clat_log(lab))
+            addr = m.group(1)
+            assert addr.startswith("2001:db8:1:") and addr != slaac, (addr, slaac)
+            proxy = lab.ex(lab.client, f"ip -6 neigh show proxy dev {lab.lan_c}").stdout
+            assert addr in proxy, proxy
+            # The router resolves it (proxy ND answers) and it is not a host address.
+            assert addr not in lab.ex(lab.client, "ip -6 addr").stdout
+
+        def ping_ipv4_literal_through_clat_and_plat():
+            assert ping(lab, WEB4) == 3
+
+        def tcp_transfer_payload_checksum():
+            data = os.urandom(4 << 20)
+            src = os.path.join(state, "payload.bin")
+            open(src, "wb").write(data)
+            lab.ex(lab.client, f"{PY} -c \"import socket; s=socket.create_connection((\\\"{WEB4}\\\", 5001), 10); "
+                               f"s.sendall(open(\\\"{src}\\\", \\\"rb\\\").read()); s.close()\"")
+            want = f"{len(data)} {hashlib.sha256(data).hexdigest()}"
+            lab.wait_for("the server's checksum", lambda: os.path.exists(os.path.join(state, "sink.txt")) and
+                         want in open(os.path.join(state, "sink.txt")).read(), timeout=20)
+
+        def udp_datagrams_echoed_intact():
+            code = ("import socket, os\n"
+                    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)\n"
+                    "ok = 0\n"
+                    "for n in (1, 100, 512, 1000, 1200):\n"
+                    "    d = os.urandom(n); s.sendto(d, ('%s', 5002))\n"
+                    "    ok += s.recvfrom(2000)[0] == d\n"
+                    "print(ok)\n" % WEB4)
+            path = os.path.join(state, "udp.py")
+            open(path, "w").write(code)
+            out = lab.ex(lab.client, f"{PY} {path}").stdout.strip()
+            assert out == "5", out
+
+        def http_ipv4_literal():
+            body, ip = curl(lab, f"http://{WEB4}/")
+            assert body == WEB_PAGE and ip == WEB4, (body, ip)
+
+        def dns64_name_goes_through_the_plat_only():
+            body, ip = curl(lab, "http://web4.lab/")
+            assert body == WEB_PAGE and ip == v6_of(WEB4), (body, ip)
+
+        def native_ipv6_is_not_translated():
+            n0 = plat_translated(lab)
+            body, ip = curl(lab, "http://web6.lab/")
+            assert body == WEB_PAGE and ip == WEB6, (body, ip)
+            assert plat_translated(lab) == n0
+
+        def script_up_gets_the_settings():
+            env = open(up_env).read()
+            assert f"plat_prefix={PREFIX}" in env and "clat_v6_addr=2001:db8:1:" in env, env
+            assert f"plat_dev={lab.lan_c}" in env and "clat_v4_addr=192.0.0.1" in env, env
+
+        def native_ipv4_takes_clat_out_of_the_default_route():
+            lab.ex(lab.router, f"ip addr add 10.99.0.1/24 dev {lab.lan_r}")
+            lab.ex(lab.client, f"ip addr add 10.99.0.2/24 dev {lab.lan_c} && ip route add default via 10.99.0.1")
+            lab.wait_for("the CLAT to leave the default route", lambda: not lab.clat_route(), timeout=5)
+            wait_log(lab, "removed: native IPv4 is present")
+            lab.ex(lab.client, "ip route del default via 10.99.0.1")
+            lab.wait_for("the CLAT default route back", lab.clat_route, timeout=5)
+            assert ping(lab, WEB4) == 3
+
+        def pref64_withdrawn_falls_back_to_dns64():
+            lab.send_pref64(PREFIX2, 0, withdraw=PREFIX)  # lifetime 0 for both: nothing left
+            wait_log(lab, re.escape(f"{PREFIX} (DNS64)"))
+            assert ping(lab, WEB4) == 3
+
+        def prefix_change_is_followed():
+            lab.send_pref64(PREFIX2, 600)
+            wait_log(lab, re.escape(f"{PREFIX2} (PREF64)"))
+            lab.wait_for("the IPv4 default route via clat", lab.clat_route)
+            # The CLAT now sends to the new prefix ...
+            cap = subprocess.Popen(["ip", "netns", "exec", lab.router, "tcpdump", "-nli", lab.lan_r, "-c", "1",
+                                    "icmp6 and dst host " + v6_of(WEB4, PREFIX2)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            time.sleep(1)
+            ping(lab, WEB4, count=2)
+            out = cap.communicate(timeout=10)[0]
+            assert v6_of(WEB4, PREFIX2) in out, out
+            # ... and once the PLAT serves it, traffic flows again.
+            lab.kill("plat")
+            conf = os.path.join(state, "tayga.conf")
+            text = open(conf).read().replace(PREFIX, PREFIX2)
+            open(conf, "w").write(text)
+            lab.spawn(lab.router, "plat", [lab.xlatd, "-d", "-c", conf, "--control-socket",
+                                           os.path.join(state, "plat.sock")])
+            lab.wait_for("the PLAT's TUN", lambda: lab.ex(lab.router, "ip link show nat64", check=False).returncode == 0)
+            lab.ex(lab.router, f"ip link set nat64 up && ip route replace 192.168.255.0/24 dev nat64 && "
+                               f"ip -6 route replace {PREFIX2} dev nat64")
+            assert ping(lab, WEB4) == 3
+
+        def clean_shutdown_leaves_nothing_behind():
+            status = lab.kill("clat")
+            assert status == 0, status
+            assert f"plat_prefix={PREFIX2}" in open(down_env).read()
+            assert lab.ex(lab.client, "ip link show clat", check=False).returncode != 0
+            assert "clat" not in lab.ex(lab.client, "ip -4 route; ip -6 route").stdout
+            assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() == ""
+            assert "192.0.0.1" not in lab.ex(lab.client, "ip -4 addr").stdout
+            assert sysctls(lab) == before, (sysctls(lab), before)
+
+        def rfc4862_address_in_use_is_not_claimed():
+            lab.ex(lab.router, f"ip addr add 2001:db8:1::99/64 dev {lab.lan_r} nodad")
+            lab.start_clat(["clat-v6-addr=2001:db8:1::99", f"plat-prefix={PREFIX2}"], name="clat2")
+            wait_log(lab, "2001:db8:1::99 is already in use", name="clat2")
+            time.sleep(1)
+            assert not lab.clat_route()
+            assert "2001:db8:1::99" not in lab.ex(lab.client, "ip -6 neigh show proxy").stdout
+            assert lab.kill("clat2") == 0
+
+        for fn in (rfc8781_prefix_from_pref64_ra, rfc6877_clat_address_is_dedicated_and_claimed,
+                   ping_ipv4_literal_through_clat_and_plat, tcp_transfer_payload_checksum,
+                   udp_datagrams_echoed_intact, http_ipv4_literal, dns64_name_goes_through_the_plat_only,
+                   native_ipv6_is_not_translated, script_up_gets_the_settings,
+                   native_ipv4_takes_clat_out_of_the_default_route, pref64_withdrawn_falls_back_to_dns64,
+                   prefix_change_is_followed, clean_shutdown_leaves_nothing_behind,
+                   rfc4862_address_in_use_is_not_claimed):
+            c.run(fn.__name__, fn)
+    finally:
+        if not args.keep:
+            for name in ("tcpsink", "udpecho"):
+                lab.kill(name)
+            lab.down()
+        print(f"{c.passed} passed, {c.failed} failed (logs in {state})")
+    return 0 if c.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
