@@ -1,0 +1,186 @@
+// The CLAT's decisions and what it reads from the host: RFC 8781 PREF64 lifetimes, the
+// prefix source order, native IPv4, and the /proc/net and resolv.conf parsers.
+#include <gtest/gtest.h>
+
+#include "clat/clat_plan.hpp"
+#include "clat/host_probe.hpp"
+#include "clat/pref64_tracker.hpp"
+#include "clat/prefix_discovery.hpp"
+
+namespace {
+
+using namespace xlatd::clat;
+
+xlat::Ipv6Prefix P(const char* s) { return *xlat::parse_ipv6_prefix(s); }
+xlat::Ipv6Addr A(const char* s) { return *xlat::parse_ipv6(s); }
+
+TEST(Rfc8781Section5, PrefixLivesForItsLifetimeThenExpires) {
+  Pref64Tracker t;
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 600}}, 1000));
+  EXPECT_EQ(t.current(), P("2001:db8:64::/96"));
+  EXPECT_EQ(t.remaining(1100), 500);
+  EXPECT_FALSE(t.expire(1599));
+  EXPECT_TRUE(t.expire(1600));
+  EXPECT_FALSE(t.current().has_value());
+}
+
+TEST(Rfc8781Section4, LifetimeZeroWithdrawsTheRoutersPrefix) {
+  Pref64Tracker t;
+  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 600}}, 0);
+  // Another router's withdrawal does not touch it.
+  EXPECT_FALSE(t.on_router_advertisement(A("fe80::2"), {{P("2001:db8:64::/96"), 0}}, 1));
+  EXPECT_EQ(t.current(), P("2001:db8:64::/96"));
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 0}}, 2));
+  EXPECT_FALSE(t.current().has_value());
+}
+
+TEST(Rfc8781Section5, TheNewestAnnouncementWinsAndRefreshesExtendLife) {
+  Pref64Tracker t;
+  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 100}}, 0);
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:65::/96"), 100}}, 10));
+  EXPECT_EQ(t.current(), P("2001:db8:65::/96"));
+  // The newer one expires first: the older one, still valid, takes over.
+  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 300}}, 20);
+  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:65::/96"), 100}}, 30);
+  EXPECT_TRUE(t.expire(130));
+  EXPECT_EQ(t.current(), P("2001:db8:64::/96"));
+}
+
+ClatConfig config() {
+  ClatConfig c;
+  c.plat_fallback_prefix = P("2001:db8:ff::/96");
+  return c;
+}
+
+Observation seen() {
+  Observation o;
+  o.uplink = "eth0";
+  o.uplink_prefix = P("2001:db8:1::/64");
+  return o;
+}
+
+TEST(Rfc6877Section6_3, PrefixSourcesInOrderConfiguredPref64Dns64Fallback) {
+  ClatConfig c = config();
+  Observation o = seen();
+  Plan p = decide(c, o);
+  EXPECT_EQ(p.prefix_source, "plat-fallback-prefix");
+  o.dns64 = {P("2001:db8:d::/96"), P("2001:db8:e::/64")};
+  p = decide(c, o);
+  EXPECT_EQ(p.prefix_source, "DNS64");
+  EXPECT_EQ(p.plat_prefix, P("2001:db8:d::/96"));
+  o.pref64 = P("2001:db8:a::/96");
+  p = decide(c, o);
+  EXPECT_EQ(p.prefix_source, "PREF64");
+  EXPECT_EQ(p.plat_prefix, P("2001:db8:a::/96"));
+  c.plat_prefix = P("64:ff9b::/96");
+  p = decide(c, o);
+  EXPECT_EQ(p.prefix_source, "plat-prefix");
+  EXPECT_TRUE(p.translate);
+  EXPECT_TRUE(p.default_route);
+}
+
+TEST(Rfc6877Section6_3, NothingToTranslateWithoutPrefixUplinkOrAddress) {
+  ClatConfig c;
+  Observation o = seen();
+  Plan p = decide(c, o);
+  EXPECT_FALSE(p.translate);
+  EXPECT_NE(p.why.find("no PLAT prefix"), std::string::npos);
+  o.pref64 = P("2001:db8:a::/96");
+  o.uplink_prefix.reset();
+  p = decide(c, o);
+  EXPECT_FALSE(p.translate);
+  EXPECT_NE(p.why.find("no global IPv6 address"), std::string::npos);
+  // A configured address needs no uplink /64.
+  c.clat_v6_derived = false;
+  EXPECT_TRUE(decide(c, o).translate);
+  o.uplink.clear();
+  EXPECT_FALSE(decide(c, o).translate);
+  EXPECT_FALSE(decide(c, o).default_route);
+}
+
+TEST(Rfc6877Section6_3, NativeIpv4KeepsTheClatOutOfTheDefaultRoute) {
+  ClatConfig c = config();
+  Observation o = seen();
+  o.native_ipv4 = true;
+  Plan p = decide(c, o);
+  EXPECT_TRUE(p.translate);
+  EXPECT_FALSE(p.default_route);
+  EXPECT_EQ(p.route_why, "native IPv4 is present");
+  c.v4_defaultroute_replace = true;
+  EXPECT_TRUE(decide(c, o).default_route);
+  c.v4_defaultroute_replace = false;
+  c.v4_conncheck_enable = false;
+  EXPECT_TRUE(decide(c, o).default_route);
+  c.v4_conncheck_enable = true;
+  o.native_ipv4 = false;
+  o.conncheck_waited = false;
+  EXPECT_FALSE(decide(c, o).default_route);
+  c.v4_defaultroute_enable = false;
+  o.conncheck_waited = true;
+  EXPECT_FALSE(decide(c, o).default_route);
+}
+
+TEST(HostProbe, Ipv6RoutesAndTheUplinkTowardThePlat) {
+  const std::string text =
+      "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003 eth0\n"
+      "20010db8006400000000000000000000 60 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 wg0\n"
+      "20010db8006500000000000000000000 60 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00200200 lo\n"
+      "garbage line\n";
+  auto routes = parse_ipv6_routes(text);
+  ASSERT_EQ(routes.size(), 2u);  // the reject route is skipped
+  EXPECT_EQ(uplink_toward(routes, A("2001:db8:64::1"), "clat"), "wg0");
+  EXPECT_EQ(uplink_toward(routes, A("2001:db8:65::1"), "clat"), "eth0");
+  EXPECT_EQ(uplink_toward(routes, A("2001:db8:64::1"), "wg0"), "eth0");
+  EXPECT_EQ(uplink_toward({}, A("::"), "clat"), "");
+}
+
+TEST(HostProbe, UplinkPrefixFromTheFirstUsableGlobalAddress) {
+  const std::string text =
+      "fe800000000000000000000000000001 02 40 20 80     eth0\n"
+      "20010db8000100000000000000000005 02 40 00 40     eth0\n"  // tentative
+      "20010db8000200000000000000000005 02 40 00 00     eth0\n"
+      "20010db8000300000000000000000005 03 40 00 00     wlan0\n";
+  auto addrs = parse_if_inet6(text);
+  ASSERT_EQ(addrs.size(), 4u);
+  EXPECT_EQ(uplink_prefix(addrs, "eth0"), P("2001:db8:2::/64"));
+  EXPECT_EQ(uplink_prefix(addrs, "wlan0"), P("2001:db8:3::/64"));
+  EXPECT_FALSE(uplink_prefix(addrs, "eth1").has_value());
+}
+
+TEST(HostProbe, Ipv4DefaultRoutesFromProcNetRoute) {
+  const std::string text =
+      "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+      "eth0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+      "eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
+      "clat\t00000000\t00000000\t0001\t0\t0\t2048\t00000000\t0\t0\t0\n";
+  auto r = parse_ipv4_default_routes(text);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].dev, "eth0");
+  EXPECT_EQ(xlat::to_string(r[0].gateway), "192.168.1.1");
+  EXPECT_EQ(r[0].metric, 100u);
+  EXPECT_EQ(r[1].dev, "clat");
+}
+
+TEST(HostProbe, ResolvConfNameservers) {
+  auto ns = parse_resolv_conf("# comment\nsearch lab\nnameserver 192.0.2.53\nnameserver fe80::1%eth0\n"
+                              "nameserver 2001:db8::53\nnameserver bogus\n");
+  ASSERT_EQ(ns.size(), 3u);
+  EXPECT_FALSE(ns[0].v6);
+  EXPECT_EQ(xlat::to_string(ns[0].v4), "192.0.2.53");
+  EXPECT_EQ(ns[1].v6addr, A("fe80::1"));
+  EXPECT_EQ(ns[2].v6addr, A("2001:db8::53"));
+}
+
+TEST(Rfc7050Section3, TheQueryAsksIpv4onlyArpaForAaaa) {
+  auto q = ipv4only_query(0x1234);
+  const std::vector<uint8_t> want = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 8, 'i', 'p', 'v', '4', 'o', 'n',
+                                     'l',  'y',  4,    'a',  'r', 'p', 'a', 0, 0, 28, 0, 1};
+  EXPECT_EQ(q, want);
+  // Our own query is not a response; a response carries the id back.
+  EXPECT_FALSE(dns_response_id(q).has_value());
+  q[2] |= 0x80;
+  EXPECT_EQ(dns_response_id(q), 0x1234);
+  EXPECT_FALSE(dns_response_id(std::span<const uint8_t>(q.data(), 5)).has_value());
+}
+
+}  // namespace
