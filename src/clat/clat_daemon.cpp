@@ -334,6 +334,7 @@ bool ClatDaemon::activate(const Plan& p) {
   }
   publish(p);
   active_ = {true, p.plat_prefix, p.uplink, p.uplink_prefix};
+  log::sd_notify("STATUS=translating via " + xlat::to_string(p.plat_prefix) + " (" + p.prefix_source + ")");
   log::info("CLAT translating " + xlat::to_string(c_.clat_v4_addr) + " <-> " + xlat::to_string(clat_v6_) +
             ", IPv4 Internet via " + xlat::to_string(p.plat_prefix) + " (" + p.prefix_source + ") on " + p.uplink);
   return true;
@@ -416,6 +417,7 @@ int ClatDaemon::run() {
   if (!engine_.start(err)) return fail(err);
   log::info("xlatd " XLATD_VERSION " CLAT on " + c_.clat_dev + " (" + xlat::to_string(c_.clat_v4_addr) + ", MTU " +
             std::to_string(engine_.mtu()) + ") with " + engine_.describe());
+  log::sd_notify("READY=1\nSTATUS=CLAT on " + c_.clat_dev);
   StatsSource stats_src{c_.clat_dev, static_cast<int64_t>(std::time(nullptr)), &engine_.workers(), nullptr};
 
   started_ = mono_seconds();
@@ -461,6 +463,7 @@ int ClatDaemon::run() {
       running = false;
     }
   }
+  log::sd_notify("STOPPING=1");
   deactivate("stopping");
   engine_.stop();
   host_.undo_all();

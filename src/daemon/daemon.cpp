@@ -44,20 +44,6 @@ namespace {
 
 int64_t wall_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
-// systemd's sd_notify protocol, without libsystemd: one datagram to $NOTIFY_SOCKET.
-void sd_notify(const std::string& state) {
-  const char* path = std::getenv("NOTIFY_SOCKET");
-  if (path == nullptr || path[0] == '\0') return;
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  std::strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
-  if (sa.sun_path[0] == '@') sa.sun_path[0] = '\0';  // abstract socket
-  ::sendto(fd, state.data(), state.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  ::close(fd);
-}
-
 bool make_dirs(const std::string& path) {
   std::string cur;
   for (size_t i = 1; i <= path.size(); ++i) {
@@ -311,7 +297,7 @@ int run(const Options& o) {
   }
   log::info("xlatd " XLATD_VERSION " translating on " + cfg.tun_device + " (MTU " + std::to_string(mtu) + ") with " +
             engine.describe());
-  sd_notify("READY=1\nSTATUS=translating on " + cfg.tun_device);
+  log::sd_notify("READY=1\nSTATUS=translating on " + cfg.tun_device);
 
   auto save_pool = [&](const char* why) {
     if (!pool || map_path.empty()) return;
@@ -379,7 +365,7 @@ int run(const Options& o) {
         running = false;
     }
   }
-  sd_notify("STOPPING=1");
+  log::sd_notify("STOPPING=1");
   engine.stop();
   save_pool("exit");
   log::info(counters_line(engine.workers(), pool.get()));

@@ -1,7 +1,12 @@
 #include "daemon/log.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -54,5 +59,19 @@ void error(const std::string& msg) { emit(LOG_ERR, "error", msg); }
 void warn(const std::string& msg) { emit(LOG_WARNING, "warning", msg); }
 void info(const std::string& msg) { emit(LOG_INFO, "info", msg); }
 void debug(const std::string& msg) { emit(LOG_DEBUG, "debug", msg); }
+
+// systemd's sd_notify protocol, without libsystemd: one datagram to $NOTIFY_SOCKET.
+void sd_notify(const std::string& state) {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (path == nullptr || path[0] == '\0') return;
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
+  if (sa.sun_path[0] == '@') sa.sun_path[0] = '\0';  // abstract socket
+  ::sendto(fd, state.data(), state.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  ::close(fd);
+}
 
 }  // namespace xlatd::log

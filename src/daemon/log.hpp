@@ -16,4 +16,8 @@ void warn(const std::string& msg);
 void info(const std::string& msg);
 void debug(const std::string& msg);
 
+// systemd's sd_notify protocol (READY=1, STOPPING=1, STATUS=...), without libsystemd:
+// one datagram to $NOTIFY_SOCKET; nothing when it is unset.
+void sd_notify(const std::string& state);
+
 }  // namespace xlatd::log
