@@ -113,7 +113,9 @@ void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
   nd_.close();
   ra_.clear();  // RFC 8781 §5: a prefix belongs to the interface it was learned on
   dns64_.clear();
-  next_dns_ = now;
+  // RFC 8781 is preferred to RFC 7050 (RFC 9872 §4): give routers a moment to answer the
+  // solicitation (RFC 4861 §6.2.6: within MAX_RA_DELAY_TIME, 0.5 s) before asking DNS.
+  next_dns_ = now + 1;
   dns_backoff_ = 2;
   if (uplink.empty()) return;
   std::string err;

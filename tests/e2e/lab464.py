@@ -45,74 +45,12 @@ def v6_of(v4, prefix=PREFIX):
     return f"{prefix.split('/')[0]}{a * 256 + b:x}:{c * 256 + d:x}"
 
 
-TAYGA_CONF = """# the PLAT's tayga.conf (plain TAYGA syntax)
-tun-device nat64
-ipv4-addr 192.168.255.1
-prefix {prefix}
-dynamic-pool {pool}
-data-dir {state}/plat
-"""
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONF_DIR = os.path.join(HERE, "..", "..", "etc", "lab")  # shared with docker/compose.464xlat.yml
 
-RADVD_CONF = """interface {lan} {{
-  AdvSendAdvert on;
-  MinRtrAdvInterval 3;
-  MaxRtrAdvInterval 10;
-  prefix 2001:db8:1::/64 {{ AdvOnLink on; AdvAutonomous on; }};
-  RDNSS 2001:db8:1::1 {{ }};
-}};
-"""
-
-UNBOUND_CONF = """server:
-  interface: 2001:db8:1::1
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "{state}"
-  pidfile: ""
-  use-syslog: no
-  logfile: "{state}/unbound.log"
-  access-control: 2001:db8:1::/64 allow
-  module-config: "dns64 iterator"
-  dns64-prefix: {prefix}
-  do-not-query-localhost: no
-  auto-trust-anchor-file: ""
-  domain-insecure: "arpa."
-  domain-insecure: "lab."
-# The zones a resolver would learn from the Internet, served as if from upstream so
-# the dns64 module synthesizes AAAA records from them (RFC 7050's ipv4only.arpa too).
-auth-zone:
-  name: "ipv4only.arpa."
-  zonefile: "{state}/ipv4only.arpa.zone"
-  for-upstream: yes
-  for-downstream: no
-  fallback-enabled: no
-auth-zone:
-  name: "lab."
-  zonefile: "{state}/lab.zone"
-  for-upstream: yes
-  for-downstream: no
-  fallback-enabled: no
-"""
-
-IPV4ONLY_ZONE = """$ORIGIN ipv4only.arpa.
-$TTL 3600
-@ IN SOA ns.ipv4only.arpa. hostmaster.ipv4only.arpa. 1 3600 600 86400 3600
-@ IN NS ns.ipv4only.arpa.
-ns IN AAAA 2001:db8:1::1
-@ IN A 192.0.0.170
-@ IN A 192.0.0.171
-"""
-
-LAB_ZONE = """$ORIGIN lab.
-$TTL 300
-@ IN SOA ns.lab. hostmaster.lab. 1 3600 600 86400 300
-@ IN NS ns.lab.
-ns IN AAAA 2001:db8:1::1
-web4 IN A {web4}
-web6 IN AAAA {web6}
-"""
 
 WEB_PAGE = "hello from the IPv4-only web server\n"
+WEB6_PAGE = "hello from the IPv6 web server\n"
 
 
 class Lab464:
@@ -200,44 +138,41 @@ class Lab464:
         self.ex(i, f"ip route add default via {WAN4}")
         self.ex(self.client, f"ip link set {self.lan_c} up")
 
+        # Every daemon reads its file from etc/lab/ (the docker compose lab uses the same
+        # files), with the lab's state directory and interface names filled in.
+        for name in ("tayga.conf", "nat44.nft", "radvd.conf", "unbound.conf", "ipv4only.arpa.zone", "lab.zone",
+                     "clatd.conf"):
+            text = open(os.path.join(CONF_DIR, name)).read()
+            text = text.replace("@STATE@", self.state).replace("@LAN@", self.lan_r).replace("@WAN@", self.wan_r)
+            with open(os.path.join(self.state, name), "w") as f:
+                f.write(text)
+
         # PLAT: xlatd from a plain tayga.conf; the pool is masqueraded behind the WAN address.
-        with open(os.path.join(self.state, "tayga.conf"), "w") as f:
-            f.write(TAYGA_CONF.format(prefix=PREFIX, pool=POOL, state=self.state))
         self.spawn(r, "plat", [self.xlatd, "-d", "-c", os.path.join(self.state, "tayga.conf"),
                                "--control-socket", os.path.join(self.state, "plat.sock")])
         self.wait_for("the PLAT's TUN", lambda: self.ex(r, "ip link show nat64", check=False).returncode == 0)
         self.ex(r, f"ip link set nat64 up && ip route add {POOL} dev nat64 && ip -6 route add {PREFIX} dev nat64")
-        nft = (f"table ip xlat_lab {{\n  chain post {{\n    type nat hook postrouting priority srcnat;\n"
-               f"    ip saddr {POOL} oifname \"{self.wan_r}\" masquerade\n  }}\n}}")
-        with open(os.path.join(self.state, "nat44.nft"), "w") as f:
-            f.write(nft + "\n")
         self.ex(r, f"nft -f {self.state}/nat44.nft")
 
         # DNS64 resolver and router advertisements.
-        for name, text in (("ipv4only.arpa.zone", IPV4ONLY_ZONE), ("lab.zone", LAB_ZONE.format(web4=WEB4, web6=WEB6)),
-                           ("unbound.conf", UNBOUND_CONF.format(state=self.state, prefix=PREFIX)),
-                           ("radvd.conf", RADVD_CONF.format(lan=self.lan_r))):
-            with open(os.path.join(self.state, name), "w") as f:
-                f.write(text)
         self.spawn(r, "unbound", ["unbound", "-d", "-c", os.path.join(self.state, "unbound.conf")])
         self.spawn(r, "radvd", ["radvd", "-n", "-C", os.path.join(self.state, "radvd.conf"),
                                 "-p", os.path.join(self.state, "radvd.pid.file"), "-m", "stderr"])
 
         # The "Internet": an IPv4-only and an IPv6 web server.
-        www = os.path.join(self.state, "www")
-        os.makedirs(www, exist_ok=True)
-        with open(os.path.join(www, "index.html"), "w") as f:
-            f.write(WEB_PAGE)
-        web = os.path.join(os.path.dirname(os.path.abspath(__file__)), "web_server.py")
-        self.spawn(i, "web4", ["/usr/bin/python3", web, WEB4, "80", www])
-        self.spawn(i, "web6", ["/usr/bin/python3", web, WEB6, "80", www])
+        web = os.path.join(HERE, "web_server.py")
+        for name, addr, page in (("web4", WEB4, WEB_PAGE), ("web6", WEB6, WEB6_PAGE)):
+            www = os.path.join(self.state, name + "-www")
+            os.makedirs(www, exist_ok=True)
+            with open(os.path.join(www, "index.html"), "w") as f:
+                f.write(page)
+            self.spawn(i, name, ["/usr/bin/python3", web, addr, "80", www])
 
         # SLAAC from radvd: the client gets its /64 address and default route.
         self.wait_for("SLAAC on the client", self.client_address, timeout=20)
         if pref64:
             self.send_pref64(PREFIX, 1800)
-            here = os.path.dirname(os.path.abspath(__file__))
-            self.spawn(r, "pref64", ["/usr/bin/python3", os.path.join(here, "pref64_ra.py"), self.lan_r,
+            self.spawn(r, "pref64", ["/usr/bin/python3", os.path.join(HERE, "pref64_ra.py"), self.lan_r,
                                      os.path.join(self.state, "pref64.txt"), PREF64_ROUTER])
         if clat:
             self.start_clat(clat_args)
@@ -256,16 +191,171 @@ class Lab464:
         os.replace(path + ".new", path)
 
     def start_clat(self, extra=(), name="clat"):
-        args = [self.xlatd, "--mode", "clat", "-d", "--control-socket", os.path.join(self.state, f"{name}.sock"),
-                "v4-conncheck-delay=0"] + list(extra)
+        args = [self.xlatd, "--mode", "clat", "-d", "-c", os.path.join(self.state, "clatd.conf"),
+                "--control-socket", os.path.join(self.state, f"{name}.sock")] + list(extra)
         return self.spawn(self.client, name, args)
 
     def clat_route(self):
         return "dev clat" in self.ex(self.client, "ip -4 route show default", check=False).stdout
 
     def down(self):
-        for name in ("clat", "clat2", "plat", "pref64", "radvd", "unbound", "web4", "web6"):
+        for name in ("clat", "clat2", "plat", "pref64", "iperf3", "radvd", "unbound", "web4", "web6"):
             self.kill(name)
         for ns in (self.client, self.router, self.inet):
             sh(f"ip netns del {ns}", check=False)
         shutil.rmtree(f"/etc/netns/{self.client}", ignore_errors=True)
+        try:
+            os.rmdir("/etc/netns")  # only when empty: someone else's namespaces keep theirs
+        except OSError:
+            pass
+
+
+# --- the demo: what `scripts/lab` shows ----------------------------------------------
+class Demo:
+    """Runs each step, prints it and its result; remembers failures for --check."""
+
+    def __init__(self, lab):
+        self.lab = lab
+        self.failures = []
+
+    def step(self, title, fn):
+        print(f"\n== {title}", flush=True)
+        try:
+            ok, detail = fn()
+        except Exception as e:  # noqa: BLE001 - a demo step reports, never aborts the rest
+            ok, detail = False, f"error: {e}"
+        print(("   OK  " if ok else "   FAILED  ") + detail.replace("\n", "\n       "), flush=True)
+        if not ok:
+            self.failures.append(title)
+
+    def stats(self, sock):
+        import json
+        out = subprocess.run([self.lab.xlatd, "stats", "--json", "--control-socket", sock],
+                             capture_output=True, text=True).stdout
+        return json.loads(out)["total"]
+
+    def translated(self, which):
+        t = self.stats(os.path.join(self.lab.state, f"{which}.sock"))
+        return t["translated_4to6"] + t["translated_6to4"]
+
+    def curl(self, url):
+        r = self.lab.ex(self.lab.client, f"curl -s --max-time 5 -w \"\\n%{{remote_ip}}\" {url}", check=False)
+        body, _, ip = r.stdout.rpartition("\n")
+        return body, ip.strip()
+
+    def run(self):
+        lab = self.lab
+        c = lab.client
+
+        def clat_up():
+            lab.wait_for("the CLAT's IPv4 default route", lab.clat_route, timeout=20)
+            log = lambda: open(os.path.join(lab.state, "clat.log")).read()  # noqa: E731
+            # The PREF64 advertiser repeats every 3 s; DNS64 may have answered first.
+            lab.wait_for("the prefix from PREF64", lambda: f"{PREFIX} (PREF64)" in log(), timeout=10)
+            lines = [x.split("info: ", 1)[1] for x in log().splitlines()
+                     if "CLAT translating" in x or "(PREF64)" in x or "PREF64 " in x]
+            return True, "\n".join(lines) + "\n" + lab.ex(c, "ip -4 route show default").stdout.strip()
+
+        def native_v6():
+            n_plat, n_clat = self.translated("plat"), self.translated("clat")
+            body, ip = self.curl("http://web6.lab/")
+            same = self.translated("plat") == n_plat and self.translated("clat") == n_clat
+            return body == WEB6_PAGE and ip == WEB6 and same, \
+                f"curl http://web6.lab/ -> {ip}: {body.strip()!r}; translated by PLAT/CLAT: {'none' if same else 'some!'}"
+
+        def literal_v4():
+            body, ip = self.curl(f"http://{WEB4}/")
+            seen = open(os.path.join(lab.state, "web4.log")).read().strip().splitlines()
+            src = seen[-1].split()[0] if seen else "?"
+            return body == WEB_PAGE and ip == WEB4 and src == WAN4, \
+                f"curl http://{WEB4}/ -> {body.strip()!r}\nthe server saw the request from {src} " \
+                f"(the PLAT's NAT44 address; the client is 192.0.0.1 behind CLAT -> PLAT -> NAT44)"
+
+        def dns64_name():
+            n_clat = self.translated("clat")
+            body, ip = self.curl("http://web4.lab/")
+            aaaa = lab.ex(c, "getent ahostsv6 web4.lab", check=False).stdout.split()
+            return body == WEB_PAGE and ip == v6_of(WEB4) and self.translated("clat") == n_clat, \
+                f"web4.lab AAAA (synthesized by unbound dns64): {aaaa[0] if aaaa else '?'}\n" \
+                f"curl http://web4.lab/ -> {ip}: {body.strip()!r}; through the PLAT only (CLAT untouched)"
+
+        def traceroute():
+            out = lab.ex(c, f"traceroute -n -q 1 -w 1 -m 6 {WEB4}", check=False, timeout=30).stdout.strip()
+            return WEB4 in out.splitlines()[-1], out + (
+                "\n(192.0.0.2 is the CLAT: hop 1 expires in it; hops 2-3 are the client's and the router's own "
+                "IPv6 forwarding, whose addresses have no IPv4 form, so their errors carry the CLAT's address "
+                "(RFC 6791). 192.168.255.1 is the PLAT, 203.0.113.1 its NAT44 router.)")
+
+        def ping():
+            out = lab.ex(c, f"ping -c 5 -i 0.2 {WEB4}", check=False).stdout.strip().splitlines()
+            summary = "\n".join(out[-2:])
+            return " 0% packet loss" in summary, summary
+
+        def throughput():
+            import json
+            lab.spawn(lab.inet, "iperf3", ["iperf3", "-s", "-B", WEB4, "-1"])
+            time.sleep(0.5)
+            r = lab.ex(c, f"iperf3 -c {WEB4} -t 3 -J", check=False, timeout=30)
+            j = json.loads(r.stdout)
+            bps = j["end"]["sum_received"]["bits_per_second"]
+            return bps > 0, f"iperf3 TCP, 1 stream, 3 s, client -> IPv4 server through CLAT + PLAT + NAT44: " \
+                            f"{bps / 1e9:.2f} Gbit/s (this machine: {os.cpu_count()} CPUs, shared by everything)"
+
+        def counters():
+            out = []
+            for which in ("clat", "plat"):
+                out.append(f"--- xlatd stats ({which})")
+                out.append(subprocess.run([lab.xlatd, "stats", "--control-socket",
+                                           os.path.join(lab.state, f"{which}.sock")],
+                                          capture_output=True, text=True).stdout.rstrip())
+            return True, "\n".join(out)
+
+        self.step("CLAT up on the client (prefix from PREF64, checksum-neutral address)", clat_up)
+        self.step("Native IPv6 is not translated", native_v6)
+        self.step("IPv4 literal through CLAT -> PLAT -> NAT44", literal_v4)
+        self.step("A name with only an A record, through DNS64 and the PLAT", dns64_name)
+        self.step("traceroute across both translators", traceroute)
+        self.step("ping", ping)
+        self.step("TCP throughput", throughput)
+        self.step("Counters of both daemons", counters)
+        return self.failures
+
+
+def main():
+    import argparse
+    ap = argparse.ArgumentParser(description="The 464XLAT lab (see the module docstring).")
+    ap.add_argument("command", nargs="?", default="up", choices=["up", "down"])
+    ap.add_argument("--xlatd", default=os.path.join(HERE, "..", "..", "build-release", "xlatd"))
+    ap.add_argument("--state", default="/run/xlatd-lab")
+    ap.add_argument("--tag", default="xl")
+    ap.add_argument("--check", action="store_true", help="tear down afterwards; exit 1 if a step failed")
+    args = ap.parse_args()
+    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
+        print("SKIP: the lab needs root and /dev/net/tun (network namespaces, TUN devices)")
+        return 77
+    lab = Lab464(os.path.abspath(args.xlatd), args.state, tag=args.tag)
+    if args.command == "down":
+        lab.down()
+        shutil.rmtree(args.state, ignore_errors=True)
+        print(f"lab removed: namespaces {lab.client}, {lab.router}, {lab.inet} and {args.state}")
+        return 0
+    os.makedirs(args.state, exist_ok=True)
+    print(__doc__.split("Only addresses")[0].rstrip())
+    print(f"\n== Building the lab in namespaces {lab.client}, {lab.router}, {lab.inet} (state in {args.state})")
+    lab.up()
+    failures = Demo(lab).run()
+    if args.check:
+        lab.kill("iperf3")
+        lab.down()
+        shutil.rmtree(args.state, ignore_errors=True)
+    else:
+        print(f"\nThe lab stays up. Try:\n  ip netns exec {lab.client} curl http://web4.lab/\n"
+              f"  ip netns exec {lab.client} ping 203.0.113.2\n"
+              f"  xlatd stats --control-socket {args.state}/clat.sock\n"
+              f"Remove it with: scripts/lab down")
+    print(f"\n{len(failures)} step(s) failed" + (": " + ", ".join(failures) if failures else ""))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

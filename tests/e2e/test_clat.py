@@ -18,7 +18,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lab464 import Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, LAN_ROUTER, v6_of, sh  # noqa: E402
+from lab464 import Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, v6_of  # noqa: E402
 
 PREFIX2 = "2001:db8:65::/96"
 PY = "/usr/bin/python3"
@@ -167,7 +167,7 @@ def main():
         def native_ipv6_is_not_translated():
             n0 = plat_translated(lab)
             body, ip = curl(lab, "http://web6.lab/")
-            assert body == WEB_PAGE and ip == WEB6, (body, ip)
+            assert body == WEB6_PAGE and ip == WEB6, (body, ip)
             assert plat_translated(lab) == n0
 
         def script_up_gets_the_settings():
