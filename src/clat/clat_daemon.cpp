@@ -105,6 +105,7 @@ class ClatDaemon {
   Activation refused_;  // an activation whose address was in use: not retried until something changes
   bool route_on_ = false;
   xlat::Ipv6Addr clat_v6_;
+  std::string probed_uplink_;  // where clat_v6_ was last claimed
   std::string last_why_, last_route_why_, last_source_;
 };
 
@@ -205,6 +206,8 @@ Observation ClatDaemon::observe(int64_t now) {
 }
 
 bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
+  // Our own address a moment ago (the prefix source changed, not the link): still ours.
+  if (a == clat_v6_ && nd_.ifname() == probed_uplink_) return false;
   // RFC 4862 §5.4: one Neighbor Solicitation, then RetransTimer (1 s) for an answer.
   std::string err;
   if (!nd_.send_neighbor_solicitation(a, err)) {
@@ -328,6 +331,7 @@ bool ClatDaemon::activate(const Plan& p) {
   auto a = choose_address(p);
   if (!a) return false;
   clat_v6_ = *a;
+  probed_uplink_ = p.uplink;
   std::string err;
   if (!host_.claim(p.uplink, clat_v6_, err)) {
     log::error(err);

@@ -68,8 +68,10 @@ void Worker::log_outcome(const xlat::Packet& in, const xlat::Output& out) {
 }
 
 unsigned Worker::run_once(int timeout_ms) {
-  if (rt_.generation() != generation_) adopt_config();
   auto pkts = queue_.receive(timeout_ms);
+  // After the wait, not before it: a configuration published while this worker slept
+  // (a CLAT's new prefix, a SIGHUP) applies to the very packets that woke it.
+  if (rt_.generation() != generation_) adopt_config();
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
   translator_->set_clock(static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000);

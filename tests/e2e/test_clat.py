@@ -69,10 +69,14 @@ def wait_log(lab, pattern, timeout=15.0, name="clat"):
     lab.wait_for(f"CLAT log line /{pattern}/", lambda: re.search(pattern, clat_log(lab, name)), timeout)
 
 
-def ping(lab, dst, count=3):
+def ping(lab, dst, count=3, quiet=False):
+    """Replies received; prints ping's output when some are missing (unless quiet)."""
     out = lab.ex(lab.client, f"ping -c {count} -i 0.2 -W 2 {dst}", check=False).stdout
     m = re.search(r"(\d+) received", out)
-    return int(m.group(1)) if m else 0
+    got = int(m.group(1)) if m else 0
+    if got != count and not quiet:
+        print(out)
+    return got
 
 
 def curl(lab, url):
@@ -186,7 +190,11 @@ def main():
 
         def pref64_withdrawn_falls_back_to_dns64():
             lab.send_pref64(PREFIX2, 0, withdraw=PREFIX)  # lifetime 0 for both: nothing left
-            wait_log(lab, re.escape(f"{PREFIX} (DNS64)"))
+            def on_dns64_with_route():
+                log = clat_log(lab)
+                k = log.find(f"{PREFIX} (DNS64)")
+                return k >= 0 and "IPv4 default route via clat added" in log[k:]
+            lab.wait_for("the CLAT back on the DNS64 prefix, with its route", on_dns64_with_route)
             assert ping(lab, WEB4) == 3
 
         def prefix_change_is_followed():
@@ -198,7 +206,7 @@ def main():
                                     "icmp6 and dst host " + v6_of(WEB4, PREFIX2)],
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             time.sleep(1)
-            ping(lab, WEB4, count=2)
+            ping(lab, WEB4, count=2, quiet=True)  # the PLAT does not serve it yet
             out = cap.communicate(timeout=10)[0]
             assert v6_of(WEB4, PREFIX2) in out, out
             # ... and once the PLAT serves it, traffic flows again.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <vector>
 
 #include "io/packet_queue.hpp"
@@ -14,8 +15,11 @@ class FakeQueue : public xlatd::PacketQueue {
   std::vector<std::vector<uint8_t>> sent;
   unsigned batch = 8;
   unsigned copies = 0;  // send_copy() calls
+  // Runs inside receive(): what another thread does while the worker waits.
+  std::function<void()> while_waiting;
 
   std::span<xlat::Packet> receive(int) override {
+    if (while_waiting) while_waiting();
     packets_.clear();
     buffers_.clear();
     buffers_.reserve(batch);

@@ -74,6 +74,32 @@ TEST(Worker, PicksUpANewConfigurationBetweenBatchesAndKeepsCounters) {
   EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4DestUnmapped)], 1u);  // carried over
 }
 
+TEST(Worker, AConfigurationPublishedWhileWaitingAppliesToThePacketsThatWokeIt) {
+  // The CLAT publishes its prefix and then routes IPv4 into the TUN: the first packet
+  // must meet the new configuration, not the one the worker went to sleep with.
+  xlatd::Runtime rt;
+  auto cfg = jool_like_config();
+  cfg.prefix.reset();
+  rt.publish(shared(cfg));
+  FakeQueue q;
+  V4 h;
+  h.src = "1.0.0.5";
+  xlatd::Worker w(0, q, rt);
+  q.while_waiting = [&] {
+    auto next = jool_like_config();
+    next.prefix.reset();
+    next.eam = xlat::EamTable({{*xlat::parse_ipv4_prefix("1.0.0.0/24"), *xlat::parse_ipv6_prefix("2001:db8:3::/120")},
+                               {*xlat::parse_ipv4_prefix("192.0.2.0/24"), *xlat::parse_ipv6_prefix("2001:db8:4::/120")}});
+    rt.publish(shared(next));
+    q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
+    q.while_waiting = nullptr;
+  };
+  EXPECT_EQ(w.run_once(0), 1u);
+  ASSERT_EQ(q.sent.size(), 1u);
+  EXPECT_EQ(q.sent[0][0] >> 4, 6);  // translated, not "no mapping"
+  EXPECT_EQ(w.stats().xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4DestUnmapped)], 0u);
+}
+
 TEST(Worker, FragmentsAreCopiedOutOfScratch) {
   xlatd::Runtime rt;
   rt.publish(shared(jool_like_config()));
