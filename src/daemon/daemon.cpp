@@ -103,6 +103,10 @@ bool drop_privileges(const Options& o, const std::string& data_dir, std::string&
 int run(const Options& o) {
   if (o.stats) {
     std::string path = o.control_socket;
+    if (path.empty() && o.mode == "clat") {
+      clat::ClatLoad cl = clat::load_clat_config(o.config == "/etc/tayga.conf" ? "" : o.config, o.overrides);
+      if (cl.config) path = default_control_socket(cl.config->clat_dev);
+    }
     if (path.empty()) {
       LoadResult lr = load_config(o.config);
       if (!lr.config) {

@@ -12,7 +12,11 @@ const char* kDescription = R"(xlatd - stateless NAT64 / 464XLAT translator (RFC 
 
 xlatd translates between IPv4 and IPv6 like TAYGA and reads the same configuration
 file (tayga.conf) and the same command line, so it can replace tayga where it runs.
-The same settings can also be given as a TOML file.)";
+The same settings can also be given as a TOML file.
+
+With --mode clat it is a 464XLAT CLAT for an IPv6-only host instead (clatd's settings,
+from -c clatd.conf and/or key=value arguments): it finds the PLAT prefix (PREF64, then
+DNS64), claims its own IPv6 address and gives IPv4 applications a route.)";
 
 const char* kFooter = R"(COMMANDS
   xlatd stats [--json]       counters of the running daemon: per worker and in total, every
