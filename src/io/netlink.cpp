@@ -91,33 +91,10 @@ bool Netlink::add_address(const std::string& ifname, const TunAddress& a, std::s
 }
 
 bool Netlink::add_route(const std::string& ifname, const TunAddress& prefix, std::string& error) {
-  int idx = ifindex(ifname, error);
-  if (idx < 0) return false;
-  nl_addr* dst = nullptr;
-  std::string s = text(prefix);
-  int family = prefix.v6 ? AF_INET6 : AF_INET;
-  int rc = nl_addr_parse(s.c_str(), family, &dst);
-  if (rc < 0) {
-    error = "bad prefix " + s + ": " + nl_geterror(rc);
-    return false;
-  }
-  rtnl_route* route = rtnl_route_alloc();
-  rtnl_route_set_family(route, static_cast<uint8_t>(family));
-  rtnl_route_set_dst(route, dst);
-  rtnl_route_set_table(route, RT_TABLE_MAIN);
-  rtnl_route_set_scope(route, RT_SCOPE_LINK);
-  rtnl_route_set_protocol(route, RTPROT_STATIC);
-  rtnl_nexthop* nh = rtnl_route_nh_alloc();
-  rtnl_route_nh_set_ifindex(nh, idx);
-  rtnl_route_add_nexthop(route, nh);
-  rc = rtnl_route_add(sock_, route, NLM_F_CREATE | NLM_F_REPLACE);
-  rtnl_route_put(route);
-  nl_addr_put(dst);
-  if (rc < 0) {
-    error = "cannot route " + s + " to " + ifname + ": " + nl_geterror(rc);
-    return false;
-  }
-  return true;
+  Route r;
+  r.dst = prefix;
+  r.ifname = ifname;
+  return set_route(true, r, error);
 }
 
 bool Netlink::set_route(bool add, const Route& r, std::string& error) {

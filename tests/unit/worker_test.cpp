@@ -45,6 +45,15 @@ TEST(Worker, TranslatesABatchAndCountsEveryOutcome) {
   EXPECT_EQ(s.io.tx_packets, 3u);
 }
 
+// EAM only, with maps for both the EAM host and 192.0.2.0/24 (what a reload adds).
+xlat::TranslatorConfig maps_covering_192_0_2() {
+  auto c = jool_like_config();
+  c.prefix.reset();
+  c.eam = xlat::EamTable({{*xlat::parse_ipv4_prefix("1.0.0.0/24"), *xlat::parse_ipv6_prefix("2001:db8:3::/120")},
+                          {*xlat::parse_ipv4_prefix("192.0.2.0/24"), *xlat::parse_ipv6_prefix("2001:db8:4::/120")}});
+  return c;
+}
+
 TEST(Worker, PicksUpANewConfigurationBetweenBatchesAndKeepsCounters) {
   xlatd::Runtime rt;
   auto cfg = jool_like_config();
@@ -59,11 +68,7 @@ TEST(Worker, PicksUpANewConfigurationBetweenBatchesAndKeepsCounters) {
   ASSERT_EQ(q.sent.size(), 1u);
   EXPECT_EQ(q.sent[0][20], 3);  // Destination Unreachable: no mapping
   // SIGHUP: the main thread publishes maps that cover it.
-  auto next = jool_like_config();
-  next.prefix.reset();
-  next.eam = xlat::EamTable({{*xlat::parse_ipv4_prefix("1.0.0.0/24"), *xlat::parse_ipv6_prefix("2001:db8:3::/120")},
-                             {*xlat::parse_ipv4_prefix("192.0.2.0/24"), *xlat::parse_ipv6_prefix("2001:db8:4::/120")}});
-  rt.publish(shared(next));
+  rt.publish(shared(maps_covering_192_0_2()));
   q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
   w.run_once(0);
   w.run_once(0);
@@ -86,11 +91,7 @@ TEST(Worker, AConfigurationPublishedWhileWaitingAppliesToThePacketsThatWokeIt) {
   h.src = "1.0.0.5";
   xlatd::Worker w(0, q, rt);
   q.while_waiting = [&] {
-    auto next = jool_like_config();
-    next.prefix.reset();
-    next.eam = xlat::EamTable({{*xlat::parse_ipv4_prefix("1.0.0.0/24"), *xlat::parse_ipv6_prefix("2001:db8:3::/120")},
-                               {*xlat::parse_ipv4_prefix("192.0.2.0/24"), *xlat::parse_ipv6_prefix("2001:db8:4::/120")}});
-    rt.publish(shared(next));
+    rt.publish(shared(maps_covering_192_0_2()));
     q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
     q.while_waiting = nullptr;
   };
