@@ -69,6 +69,24 @@ def wait_log(lab, pattern, timeout=15.0, name="clat"):
     lab.wait_for(f"CLAT log line /{pattern}/", lambda: re.search(pattern, clat_log(lab, name)), timeout)
 
 
+def log_mark(lab):
+    """Where the CLAT's log ends now: later waits look only at what comes after."""
+    return len(clat_log(lab))
+
+
+def wait_log_sequence(lab, start, *patterns, timeout=15.0):
+    """Waits until the patterns appear in the log in this order after `start`."""
+    def found():
+        pos, log = start, clat_log(lab)
+        for p in patterns:
+            m = re.compile(p).search(log, pos)
+            if not m:
+                return False
+            pos = m.end()
+        return True
+    lab.wait_for(f"CLAT log lines {patterns}", found, timeout)
+
+
 def ping(lab, dst, count=3, quiet=False):
     """Replies received; prints ping's output when some are missing (unless quiet)."""
     out = lab.ex(lab.client, f"ping -c {count} -i 0.2 -W 2 {dst}", check=False).stdout
@@ -189,12 +207,9 @@ def main():
             assert ping(lab, WEB4) == 3
 
         def pref64_withdrawn_falls_back_to_dns64():
+            mark = log_mark(lab)
             lab.send_pref64(PREFIX2, 0, withdraw=PREFIX)  # lifetime 0 for both: nothing left
-            def on_dns64_with_route():
-                log = clat_log(lab)
-                k = log.find(f"{PREFIX} (DNS64)")
-                return k >= 0 and "IPv4 default route via clat added" in log[k:]
-            lab.wait_for("the CLAT back on the DNS64 prefix, with its route", on_dns64_with_route)
+            wait_log_sequence(lab, mark, re.escape(f"{PREFIX} (DNS64)"), "IPv4 default route via clat added")
             assert ping(lab, WEB4) == 3
 
         def prefix_change_is_followed():
@@ -221,6 +236,26 @@ def main():
                                f"ip -6 route replace {PREFIX2} dev nat64")
             assert ping(lab, WEB4) == 3
 
+        def a_new_uplink_address_moves_the_clat_address():
+            # The uplink is renumbered: the CLAT derives and claims an address in the new
+            # /64 and releases the old one, without a restart.
+            addr = lab.client_address()
+            # Hold SLAAC still, or radvd's next RA brings the old address straight back.
+            lab.ex(lab.client, f"sysctl -qw net.ipv6.conf.{lab.lan_c}.autoconf=0")
+            mark = log_mark(lab)
+            lab.ex(lab.client, f"ip addr add 2001:db8:1:1::5/64 dev {lab.lan_c} nodad && "
+                               f"ip addr del {addr}/64 dev {lab.lan_c}")
+            wait_log_sequence(lab, mark, r"claimed 2001:db8:1:1:\S+ on", "IPv4 default route via clat added")
+            proxy = lab.ex(lab.client, f"ip -6 neigh show proxy dev {lab.lan_c}").stdout
+            assert "2001:db8:1:1:" in proxy and "2001:db8:1:0:" not in proxy, proxy
+            # And back.
+            mark = log_mark(lab)
+            lab.ex(lab.client, f"ip addr replace {addr}/64 dev {lab.lan_c} nodad && "
+                               f"ip addr del 2001:db8:1:1::5/64 dev {lab.lan_c} && "
+                               f"sysctl -qw net.ipv6.conf.{lab.lan_c}.autoconf=1")
+            wait_log_sequence(lab, mark, r"claimed 2001:db8:1:0:\S+ on", "IPv4 default route via clat added")
+            assert ping(lab, WEB4) == 3
+
         def clean_shutdown_leaves_nothing_behind():
             status = lab.kill("clat")
             assert status == 0, status
@@ -245,7 +280,8 @@ def main():
                    udp_datagrams_echoed_intact, http_ipv4_literal, dns64_name_goes_through_the_plat_only,
                    native_ipv6_is_not_translated, script_up_gets_the_settings,
                    native_ipv4_takes_clat_out_of_the_default_route, pref64_withdrawn_falls_back_to_dns64,
-                   prefix_change_is_followed, clean_shutdown_leaves_nothing_behind,
+                   prefix_change_is_followed, a_new_uplink_address_moves_the_clat_address,
+                   clean_shutdown_leaves_nothing_behind,
                    rfc4862_address_in_use_is_not_claimed):
             c.run(fn.__name__, fn)
     finally:
