@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each direction for a
-# bounded time, seeded with the Jool conformance packets. A crash fails the script and
+# bounded time, seeded with the Jool conformance packets, then the CLAT's parsers (RA
+# PREF64 options, DNS answers) seeded with a few valid messages. A crash fails the script and
 # leaves the input in the build dir's artifacts-*/.
 #   scripts/fuzz.sh [--seconds N] [--build-dir DIR]
 set -euo pipefail
@@ -18,16 +19,22 @@ done
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/install-deps.sh installs it)" >&2; exit 1; }
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DXLAT_FUZZ=ON -DXLAT_SANITIZE=ON -DXLAT_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzz_4to6 fuzz_6to4 >/dev/null
+cmake --build "$build" --target fuzz_4to6 fuzz_6to4 fuzz_clat >/dev/null
 
 seeds="$here/../shared/conformance/jool-siit"
 status=0
-for dir in 4to6 6to4; do
+for dir in 4to6 6to4 clat; do
   corpus="$build/corpus-$dir"
   artifacts="$build/artifacts-$dir/"
   mkdir -p "$corpus" "$artifacts"
+  if [ "$dir" = clat ] && [ -z "$(ls -A "$corpus")" ]; then
+    # Selector 0: an RA (type 134) with a PREF64 option (2001:db8:64::/96, 600 s);
+    # selector 1: a DNS response with one AAAA 2001:db8:64::c000:aa behind a pointer.
+    printf '\x00\x86\x00\x00\x00\x40\x00\x07\x08\x00\x00\x00\x00\x00\x00\x00\x00\x26\x02\x02\x58\x20\x01\x0d\xb8\x00\x64\x00\x00\x00\x00\x00\x00' > "$corpus/seed-ra"
+    printf '\x01\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00\x08ipv4only\x04arpa\x00\x00\x1c\x00\x01\xc0\x0c\x00\x1c\x00\x01\x00\x00\x0e\x10\x00\x10\x20\x01\x0d\xb8\x00\x64\x00\x00\x00\x00\x00\x00\xc0\x00\x00\xaa' > "$corpus/seed-dns"
+  fi
   # Seeds: every fixture packet, behind a few config-selector bytes.
-  if [ -d "$seeds" ] && [ -z "$(ls -A "$corpus")" ]; then
+  if [ "$dir" != clat ] && [ -d "$seeds" ] && [ -z "$(ls -A "$corpus")" ]; then
     n=0
     for f in $(find "$seeds" -name '*.pkt' | sort); do
       for sel in 0 3 5; do
