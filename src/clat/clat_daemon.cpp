@@ -400,6 +400,14 @@ int ClatDaemon::run() {
   if (!nl_.ok()) return fail("cannot open a netlink socket");
   NetlinkWatch watch;
   if (watch.fd() < 0) return fail("cannot subscribe to netlink notifications");
+  const std::string control_path =
+      o_.control_socket.empty() ? default_control_socket(c_.clat_dev) : o_.control_socket;
+  // The undo journal lives beside the control socket (the run directory).
+  const std::string journal =
+      control_path.substr(0, control_path.rfind('/') + 1) + c_.clat_dev + ".undo";
+  HostChanges::recover(journal, nl_, [](const std::string& m) { log::info(m); },
+                       [](const std::string& m) { log::error(m); });
+  host_.set_journal(journal);
   // One worker: a CLAT carries one host's (or one LAN's) IPv4 traffic.
   if (!engine_.open(c_.clat_dev, 1, true, err)) return fail(err);
   xlatd::TunAddress v4;
@@ -408,8 +416,6 @@ int ClatDaemon::run() {
   engine_.read_mtu();
   publish(std::nullopt);
 
-  const std::string control_path =
-      o_.control_socket.empty() ? default_control_socket(c_.clat_dev) : o_.control_socket;
   int control = open_control_socket(control_path, err);
   if (control < 0) log::warn(err + " (xlatd stats will not work)");
   if (!o_.debug_foreground && !o_.nodetach && ::daemon(0, 0) != 0) return fail("cannot detach");

@@ -1,6 +1,8 @@
 #include "clat/host_changes.hpp"
 
+#include <cstdio>
 #include <fstream>
+#include <sstream>
 
 namespace xlatd::clat {
 
@@ -30,7 +32,10 @@ bool HostChanges::sysctl(const std::string& key, const std::string& value, std::
   }
   bool known = false;
   for (const auto& s : sysctls_) known = known || s.first == key;
-  if (!known) sysctls_.emplace_back(key, old);
+  if (!known) {
+    sysctls_.emplace_back(key, old);
+    save_journal();
+  }
   info_("sysctl " + key + " = " + value + " (was " + old + ")");
   return true;
 }
@@ -62,6 +67,7 @@ bool HostChanges::claim(const std::string& uplink, const xlat::Ipv6Addr& a, std:
   if (c_.proxynd_enable) {
     if (!nl_.set_proxy_neighbour(true, uplink, a, error)) return false;
     claimed_proxy_ = true;
+    save_journal();
   }
   info_("claimed " + xlat::to_string(a) + " on " + uplink + (c_.proxynd_enable ? " (proxy ND)" : ""));
   return true;
@@ -79,6 +85,7 @@ void HostChanges::release() {
   }
   if (claimed_route_ || claimed_proxy_) info_("released " + xlat::to_string(claimed_) + " on " + claimed_uplink_);
   claimed_route_ = claimed_proxy_ = false;
+  save_journal();
 }
 
 bool HostChanges::default_route(bool on, std::string& error) {
@@ -94,6 +101,7 @@ bool HostChanges::default_route(bool on, std::string& error) {
         r.gateway = n.gateway;
         if (!nl_.set_route(false, r, error)) return false;
         replaced_.push_back(n);
+        save_journal();
         info_("removed the native IPv4 default route via " + n.dev + " (v4-defaultroute-replace)");
       }
     }
@@ -117,6 +125,7 @@ bool HostChanges::default_route(bool on, std::string& error) {
     }
   }
   replaced_.clear();
+  save_journal();
   return true;
 }
 
@@ -132,6 +141,83 @@ void HostChanges::undo_all() {
     }
   }
   sysctls_.clear();
+  if (!journal_.empty()) std::remove(journal_.c_str());
+}
+
+void HostChanges::save_journal() const {
+  if (journal_.empty()) return;
+  std::ostringstream j;
+  j << "# xlatd CLAT: what to undo if this run ends without undoing it\n";
+  for (const auto& [key, value] : sysctls_) j << "sysctl " << key << " " << value << "\n";
+  if (claimed_proxy_) j << "proxy " << claimed_uplink_ << " " << xlat::to_string(claimed_) << "\n";
+  for (const auto& n : replaced_) {
+    j << "route4 " << n.dev << " " << xlat::to_string(n.gateway) << " " << n.metric << "\n";
+  }
+  // Written beside and renamed over: the journal is always whole.
+  const std::string tmp = journal_ + ".new";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.str();
+    out.flush();
+    if (!out) {
+      error_("cannot write the undo journal " + tmp);
+      return;
+    }
+  }
+  if (std::rename(tmp.c_str(), journal_.c_str()) != 0) error_("cannot write the undo journal " + journal_);
+}
+
+unsigned HostChanges::recover(const std::string& path, Netlink& nl, const Logger& info, const Logger& error) {
+  std::ifstream in(path);
+  if (!in) return 0;
+  info("found " + path + ": an earlier CLAT did not finish; undoing what it changed");
+  unsigned n = 0;
+  std::string line;
+  std::vector<std::string> sysctl_lines;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string kind, a, b, c;
+    if (!(f >> kind >> a >> b) || kind[0] == '#') continue;
+    std::string e;
+    if (kind == "sysctl") {
+      sysctl_lines.push_back(line);  // restored last, in reverse, as undo_all() does
+      continue;
+    }
+    if (kind == "proxy") {
+      auto addr = xlat::parse_ipv6(b);
+      if (addr && nl.set_proxy_neighbour(false, a, *addr, e)) {
+        info("removed the proxy entry " + b + " on " + a);
+        ++n;
+      } else if (!e.empty()) {
+        error(e);
+      }
+    } else if (kind == "route4" && (f >> c)) {
+      Netlink::Route r;
+      r.dst.v4 = {0, 0};
+      r.ifname = a;
+      r.gateway = xlat::parse_ipv4(b).value_or(0);
+      r.metric = static_cast<uint32_t>(std::strtoul(c.c_str(), nullptr, 10));
+      if (nl.set_route(true, r, e)) {
+        info("restored the IPv4 default route via " + a);
+        ++n;
+      } else {
+        error(e);
+      }
+    }
+  }
+  for (auto it = sysctl_lines.rbegin(); it != sysctl_lines.rend(); ++it) {
+    std::istringstream f(*it);
+    std::string kind, key, value;
+    f >> kind >> key >> value;
+    if (write_file("/proc/sys/" + key, value)) {
+      info("sysctl " + key + " restored to " + value);
+      ++n;
+    } else {
+      error("cannot restore sysctl " + key + " to " + value);
+    }
+  }
+  std::remove(path.c_str());
+  return n;
 }
 
 }  // namespace xlatd::clat

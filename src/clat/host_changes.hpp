@@ -2,6 +2,10 @@
 // to undo it: sysctls (first value kept), the route and proxy-ND entry that claim the
 // CLAT's IPv6 address, the IPv4 default route into the CLAT, and native default routes
 // it replaced. undo_all() at exit leaves the host as it was found.
+//
+// The undo list is also kept in a journal file, rewritten atomically after each change:
+// when a CLAT dies without undoing (kill -9, a crash, power loss of /run aside), the
+// next start finds the journal and puts the host back first (recover()).
 #pragma once
 
 #include <functional>
@@ -35,7 +39,14 @@ class HostChanges {
   bool has_default_route() const { return default_route_; }
   void undo_all();
 
+  // Keeps the undo list in `path` from now on ("" = no journal).
+  void set_journal(const std::string& path) { journal_ = path; }
+  // Undoes what a journal left by an earlier run lists, then removes it. Returns the
+  // number of entries undone (0 when there was no journal).
+  static unsigned recover(const std::string& path, Netlink& nl, const Logger& info, const Logger& error);
+
  private:
+  void save_journal() const;
   Netlink::Route clat_route() const;
   Netlink& nl_;
   const ClatConfig& c_;
@@ -46,6 +57,7 @@ class HostChanges {
   bool claimed_route_ = false, claimed_proxy_ = false;
   bool default_route_ = false;
   std::vector<Ipv4DefaultRoute> replaced_;
+  std::string journal_;
 };
 
 }  // namespace xlatd::clat

@@ -74,10 +74,10 @@ def log_mark(lab):
     return len(clat_log(lab))
 
 
-def wait_log_sequence(lab, start, *patterns, timeout=15.0):
+def wait_log_sequence(lab, start, *patterns, timeout=15.0, name="clat"):
     """Waits until the patterns appear in the log in this order after `start`."""
     def found():
-        pos, log = start, clat_log(lab)
+        pos, log = start, clat_log(lab, name)
         for p in patterns:
             m = re.compile(p).search(log, pos)
             if not m:
@@ -275,6 +275,26 @@ def main():
             assert "2001:db8:1::99" not in lab.ex(lab.client, "ip -6 neigh show proxy").stdout
             assert lab.kill("clat2") == 0
 
+        def after_kill_9_the_next_start_undoes_the_old_changes():
+            # A CLAT killed without warning leaves its sysctls and proxy entry behind;
+            # the next one finds the undo journal, puts them back, and its own clean exit
+            # then leaves the host exactly as before the first.
+            base = sysctls(lab)
+            lab.start_clat([], name="clat3")
+            # Settled on the advertised prefix (DNS64 may answer first, then PREF64 wins).
+            wait_log_sequence(lab, 0, re.escape(f"via {PREFIX2} (PREF64)"), "IPv4 default route via clat added",
+                              name="clat3")
+            assert sysctls(lab) != base
+            assert lab.kill("clat3", sig=9) == -9
+            assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() != ""
+            lab.start_clat([], name="clat4")
+            wait_log(lab, "an earlier CLAT did not finish", name="clat4")
+            wait_log(lab, "IPv4 default route via clat added", name="clat4")
+            assert lab.kill("clat4") == 0
+            assert sysctls(lab) == base, (sysctls(lab), base)
+            assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() == ""
+            assert not os.path.exists(os.path.join(state, "clat.undo"))
+
         for fn in (rfc8781_prefix_from_pref64_ra, rfc6877_clat_address_is_dedicated_and_claimed,
                    ping_ipv4_literal_through_clat_and_plat, tcp_transfer_payload_checksum,
                    udp_datagrams_echoed_intact, http_ipv4_literal, dns64_name_goes_through_the_plat_only,
@@ -282,7 +302,7 @@ def main():
                    native_ipv4_takes_clat_out_of_the_default_route, pref64_withdrawn_falls_back_to_dns64,
                    prefix_change_is_followed, a_new_uplink_address_moves_the_clat_address,
                    clean_shutdown_leaves_nothing_behind,
-                   rfc4862_address_in_use_is_not_claimed):
+                   rfc4862_address_in_use_is_not_claimed, after_kill_9_the_next_start_undoes_the_old_changes):
             c.run(fn.__name__, fn)
     finally:
         if not args.keep:
