@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -454,9 +455,12 @@ int ClatDaemon::run() {
         dns_backoff_ = 2;
         std::string list;
         for (const auto& f : dns64_) list += " " + xlat::to_string(f);
-        log::info("DNS64 discovery (RFC 7050): " + (list.empty() ? std::string(" no NAT64 prefix") : list));
-        // RFC 7050 §3.1 asks to re-validate; without the TTL at hand, every 5 minutes.
-        next_dns_ = mono_seconds() + (dns64_.empty() ? 30 : 300);
+        log::info("DNS64 discovery (RFC 7050):" + (list.empty() ? std::string(" no NAT64 prefix") : list) +
+                  (list.empty() ? "" : ", TTL " + std::to_string(dns_.answer_ttl()) + " s"));
+        // The prefix is as fresh as the answer: ask again when its TTL runs out (at
+        // least a minute apart, at most a day); without DNS64, look again in 30 s.
+        const int64_t ttl = std::clamp<int64_t>(dns_.answer_ttl(), 60, 86400);
+        next_dns_ = mono_seconds() + (dns64_.empty() ? 30 : ttl);
       }
     }
     if (control >= 0 && (p[5].revents & POLLIN)) serve_control_client(control, stats_src);

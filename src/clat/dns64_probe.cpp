@@ -64,7 +64,7 @@ std::optional<std::vector<xlat::Ipv6Prefix>> Dns64Probe::receive_on(int fd) {
     std::span<const uint8_t> r(buf, static_cast<size_t>(n));
     if (dns_response_id(r) != id_) continue;  // not ours: ignore it
     in_flight_ = false;
-    return prefixes_from_ipv4only_answers(aaaa_answers(r));
+    return prefixes_from_ipv4only_answers(aaaa_answers(r, &ttl_));
   }
 }
 

@@ -29,6 +29,8 @@ class Dns64Probe {
   // Reads what arrived; returns the prefixes once an answer to our query came (empty
   // when the resolver has no DNS64), nullopt while still waiting.
   std::optional<std::vector<xlat::Ipv6Prefix>> receive();
+  // The smallest TTL of the AAAA records in the last answer (0 when it had none).
+  uint32_t answer_ttl() const { return ttl_; }
   void close();
 
  private:
@@ -36,6 +38,7 @@ class Dns64Probe {
   int fd4_ = -1;
   int fd6_ = -1;
   uint16_t id_ = 0;
+  uint32_t ttl_ = 0;
   bool in_flight_ = false;
 };
 

@@ -83,8 +83,9 @@ size_t skip_name(std::span<const uint8_t> m, size_t off) {
 
 }  // namespace
 
-std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> m) {
+std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> m, uint32_t* min_ttl) {
   std::vector<xlat::Ipv6Addr> out;
+  if (min_ttl != nullptr) *min_ttl = 0;
   if (m.size() < 12) return out;
   uint16_t qd = xlat::load16(m.data() + 4), an = xlat::load16(m.data() + 6);
   size_t off = 12;
@@ -103,6 +104,10 @@ std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> m) {
     if (type == 28 && rdlen == 16) {  // AAAA
       xlat::Ipv6Addr a;
       std::memcpy(a.b.data(), m.data() + off, 16);
+      // TYPE, CLASS, then the 32-bit TTL (RFC 1035 §4.1.3), ten bytes back from RDATA.
+      const uint32_t ttl = static_cast<uint32_t>(xlat::load16(m.data() + off - 6)) << 16 |
+                           xlat::load16(m.data() + off - 4);
+      if (min_ttl != nullptr && (out.empty() || ttl < *min_ttl)) *min_ttl = ttl;
       out.push_back(a);
     }
     off += rdlen;

@@ -34,7 +34,8 @@ std::vector<xlat::Ipv6Prefix> prefixes_from_ipv4only_answers(const std::vector<x
 
 // The AAAA records in a DNS response (RFC 1035 §4.1, compression pointers followed).
 // Malformed messages yield what could be read before the damage.
-std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> dns_response);
+// `min_ttl`, when given, receives the smallest TTL of those records (0 without any).
+std::vector<xlat::Ipv6Addr> aaaa_answers(std::span<const uint8_t> dns_response, uint32_t* min_ttl = nullptr);
 
 // RFC 7050 §3: the query: "ipv4only.arpa" IN AAAA, recursion desired, with `id`.
 std::vector<uint8_t> ipv4only_query(uint16_t id);

@@ -87,13 +87,22 @@ TEST(Rfc7050Section3, AaaaAnswersFromADnsResponse) {
   Bytes name = {8, 'i', 'p', 'v', '4', 'o', 'n', 'l', 'y', 4, 'a', 'r', 'p', 'a', 0};
   m.insert(m.end(), name.begin(), name.end());
   m.insert(m.end(), {0, 28, 0, 1});
-  for (const char* a : {"64:ff9b::c000:aa", "64:ff9b::c000:ab"}) {
-    m.insert(m.end(), {0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16});
+  // TTLs 70000 (it needs both 16-bit halves) and 300: the answer lives 300 s.
+  for (auto [a, ttl] : {std::pair{"64:ff9b::c000:aa", 70000u}, std::pair{"64:ff9b::c000:ab", 300u}}) {
+    m.insert(m.end(), {0xc0, 12, 0, 28, 0, 1, static_cast<uint8_t>(ttl >> 24), static_cast<uint8_t>(ttl >> 16),
+                       static_cast<uint8_t>(ttl >> 8), static_cast<uint8_t>(ttl), 0, 16});
     auto v6 = *xlat::parse_ipv6(a);
     m.insert(m.end(), v6.b.begin(), v6.b.end());
   }
-  auto got = aaaa_answers(m);
+  uint32_t ttl = 1;
+  auto got = aaaa_answers(m, &ttl);
   ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(ttl, 300u);
+  Bytes first_only(m.begin(), m.end() - 28);
+  aaaa_answers(first_only, &ttl);
+  EXPECT_EQ(ttl, 70000u);
+  aaaa_answers(Bytes(m.begin(), m.begin() + 12), &ttl);
+  EXPECT_EQ(ttl, 0u);
   EXPECT_EQ(xlat::to_string(got[1]), "64:ff9b::c000:ab");
   EXPECT_EQ(prefixes_from_ipv4only_answers(got).size(), 1u);
   // Truncated: what was read before the damage.
