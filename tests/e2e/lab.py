@@ -25,10 +25,10 @@ def sh(cmd, check=True, timeout=60, capture=True):
 PREFIX = "2001:db8:64::"
 
 
-def v6_of(v4):
-    """The RFC 6052 /96 address of an IPv4 address under the lab prefix."""
+def v6_of(v4, prefix=PREFIX):
+    """The RFC 6052 /96 address of an IPv4 address under `prefix` ("X::" or "X::/96")."""
     a, b, c, d = (int(x) for x in v4.split("."))
-    return f"{PREFIX}{a * 256 + b:x}:{c * 256 + d:x}"
+    return f"{prefix.split('/')[0]}{a * 256 + b:x}:{c * 256 + d:x}"
 
 
 class Lab:

@@ -16,11 +16,16 @@ crafted with scapy from fe80::64 (pref64_ra.py).
 Used by scripts/lab (the README's main job) and by the e2e tests (tests/e2e/test_clat.py).
 Needs root and /usr/bin/python3 with scapy.
 """
+import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lab import sh, v6_of  # noqa: E402,F401 - v6_of is part of this module's interface
 
 PREFIX = "2001:db8:64::/96"
 POOL = "192.168.255.0/24"
@@ -29,20 +34,6 @@ WEB4 = "203.0.113.2"
 WEB6 = "2001:db8:2::2"
 LAN_ROUTER = "2001:db8:1::1"
 PREF64_ROUTER = "fe80::64"  # the crafted PREF64 RAs come from this "router"
-
-
-def sh(cmd, check=True, timeout=60):
-    r = subprocess.run(cmd, shell=True, text=True, timeout=timeout, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT)
-    if check and r.returncode != 0:
-        raise RuntimeError(f"command failed ({r.returncode}): {cmd}\n{r.stdout}")
-    return r
-
-
-def v6_of(v4, prefix=PREFIX):
-    """The RFC 6052 /96 address of an IPv4 address."""
-    a, b, c, d = (int(x) for x in v4.split("."))
-    return f"{prefix.split('/')[0]}{a * 256 + b:x}:{c * 256 + d:x}"
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -210,6 +201,21 @@ class Lab464:
             pass
 
 
+def curl(lab, url):
+    """(body, the address curl connected to) of an HTTP GET from the client."""
+    r = lab.ex(lab.client, f"curl -s --max-time 5 -w \"\\n%{{remote_ip}}\" {url}", check=False)
+    body, _, ip = r.stdout.rpartition("\n")
+    return body, ip.strip()
+
+
+def translated(lab, which):
+    """Packets translated so far by the lab's `which` daemon ("plat" or "clat")."""
+    out = subprocess.run([lab.xlatd, "stats", "--json", "--control-socket", os.path.join(lab.state, f"{which}.sock")],
+                         capture_output=True, text=True).stdout
+    t = json.loads(out)["total"]
+    return t["translated_4to6"] + t["translated_6to4"]
+
+
 # --- the demo: what `scripts/lab` shows ----------------------------------------------
 class Demo:
     """Runs each step, prints it and its result; remembers failures for --check."""
@@ -228,21 +234,6 @@ class Demo:
         if not ok:
             self.failures.append(title)
 
-    def stats(self, sock):
-        import json
-        out = subprocess.run([self.lab.xlatd, "stats", "--json", "--control-socket", sock],
-                             capture_output=True, text=True).stdout
-        return json.loads(out)["total"]
-
-    def translated(self, which):
-        t = self.stats(os.path.join(self.lab.state, f"{which}.sock"))
-        return t["translated_4to6"] + t["translated_6to4"]
-
-    def curl(self, url):
-        r = self.lab.ex(self.lab.client, f"curl -s --max-time 5 -w \"\\n%{{remote_ip}}\" {url}", check=False)
-        body, _, ip = r.stdout.rpartition("\n")
-        return body, ip.strip()
-
     def run(self):
         lab = self.lab
         c = lab.client
@@ -257,14 +248,14 @@ class Demo:
             return True, "\n".join(lines) + "\n" + lab.ex(c, "ip -4 route show default").stdout.strip()
 
         def native_v6():
-            n_plat, n_clat = self.translated("plat"), self.translated("clat")
-            body, ip = self.curl("http://web6.lab/")
-            same = self.translated("plat") == n_plat and self.translated("clat") == n_clat
+            n_plat, n_clat = translated(lab, "plat"), translated(lab, "clat")
+            body, ip = curl(lab, "http://web6.lab/")
+            same = translated(lab, "plat") == n_plat and translated(lab, "clat") == n_clat
             return body == WEB6_PAGE and ip == WEB6 and same, \
                 f"curl http://web6.lab/ -> {ip}: {body.strip()!r}; translated by PLAT/CLAT: {'none' if same else 'some!'}"
 
         def literal_v4():
-            body, ip = self.curl(f"http://{WEB4}/")
+            body, ip = curl(lab, f"http://{WEB4}/")
             seen = open(os.path.join(lab.state, "web4.log")).read().strip().splitlines()
             src = seen[-1].split()[0] if seen else "?"
             return body == WEB_PAGE and ip == WEB4 and src == WAN4, \
@@ -272,10 +263,10 @@ class Demo:
                 f"(the PLAT's NAT44 address; the client is 192.0.0.1 behind CLAT -> PLAT -> NAT44)"
 
         def dns64_name():
-            n_clat = self.translated("clat")
-            body, ip = self.curl("http://web4.lab/")
+            n_clat = translated(lab, "clat")
+            body, ip = curl(lab, "http://web4.lab/")
             aaaa = lab.ex(c, "getent ahostsv6 web4.lab", check=False).stdout.split()
-            return body == WEB_PAGE and ip == v6_of(WEB4) and self.translated("clat") == n_clat, \
+            return body == WEB_PAGE and ip == v6_of(WEB4) and translated(lab, "clat") == n_clat, \
                 f"web4.lab AAAA (synthesized by unbound dns64): {aaaa[0] if aaaa else '?'}\n" \
                 f"curl http://web4.lab/ -> {ip}: {body.strip()!r}; through the PLAT only (CLAT untouched)"
 

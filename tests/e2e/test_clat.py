@@ -18,7 +18,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lab464 import Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, v6_of  # noqa: E402
+from lab464 import Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, curl, translated, v6_of  # noqa: E402
 
 PREFIX2 = "2001:db8:65::/96"
 PY = "/usr/bin/python3"
@@ -97,24 +97,10 @@ def ping(lab, dst, count=3, quiet=False):
     return got
 
 
-def curl(lab, url):
-    r = lab.ex(lab.client, f"curl -s --max-time 5 -w \"\\n%{{remote_ip}}\" {url}", check=False)
-    body, _, ip = r.stdout.rpartition("\n")
-    return body, ip.strip()
-
-
 def sysctls(lab):
     keys = ["net.ipv6.conf.all.forwarding", f"net.ipv6.conf.{lab.lan_c}.accept_ra",
             f"net.ipv6.conf.{lab.lan_c}.proxy_ndp"]
     return lab.ex(lab.client, "sysctl " + " ".join(keys)).stdout
-
-
-def plat_translated(lab):
-    import json
-    out = subprocess.run([lab.xlatd, "stats", "--json", "--control-socket", os.path.join(lab.state, "plat.sock")],
-                         capture_output=True, text=True).stdout
-    j = json.loads(out)
-    return j["total"]["translated_4to6"] + j["total"]["translated_6to4"]
 
 
 def main():
@@ -187,10 +173,10 @@ def main():
             assert body == WEB_PAGE and ip == v6_of(WEB4), (body, ip)
 
         def native_ipv6_is_not_translated():
-            n0 = plat_translated(lab)
+            n0 = translated(lab, "plat")
             body, ip = curl(lab, "http://web6.lab/")
             assert body == WEB6_PAGE and ip == WEB6, (body, ip)
-            assert plat_translated(lab) == n0
+            assert translated(lab, "plat") == n0
 
         def script_up_gets_the_settings():
             env = open(up_env).read()
