@@ -35,7 +35,6 @@ class Engine {
 
   Runtime& runtime() { return rt_; }
   const std::vector<std::unique_ptr<Worker>>& workers() const { return ws_; }
-  const TunDevice& tun() const { return tun_; }
   uint32_t mtu() const { return mtu_; }
   // "N workers, io_uring MODE, R reads, offloads on|off" for the start-up log line.
   std::string describe() const;

@@ -75,20 +75,13 @@ std::string render_stats(const StatsSource& src, bool json, int64_t now) {
     for (const auto& s : ws) v.push_back(get(s));
     return v;
   };
-  std::vector<Row> rows = {
-      {"rx_packets", collect([](const WorkerStats& s) { return s.io.rx_packets; })},
-      {"tx_packets", collect([](const WorkerStats& s) { return s.io.tx_packets; })},
-      {"tx_errors", collect([](const WorkerStats& s) { return s.io.tx_errors; })},
-      {"rx_errors", collect([](const WorkerStats& s) { return s.io.rx_errors; })},
-      {"translated_4to6", collect([](const WorkerStats& s) { return s.xlat.translated_4to6; })},
-      {"translated_6to4", collect([](const WorkerStats& s) { return s.xlat.translated_6to4; })},
-      {"fragments_made", collect([](const WorkerStats& s) { return s.xlat.fragments_made; })},
-      {"icmp_errors_sent", collect([](const WorkerStats& s) { return s.xlat.icmp_errors_sent; })},
-      {"icmp_errors_rate_limited", collect([](const WorkerStats& s) { return s.xlat.icmp_errors_rate_limited; })},
-      {"echo_replies_sent", collect([](const WorkerStats& s) { return s.xlat.echo_replies_sent; })},
-      {"io_rounds", collect([](const WorkerStats& s) { return s.io.rounds; })},
-      {"io_syscalls", collect([](const WorkerStats& s) { return s.io.syscalls; })},
-  };
+  std::vector<Row> rows;
+  const WorkerStats names_only{};
+  for_each_counter(names_only, [&](const char* name, uint64_t) { rows.push_back({name, {}}); });
+  for (const auto& s : ws) {
+    size_t k = 0;
+    for_each_counter(s, [&](const char*, uint64_t v) { rows[k++].values.push_back(v); });
+  }
   std::vector<Row> drops;
   for (unsigned r = 1; r < xlat::kDropReasonCount; ++r) {
     Row row{std::string(xlat::drop_reason_name(static_cast<xlat::DropReason>(r))),
@@ -301,18 +294,7 @@ std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, c
   WorkerStats total;
   for (const auto& w : workers) {
     if (!w) continue;
-    auto s = w->stats();
-    total.xlat.translated_4to6 += s.xlat.translated_4to6;
-    total.xlat.translated_6to4 += s.xlat.translated_6to4;
-    total.xlat.fragments_made += s.xlat.fragments_made;
-    total.xlat.icmp_errors_sent += s.xlat.icmp_errors_sent;
-    total.xlat.echo_replies_sent += s.xlat.echo_replies_sent;
-    total.xlat.icmp_errors_rate_limited += s.xlat.icmp_errors_rate_limited;
-    for (size_t i = 0; i < s.xlat.drops.size(); ++i) total.xlat.drops[i] += s.xlat.drops[i];
-    total.io.rx_packets += s.io.rx_packets;
-    total.io.tx_packets += s.io.tx_packets;
-    total.io.tx_errors += s.io.tx_errors;
-    total.io.syscalls += s.io.syscalls;
+    add_stats(total, w->stats());
   }
   std::ostringstream line;
   line << "counters: rx " << total.io.rx_packets << " tx " << total.io.tx_packets << " tx-errors "

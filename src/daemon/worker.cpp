@@ -31,16 +31,7 @@ void Worker::adopt_config() {
   uint64_t gen = rt_.generation();
   if (gen == generation_) return;
   generation_ = gen;
-  if (translator_) {
-    const auto& c = translator_->counters();
-    carried_.translated_4to6 += c.translated_4to6;
-    carried_.translated_6to4 += c.translated_6to4;
-    carried_.fragments_made += c.fragments_made;
-    carried_.icmp_errors_sent += c.icmp_errors_sent;
-    carried_.echo_replies_sent += c.echo_replies_sent;
-    carried_.icmp_errors_rate_limited += c.icmp_errors_rate_limited;
-    for (size_t i = 0; i < c.drops.size(); ++i) carried_.drops[i] += c.drops[i];
-  }
+  if (translator_) add_stats(carried_, WorkerStats{translator_->counters(), {}});
   cfg_ = rt_.current();
   // Distinct IPv4 Identification sequences per worker.
   translator_ = std::make_unique<xlat::Translator>(cfg_->translator, rt_.pool,
@@ -122,45 +113,21 @@ void Worker::run() {
 }
 
 void Worker::publish_stats() {
-  const auto& c = translator_->counters();
-  auto io = queue_.stats();
+  WorkerStats now{translator_->counters(), queue_.stats()};
+  add_stats(now, carried_);
+  now.xlat.drops[static_cast<size_t>(xlat::DropReason::GsoUntranslatable)] += gso_drops_;
   size_t k = 0;
-  auto put = [&](uint64_t v) { published_[k++].store(v, std::memory_order_relaxed); };
-  put(carried_.translated_4to6 + c.translated_4to6);
-  put(carried_.translated_6to4 + c.translated_6to4);
-  put(carried_.fragments_made + c.fragments_made);
-  put(carried_.icmp_errors_sent + c.icmp_errors_sent);
-  put(carried_.echo_replies_sent + c.echo_replies_sent);
-  put(carried_.icmp_errors_rate_limited + c.icmp_errors_rate_limited);
-  for (size_t i = 0; i < c.drops.size(); ++i) {
-    uint64_t extra = i == static_cast<size_t>(xlat::DropReason::GsoUntranslatable) ? gso_drops_ : 0;
-    put(carried_.drops[i] + c.drops[i] + extra);
-  }
-  put(io.rx_packets);
-  put(io.tx_packets);
-  put(io.rx_errors);
-  put(io.tx_errors);
-  put(io.rounds);
-  put(io.syscalls);
+  auto put = [&](const char*, uint64_t v) { published_[k++].store(v, std::memory_order_relaxed); };
+  for_each_counter(now, put);
+  for (uint64_t d : now.xlat.drops) put(nullptr, d);
 }
 
 WorkerStats Worker::stats() const {
   WorkerStats s;
   size_t k = 0;
-  auto get = [&]() { return published_[k++].load(std::memory_order_relaxed); };
-  s.xlat.translated_4to6 = get();
-  s.xlat.translated_6to4 = get();
-  s.xlat.fragments_made = get();
-  s.xlat.icmp_errors_sent = get();
-  s.xlat.echo_replies_sent = get();
-  s.xlat.icmp_errors_rate_limited = get();
-  for (auto& d : s.xlat.drops) d = get();
-  s.io.rx_packets = get();
-  s.io.tx_packets = get();
-  s.io.rx_errors = get();
-  s.io.tx_errors = get();
-  s.io.rounds = get();
-  s.io.syscalls = get();
+  auto get = [&](const char*, uint64_t& v) { v = published_[k++].load(std::memory_order_relaxed); };
+  for_each_counter(s, get);
+  for (uint64_t& d : s.xlat.drops) get(nullptr, d);
   return s;
 }
 

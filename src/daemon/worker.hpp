@@ -51,6 +51,37 @@ struct WorkerStats {
   QueueStats io;
 };
 
+// Every counter of a WorkerStats but the drops, in one fixed order, each with the name
+// `xlatd stats` prints. Publishing, reading back, summing and printing all walk this
+// one list (the drops, one per reason, follow it), so a counter added here is added
+// everywhere at once.
+inline constexpr size_t kScalarCounters = 12;
+template <typename Stats, typename F>  // Stats: WorkerStats or const WorkerStats
+void for_each_counter(Stats& s, F&& f) {
+  f("rx_packets", s.io.rx_packets);
+  f("tx_packets", s.io.tx_packets);
+  f("tx_errors", s.io.tx_errors);
+  f("rx_errors", s.io.rx_errors);
+  f("translated_4to6", s.xlat.translated_4to6);
+  f("translated_6to4", s.xlat.translated_6to4);
+  f("fragments_made", s.xlat.fragments_made);
+  f("icmp_errors_sent", s.xlat.icmp_errors_sent);
+  f("icmp_errors_rate_limited", s.xlat.icmp_errors_rate_limited);
+  f("echo_replies_sent", s.xlat.echo_replies_sent);
+  f("io_rounds", s.io.rounds);
+  f("io_syscalls", s.io.syscalls);
+}
+
+// total += s, every counter and every drop reason.
+inline void add_stats(WorkerStats& total, const WorkerStats& s) {
+  std::array<uint64_t, kScalarCounters> v{};
+  size_t k = 0;
+  for_each_counter(s, [&](const char*, uint64_t x) { v[k++] = x; });
+  k = 0;
+  for_each_counter(total, [&](const char*, uint64_t& x) { x += v[k++]; });
+  for (size_t i = 0; i < s.xlat.drops.size(); ++i) total.xlat.drops[i] += s.xlat.drops[i];
+}
+
 class Worker {
  public:
   Worker(unsigned id, PacketQueue& queue, Runtime& rt);
@@ -73,7 +104,7 @@ class Worker {
   uint64_t generation_ = ~uint64_t{0};
   std::shared_ptr<const SharedConfig> cfg_;
   std::unique_ptr<xlat::Translator> translator_;
-  xlat::TranslatorCounters carried_;  // from translators a reload replaced
+  WorkerStats carried_;  // translator counters of the configurations a reload replaced
   std::vector<uint8_t> scratch_;
   xlat::Output out_;
   uint64_t rounds_ = 0;
@@ -82,7 +113,7 @@ class Worker {
   int64_t log_window_ = 0;  // second of the current log budget
   unsigned log_budget_ = 0;
 
-  static constexpr size_t kPublished = 6 + xlat::kDropReasonCount + 6;
+  static constexpr size_t kPublished = kScalarCounters + xlat::kDropReasonCount;
   std::array<std::atomic<uint64_t>, kPublished> published_{};
 };
 

@@ -2,6 +2,9 @@
 // configuration swapped between batches.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "daemon/worker.hpp"
 #include "fake_queue.hpp"
 #include "packet_builder.hpp"
@@ -113,6 +116,30 @@ TEST(Worker, FragmentsAreCopiedOutOfScratch) {
   ASSERT_EQ(q.sent.size(), 2u);
   EXPECT_EQ(q.copies, 2u);
   EXPECT_EQ(q.sent[0].size(), 1280u);
+}
+
+TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
+  // Every field of WorkerStats is on the list exactly once: give each a distinct value
+  // through the list, then check the struct field by field and the sum.
+  xlatd::WorkerStats a;
+  uint64_t next = 1;
+  std::set<std::string> names;
+  xlatd::for_each_counter(a, [&](const char* name, uint64_t& v) {
+    v = next++;
+    names.insert(name);
+  });
+  for (auto& d : a.xlat.drops) d = next++;
+  EXPECT_EQ(names.size(), xlatd::kScalarCounters);
+  std::set<uint64_t> seen = {a.io.rx_packets, a.io.tx_packets, a.io.rx_errors, a.io.tx_errors, a.io.rounds,
+                             a.io.syscalls, a.xlat.translated_4to6, a.xlat.translated_6to4, a.xlat.fragments_made,
+                             a.xlat.icmp_errors_sent, a.xlat.icmp_errors_rate_limited, a.xlat.echo_replies_sent};
+  EXPECT_EQ(seen.size(), xlatd::kScalarCounters);
+  EXPECT_EQ(*seen.begin(), 1u);
+  xlatd::WorkerStats total = a;
+  xlatd::add_stats(total, a);
+  EXPECT_EQ(total.io.syscalls, 2 * a.io.syscalls);
+  EXPECT_EQ(total.xlat.echo_replies_sent, 2 * a.xlat.echo_replies_sent);
+  EXPECT_EQ(total.xlat.drops.back(), 2 * a.xlat.drops.back());
 }
 
 }  // namespace
