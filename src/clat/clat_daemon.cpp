@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -82,6 +83,7 @@ class ClatDaemon {
   Observation observe(int64_t now);
   void follow_uplink(const std::string& uplink, int64_t now);
   void handle_nd(int64_t now);
+  void on_nd_event(const NdEvent& ev, int64_t now);
   void schedule_dns(int64_t now);
   bool apply(const Plan& p);
   bool activate(const Plan& p);
@@ -138,24 +140,26 @@ void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
 }
 
 void ClatDaemon::handle_nd(int64_t now) {
-  while (auto ev = nd_.receive()) {
-    if (ev->kind == NdEvent::Kind::Invalid) {
-      log::debug("ignored an ND message from " + xlat::to_string(ev->source) + ": " + ev->invalid_why);
-      continue;
-    }
-    if (ev->kind != NdEvent::Kind::RouterAdvertisement || ev->pref64.empty()) continue;
-    // Routers repeat their RAs every few seconds: log what changes, not each repetition.
-    const auto before = ra_.current();
-    ra_.on_router_advertisement(ev->source, ev->pref64, now);
-    const auto after = ra_.current();
-    if (after == before) continue;
-    if (after) {
-      log::info("PREF64 " + xlat::to_string(*after) + " from " + xlat::to_string(ev->source) + ", valid " +
-                std::to_string(*ra_.remaining(now)) + " s");
-    } else {
-      log::info("PREF64 " + xlat::to_string(*before) + " withdrawn by " + xlat::to_string(ev->source) +
-                " (lifetime 0)");
-    }
+  while (auto ev = nd_.receive()) on_nd_event(*ev, now);
+}
+
+void ClatDaemon::on_nd_event(const NdEvent& ev, int64_t now) {
+  if (ev.kind == NdEvent::Kind::Invalid) {
+    log::debug("ignored an ND message from " + xlat::to_string(ev.source) + ": " + ev.invalid_why);
+    return;
+  }
+  if (ev.kind != NdEvent::Kind::RouterAdvertisement || ev.pref64.empty()) return;
+  // Routers repeat their RAs every few seconds: log what changes, not each repetition.
+  const auto before = ra_.current();
+  ra_.on_router_advertisement(ev.source, ev.pref64, now);
+  const auto after = ra_.current();
+  if (after == before) return;
+  if (after) {
+    log::info("PREF64 " + xlat::to_string(*after) + " from " + xlat::to_string(ev.source) + ", valid " +
+              std::to_string(*ra_.remaining(now)) + " s");
+  } else {
+    log::info("PREF64 " + xlat::to_string(*before) + " withdrawn by " + xlat::to_string(ev.source) +
+              " (lifetime 0)");
   }
 }
 
@@ -215,22 +219,17 @@ bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
     log::warn(err + "; claiming without a duplicate check");
     return false;
   }
-  const int64_t deadline = mono_seconds() + 1;
-  timespec start{};
-  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   for (;;) {
-    timespec t{};
-    ::clock_gettime(CLOCK_MONOTONIC, &t);
-    const int64_t waited_ms = (t.tv_sec - start.tv_sec) * 1000 + (t.tv_nsec - start.tv_nsec) / 1000000;
-    if (waited_ms >= 1000) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
     pollfd p{nd_.fd(), POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(1000 - waited_ms)) <= 0) continue;
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
     while (auto ev = nd_.receive()) {
       if (ev->kind == NdEvent::Kind::NeighborAdvertisement && ev->target == a) return true;
-      if (ev->kind == NdEvent::Kind::RouterAdvertisement) ra_.on_router_advertisement(ev->source, ev->pref64, deadline);
+      on_nd_event(*ev, mono_seconds());  // RAs keep counting while we wait
     }
   }
-  return false;
 }
 
 std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {

@@ -31,8 +31,6 @@ struct Plan {
   std::optional<xlat::Ipv6Prefix> uplink_prefix;
   bool default_route = false;
   std::string route_why;
-
-  friend bool operator==(const Plan&, const Plan&) = default;
 };
 
 Plan decide(const ClatConfig& c, const Observation& o);

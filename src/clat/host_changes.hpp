@@ -36,7 +36,6 @@ class HostChanges {
   // With v4-defaultroute-replace, native default routes are removed first and put back
   // when the CLAT's route goes.
   bool default_route(bool on, std::string& error);
-  bool has_default_route() const { return default_route_; }
   void undo_all();
 
   // Keeps the undo list in `path` from now on ("" = no journal).
