@@ -275,6 +275,10 @@ def main():
             assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() != ""
             lab.start_clat([], name="clat4")
             wait_log(lab, "an earlier CLAT did not finish", name="clat4")
+            # The new CLAT claims the same (stable) address, so an empty proxy table at the
+            # end would not prove the old entry was undone: the journal's line must be.
+            wait_log(lab, "removed the proxy entry 2001:db8:1:", name="clat4")
+            wait_log(lab, "sysctl net/ipv6/conf/all/forwarding restored to 0", name="clat4")
             wait_log(lab, "IPv4 default route via clat added", name="clat4")
             assert lab.kill("clat4") == 0
             assert sysctls(lab) == base, (sysctls(lab), base)
