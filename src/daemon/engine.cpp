@@ -52,22 +52,21 @@ uint32_t Engine::read_mtu() {
 
 bool Engine::start(std::string& error) {
   const unsigned workers = static_cast<unsigned>(tun_.fds.size());
-  const char* reads_env = std::getenv("XLATD_IO_READS");
-  io_reads_ = reads_env ? static_cast<unsigned>(std::clamp(std::atoi(reads_env), 1, 1024)) : 64;
-  const char* ring_env = std::getenv("XLATD_IO_RING");
-  const std::string io_ring = ring_env ? ring_env : "defer";
+  UringQueue::Options io;
+  if (const char* v = std::getenv("XLATD_IO_READS")) io.reads = static_cast<unsigned>(std::clamp(std::atoi(v), 1, 1024));
+  if (const char* v = std::getenv("XLATD_IO_RING")) io.ring = v;
+  if (const char* v = std::getenv("XLATD_IO_READ")) io.read = v;
   queues_.resize(workers);
   ws_.resize(workers);
   std::vector<std::string> setup_errors(workers);
   std::atomic<unsigned> ready{0};
   for (unsigned i = 0; i < workers; ++i) {
-    threads_.emplace_back([this, i, io_ring, &setup_errors, &ready] {
+    threads_.emplace_back([this, i, io, &setup_errors, &ready] {
       // Each worker builds its own io_uring on its own thread (single-issuer rings).
-      // With offloads, reads carry up to 64 KiB super-packets. XLATD_IO_READS and
-      // XLATD_IO_RING exist to measure the choices with bench/perf.py; on the 2-vCPU VM
-      // of 2026-11-22 no choice stood out from run-to-run noise (README, Performance).
-      queues_[i] = UringQueue::create(tun_.fds[i], tun_.vnet ? 65535 : mtu_, io_reads_, tun_.vnet,
-                                      setup_errors[i], io_ring);
+      // With offloads, reads carry up to 64 KiB super-packets. XLATD_IO_READS,
+      // XLATD_IO_RING and XLATD_IO_READ exist to measure the choices with bench/perf.py
+      // (README, Performance).
+      queues_[i] = UringQueue::create(tun_.fds[i], tun_.vnet ? 65535 : mtu_, tun_.vnet, io, setup_errors[i]);
       if (queues_[i]) ws_[i] = std::make_unique<Worker>(i, *queues_[i], rt_);
       ready.fetch_add(1);
       if (ws_[i]) ws_[i]->run();
@@ -94,8 +93,8 @@ void Engine::stop() {
 std::string Engine::describe() const {
   const size_t n = ws_.size();
   return std::to_string(n) + " worker" + (n == 1 ? "" : "s") + (tun_.multi_queue ? "" : ", single-queue TUN") +
-         ", io_uring " + (queues_.empty() || !queues_[0] ? std::string("?") : queues_[0]->ring_mode()) + ", " +
-         std::to_string(io_reads_) + " reads" + (tun_.vnet ? ", offloads on" : ", offloads off");
+         ", io_uring " + (queues_.empty() || !queues_[0] ? std::string("?") : queues_[0]->describe()) +
+         (tun_.vnet ? ", offloads on" : ", offloads off");
 }
 
 }  // namespace xlatd

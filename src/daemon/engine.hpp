@@ -42,7 +42,6 @@ class Engine {
  private:
   TunDevice tun_;
   uint32_t mtu_ = 1500;
-  unsigned io_reads_ = 64;
   Runtime rt_;
   std::vector<std::unique_ptr<UringQueue>> queues_;
   std::vector<std::unique_ptr<Worker>> ws_;

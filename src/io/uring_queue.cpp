@@ -1,6 +1,7 @@
 #include "io/uring_queue.hpp"
 
 #include <poll.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,8 +12,23 @@ namespace xlatd {
 namespace {
 
 // user_data: what a completion belongs to, and its slot.
-enum Tag : uint64_t { kRead = 1, kWrite = 2, kPoll = 3 };
+enum Tag : uint64_t { kRead = 1, kWrite = 2, kPoll = 3, kMultishot = 4 };
 constexpr uint64_t tag(Tag t, uint32_t slot) { return (uint64_t{t} << 32) | slot; }
+
+// IORING_OP_READ_MULTISHOT (Linux 6.7); liburing 2.3's headers stop at 48.
+constexpr uint8_t kOpReadMultishot = 49;
+constexpr uint16_t kBufferGroup = 0;
+// A multishot read that fails this many times in a row, before any packet came through
+// it, is given up for single reads.
+constexpr unsigned kMultishotGiveUp = 8;
+
+bool kernel_has_multishot_read(io_uring* ring) {
+  io_uring_probe* probe = io_uring_get_probe_ring(ring);
+  if (probe == nullptr) return false;
+  bool ok = io_uring_opcode_supported(probe, kOpReadMultishot) != 0;
+  io_uring_free_probe(probe);
+  return ok;
+}
 
 }  // namespace
 
@@ -31,17 +47,25 @@ UringQueue::UringQueue(int fd, uint32_t packet_size, unsigned reads, bool vnet)
 }
 
 UringQueue::~UringQueue() {
-  if (ring_ok_) io_uring_queue_exit(&ring_);
+  if (ring_ok_) io_uring_queue_exit(&ring_);  // also drops the buffer ring's registration
+  if (buf_ring_ != nullptr) ::munmap(buf_ring_, buf_ring_bytes_);
 }
 
-std::unique_ptr<UringQueue> UringQueue::create(int fd, uint32_t packet_size, unsigned reads,
-                                               bool vnet, std::string& error, const std::string& ring_mode) {
-  std::unique_ptr<UringQueue> q(new UringQueue(fd, packet_size, reads, vnet));
-  if (!q->setup(error, ring_mode)) return nullptr;
+std::unique_ptr<UringQueue> UringQueue::create(int fd, uint32_t packet_size, bool vnet, const Options& opt,
+                                               std::string& error) {
+  std::unique_ptr<UringQueue> q(new UringQueue(fd, packet_size, opt.reads, vnet));
+  if (!q->setup(error, opt)) return nullptr;
   return q;
 }
 
-bool UringQueue::setup(std::string& error, const std::string& ring_mode) {
+std::string UringQueue::describe() const {
+  return ring_mode_ + ", " +
+         (multishot_ ? "multishot reads into " + std::to_string(rx_slots_) + " buffers"
+                     : std::to_string(reads_) + " reads");
+}
+
+bool UringQueue::setup(std::string& error, const Options& opt) {
+  const std::string& ring_mode = opt.ring;
   // One ring per worker thread: SINGLE_ISSUER + DEFER_TASKRUN (Linux 6.1) runs completion
   // work only when this thread asks; older kernels refuse the flags, so fall back.
   struct Mode {
@@ -77,8 +101,48 @@ bool UringQueue::setup(std::string& error, const std::string& ring_mode) {
     return false;
   }
   ring_ok_ = true;
-  for (uint32_t i = 0; i < reads_; ++i) arm_read(i, false);
+  if (opt.read != "single" && kernel_has_multishot_read(&ring_) && setup_buffer_ring()) {
+    multishot_ = true;
+    recycle();  // every receive slot into the ring, and the read armed
+  } else {
+    for (uint32_t i = 0; i < reads_; ++i) arm_read(i, false);
+  }
   return true;
+}
+
+// The ring of buffer descriptors is page-aligned memory shared with the kernel;
+// liburing 2.3 has the registration call but not io_uring_setup_buf_ring.
+bool UringQueue::setup_buffer_ring() {
+  uint32_t entries = 1;
+  while (entries < rx_slots_) entries <<= 1;
+  size_t bytes = entries * sizeof(io_uring_buf);
+  void* mem = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  if (mem == MAP_FAILED) return false;
+  io_uring_buf_reg reg{};
+  reg.ring_addr = reinterpret_cast<uint64_t>(mem);
+  reg.ring_entries = entries;
+  reg.bgid = kBufferGroup;
+  if (io_uring_register_buf_ring(&ring_, &reg, 0) != 0) {
+    ::munmap(mem, bytes);
+    return false;
+  }
+  buf_ring_ = static_cast<io_uring_buf_ring*>(mem);
+  buf_ring_bytes_ = bytes;
+  buf_ring_entries_ = entries;
+  io_uring_buf_ring_init(buf_ring_);
+  return true;
+}
+
+// Multishot reads keep failing: take the buffers back and read the old way.
+void UringQueue::drop_buffer_ring() {
+  io_uring_unregister_buf_ring(&ring_, kBufferGroup);
+  ::munmap(buf_ring_, buf_ring_bytes_);
+  buf_ring_ = nullptr;
+  multishot_ = false;
+  multishot_armed_ = false;
+  for (uint32_t i = 0; i < rx_slots_; ++i) {
+    if (slots_[i].state == SlotState::Reading) slots_[i].state = SlotState::Free;
+  }
 }
 
 io_uring_sqe* UringQueue::sqe() {
@@ -107,6 +171,17 @@ void UringQueue::arm_read(uint32_t slot, bool after_poll) {
   io_uring_prep_read(s, fd_, slot_buf(slot) + kQueueHeadroom - vnet_, slot_size_ - kQueueHeadroom + vnet_, 0);
   io_uring_sqe_set_data64(s, tag(kRead, slot));
   slots_[slot].state = SlotState::Reading;
+}
+
+void UringQueue::arm_multishot() {
+  io_uring_sqe* s = sqe();
+  if (s == nullptr) return;
+  // No address and no length: each read takes the next buffer from group 0.
+  io_uring_prep_rw(kOpReadMultishot, s, fd_, nullptr, 0, 0);
+  s->flags |= IOSQE_BUFFER_SELECT;
+  s->buf_group = kBufferGroup;
+  io_uring_sqe_set_data64(s, tag(kMultishot, 0));
+  multishot_armed_ = true;
 }
 
 void UringQueue::send(const uint8_t* data, uint32_t len) {
@@ -163,18 +238,13 @@ void UringQueue::reap() {
     uint32_t slot = static_cast<uint32_t>(data);
     int res = cqe->res;
     if (t == kRead) {
-      if (res > static_cast<int>(vnet_)) {
-        res -= static_cast<int>(vnet_);
-        slots_[slot].state = SlotState::Held;
-        held_.push_back(slot);
-        uint8_t* buf = slot_buf(slot);
-        packets_.push_back(xlat::Packet{buf + kQueueHeadroom, static_cast<uint32_t>(res), kQueueHeadroom});
-      } else if (res == -EAGAIN || res == -EINTR || res == -ECANCELED) {
+      if (res == -EAGAIN || res == -EINTR || res == -ECANCELED) {
         arm_read(slot, res == -EAGAIN);  // ECANCELED: its linked poll failed; try again
       } else {
-        stats_.rx_errors++;
-        slots_[slot].state = SlotState::Free;
+        on_read(slot, res);
       }
+    } else if (t == kMultishot) {
+      on_multishot(cqe);
     } else if (t == kWrite) {
       writes_in_flight_--;
       if (res < 0) {
@@ -188,10 +258,62 @@ void UringQueue::reap() {
   io_uring_cq_advance(&ring_, n);
 }
 
-// Slots the worker is done with go back to reading, keeping reads_ outstanding.
+// A read into `slot` completed with `res` bytes (virtio-net header included) or an error.
+void UringQueue::on_read(uint32_t slot, int res) {
+  if (res > static_cast<int>(vnet_)) {
+    slots_[slot].state = SlotState::Held;
+    held_.push_back(slot);
+    packets_.push_back(xlat::Packet{slot_buf(slot) + kQueueHeadroom, static_cast<uint32_t>(res) - vnet_,
+                                    kQueueHeadroom});
+  } else {
+    stats_.rx_errors++;
+    slots_[slot].state = SlotState::Free;
+  }
+}
+
+void UringQueue::on_multishot(const io_uring_cqe* cqe) {
+  const bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+  if (!more) multishot_armed_ = false;  // re-armed by recycle() once buffers are back
+  if (cqe->flags & IORING_CQE_F_BUFFER) {
+    uint32_t slot = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+    if (slot < rx_slots_) {
+      on_read(slot, cqe->res);
+      if (cqe->res > 0) {
+        multishot_worked_ = true;
+        multishot_failures_ = 0;
+      }
+    }
+    return;
+  }
+  // No buffer: ENOBUFS (all of them are held or being written) ends the read until
+  // buffers come back; that is flow control, not an error.
+  if (cqe->res == -ENOBUFS || cqe->res == -EINTR || cqe->res == -ECANCELED) return;
+  if (cqe->res < 0) {
+    stats_.rx_errors++;
+    if (!multishot_worked_ && ++multishot_failures_ >= kMultishotGiveUp) drop_buffer_ring();
+  }
+}
+
+// Slots the worker is done with go back to reading: into the buffer ring (multishot) or
+// as single reads, keeping reads_ outstanding. A slot still being written waits.
 void UringQueue::recycle() {
   for (uint32_t s : held_) slots_[s].state = SlotState::Free;
   held_.clear();
+  if (multishot_) {
+    const int mask = io_uring_buf_ring_mask(buf_ring_entries_);
+    int added = 0;
+    bool in_ring = false;
+    for (uint32_t i = 0; i < rx_slots_; ++i) {
+      in_ring = in_ring || slots_[i].state == SlotState::Reading;
+      if (slots_[i].state != SlotState::Free || slots_[i].writes != 0) continue;
+      io_uring_buf_ring_add(buf_ring_, slot_buf(i) + kQueueHeadroom - vnet_, slot_size_ - kQueueHeadroom + vnet_,
+                            static_cast<unsigned short>(i), mask, added++);
+      slots_[i].state = SlotState::Reading;
+    }
+    if (added > 0) io_uring_buf_ring_advance(buf_ring_, added);
+    if (!multishot_armed_ && (added > 0 || in_ring)) arm_multishot();
+    return;
+  }
   unsigned reading = 0;
   for (uint32_t i = 0; i < rx_slots_; ++i) reading += slots_[i].state == SlotState::Reading;
   for (uint32_t i = 0; i < rx_slots_ && reading < reads_; ++i) {
@@ -206,12 +328,15 @@ std::span<xlat::Packet> UringQueue::receive(int timeout_ms) {
   packets_.clear();
   recycle();
   // One system call: the writes and reads prepared since the last one, and a wait for
-  // at least one completion.
+  // one completion more than there are writes. A TUN write completes during the submit
+  // itself, so waiting for just one completion returned at once with the writes' and
+  // took a second call to wait for packets (measured: 1.84 calls per round).
   __kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000LL};
   io_uring_cqe* c = nullptr;
   stats_.syscalls++;
   pending_ = 0;
-  int rc = io_uring_submit_and_wait_timeout(&ring_, &c, 1, timeout_ms >= 0 ? &ts : nullptr, nullptr);
+  int rc = io_uring_submit_and_wait_timeout(&ring_, &c, writes_in_flight_ + 1, timeout_ms >= 0 ? &ts : nullptr,
+                                            nullptr);
   if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN) {
     // Not a timeout: something is wrong with the ring. Count it and do not spin.
     stats_.rx_errors++;
