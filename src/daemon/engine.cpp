@@ -34,7 +34,12 @@ bool Engine::open(const std::string& device, unsigned workers, bool offload, std
     // old kernel), reopen plainly.
     bool ok = true;
     std::string why;
-    for (int fd : tun_.fds) ok = ok && enable_tun_offloads(fd, why);
+    uso_ = true;
+    for (int fd : tun_.fds) {
+      bool uso = false;
+      ok = ok && enable_tun_offloads(fd, uso, why);
+      uso_ = uso_ && uso;
+    }
     if (!ok) {
       log::warn("TUN offloads unavailable (" + why + "); translating packet by packet");
       tun_ = TunDevice{};
@@ -94,7 +99,7 @@ std::string Engine::describe() const {
   const size_t n = ws_.size();
   return std::to_string(n) + " worker" + (n == 1 ? "" : "s") + (tun_.multi_queue ? "" : ", single-queue TUN") +
          ", io_uring " + (queues_.empty() || !queues_[0] ? std::string("?") : queues_[0]->describe()) +
-         (tun_.vnet ? ", offloads on" : ", offloads off");
+         (tun_.vnet ? (uso_ ? ", offloads on (checksum, TSO, USO)" : ", offloads on (checksum, TSO)") : ", offloads off");
 }
 
 }  // namespace xlatd

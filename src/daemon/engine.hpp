@@ -36,11 +36,12 @@ class Engine {
   Runtime& runtime() { return rt_; }
   const std::vector<std::unique_ptr<Worker>>& workers() const { return ws_; }
   uint32_t mtu() const { return mtu_; }
-  // "N workers, io_uring MODE, R reads, offloads on|off" for the start-up log line.
+  // "N workers, io_uring MODE, reads, offloads ..." for the start-up log line.
   std::string describe() const;
 
  private:
   TunDevice tun_;
+  bool uso_ = false;  // UDP segmentation offload on (Linux 6.2+)
   uint32_t mtu_ = 1500;
   Runtime rt_;
   std::vector<std::unique_ptr<UringQueue>> queues_;

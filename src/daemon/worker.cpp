@@ -1,8 +1,10 @@
 #include "daemon/worker.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "daemon/log.hpp"
+#include "io/gso_segment.hpp"
 #include "io/offload.hpp"
 #include "tools/packet_summary.hpp"
 
@@ -59,13 +61,14 @@ void Worker::log_outcome(const xlat::Packet& in, const xlat::Output& out) {
 }
 
 unsigned Worker::run_once(int timeout_ms) {
-  auto pkts = queue_.receive(timeout_ms);
+  auto pkts = queue_.receive(unpublished_ ? std::min(timeout_ms, kStatsLagMs) : timeout_ms);
   // After the wait, not before it: a configuration published while this worker slept
   // (a CLAT's new prefix, a SIGHUP) applies to the very packets that woke it.
   if (rt_.generation() != generation_) adopt_config();
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  translator_->set_clock(static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000);
+  const int64_t now_ms = static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+  translator_->set_clock(static_cast<uint64_t>(now_ms));
   const bool logging = cfg_->log.drop || cfg_->log.reject || cfg_->log.self;
   const bool vnet = queue_.vnet();
   const uint32_t mtu = cfg_->translator.mtu4;  // the TUN's MTU (both sides)
@@ -76,46 +79,76 @@ unsigned Worker::run_once(int timeout_ms) {
     VnetHeader vh;
     if (vnet) {
       vh = read_vnet(p.data - kVnetHeaderLen);
+      if (needs_software_segmentation(vh, p.data, p.len, mtu)) {
+        translate_in_segments(p, vh);
+        continue;
+      }
       describe_for_core(vh, p);
     }
     translator_->translate(p, out_);
-    for (uint32_t i = 0; i < out_.count; ++i) {
-      const xlat::Slice& s = out_.pkts[i];
-      if (in_range(s.data, scratch_)) {
-        queue_.send_copy(s.data, s.len);
-        continue;
-      }
-      if (vnet) {
-        // The translated packet keeps its offload state; anything else goes out plain.
-        VnetHeader oh = out_.verdict == xlat::Verdict::Forward ? vh : VnetHeader{};
-        if (!translate_vnet(oh, s.data, s.len, mtu)) {
-          gso_drops_++;
-          continue;
-        }
-        write_vnet(s.data - kVnetHeaderLen, oh);
-      }
-      queue_.send(s.data, s.len);
-    }
+    emit(vnet ? &vh : nullptr, mtu);
     if (logging) {
       xlat::Packet orig{original_.data(), static_cast<uint32_t>(original_.size()), 0};
       log_outcome(orig, out_);
     }
   }
   ++rounds_;
-  if (pkts.empty() || rounds_ % 16 == 0) publish_stats();
+  if (!pkts.empty()) unpublished_ = true;
+  if (pkts.empty() || rounds_ % 16 == 0 || now_ms - published_ms_ >= kStatsLagMs) publish_stats(now_ms);
   return static_cast<unsigned>(pkts.size());
+}
+
+void Worker::emit(const VnetHeader* vh, uint32_t mtu) {
+  for (uint32_t i = 0; i < out_.count; ++i) {
+    const xlat::Slice& s = out_.pkts[i];
+    if (in_range(s.data, scratch_) || in_range(s.data, segment_)) {
+      queue_.send_copy(s.data, s.len);  // those buffers are reused for the next packet
+      continue;
+    }
+    if (vh != nullptr) {
+      // The translated packet keeps its offload state; anything else goes out plain.
+      VnetHeader oh = out_.verdict == xlat::Verdict::Forward ? *vh : VnetHeader{};
+      if (!translate_vnet(oh, s.data, s.len, mtu)) {
+        gso_drops_++;
+        continue;
+      }
+      write_vnet(s.data - kVnetHeaderLen, oh);
+    }
+    queue_.send(s.data, s.len);
+  }
+}
+
+// Each segment is an ordinary packet with complete checksums: translated on its own, so
+// every RFC 7915 rule (fragmentation, Packet Too Big, ...) applies to it as to any other.
+void Worker::translate_in_segments(const xlat::Packet& p, const VnetHeader& vh) {
+  GsoLayout g;
+  if (!gso_layout(p.data, p.len, vh, g)) {
+    gso_drops_++;
+    return;
+  }
+  if (segment_.empty()) segment_.resize(kQueueHeadroom + 65536);
+  gso_segmented_++;
+  for (uint32_t i = 0; i < g.segments; ++i) {
+    uint32_t n = write_segment(p.data, g, i, segment_.data() + kQueueHeadroom);
+    xlat::Packet seg{segment_.data() + kQueueHeadroom, n, kQueueHeadroom};
+    translator_->translate(seg, out_);
+    emit(nullptr, 0);
+  }
 }
 
 void Worker::run() {
   while (!rt_.stop.load(std::memory_order_relaxed)) run_once(200);
   queue_.flush();
-  publish_stats();
+  publish_stats(published_ms_);
 }
 
-void Worker::publish_stats() {
+void Worker::publish_stats(int64_t now_ms) {
+  unpublished_ = false;
+  published_ms_ = now_ms;
   WorkerStats now{translator_->counters(), queue_.stats()};
   add_stats(now, carried_);
   now.xlat.drops[static_cast<size_t>(xlat::DropReason::GsoUntranslatable)] += gso_drops_;
+  now.gso_segmented += gso_segmented_;
   size_t k = 0;
   auto put = [&](const char*, uint64_t v) { published_[k++].store(v, std::memory_order_relaxed); };
   for_each_counter(now, put);

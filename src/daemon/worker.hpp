@@ -17,6 +17,8 @@
 
 namespace xlatd {
 
+struct VnetHeader;
+
 // What workers translate with; immutable once published.
 struct SharedConfig {
   xlat::TranslatorConfig translator;
@@ -49,13 +51,14 @@ class Runtime {
 struct WorkerStats {
   xlat::TranslatorCounters xlat;
   QueueStats io;
+  uint64_t gso_segmented = 0;  // super-packets cut into packets in software (gso_segment.hpp)
 };
 
 // Every counter of a WorkerStats but the drops, in one fixed order, each with the name
 // `xlatd stats` prints. Publishing, reading back, summing and printing all walk this
 // one list (the drops, one per reason, follow it), so a counter added here is added
 // everywhere at once.
-inline constexpr size_t kScalarCounters = 12;
+inline constexpr size_t kScalarCounters = 13;
 template <typename Stats, typename F>  // Stats: WorkerStats or const WorkerStats
 void for_each_counter(Stats& s, F&& f) {
   f("rx_packets", s.io.rx_packets);
@@ -70,6 +73,7 @@ void for_each_counter(Stats& s, F&& f) {
   f("echo_replies_sent", s.xlat.echo_replies_sent);
   f("io_rounds", s.io.rounds);
   f("io_syscalls", s.io.syscalls);
+  f("gso_segmented", s.gso_segmented);
 }
 
 // total += s, every counter and every drop reason.
@@ -90,13 +94,26 @@ class Worker {
   void run();
   // One round: returns the number of packets read.
   unsigned run_once(int timeout_ms);
-  // A recent copy of the counters; safe from any thread.
+  // A recent copy of the counters; safe from any thread. A packet shows in it at most
+  // about kStatsLagMs after the round that handled it.
   WorkerStats stats() const;
+
+  // Counters are published every 16th busy round, once this long has passed since the
+  // last publication, and in every idle round; a worker holding unpublished counts waits
+  // no longer than this for packets. So `stats` read right after some traffic sees it
+  // (a test, an operator comparing before and after), at the cost of at most one
+  // wake-up per burst.
+  static constexpr int kStatsLagMs = 10;
 
  private:
   void adopt_config();
-  void publish_stats();
+  void publish_stats(int64_t now_ms);
   void log_outcome(const xlat::Packet& in, const xlat::Output& out);
+  // Queues what the translator produced for one packet; `vh` is the input's virtio-net
+  // header (nullptr: the output goes out plain).
+  void emit(const VnetHeader* vh, uint32_t mtu);
+  // The slow path for a super-packet that cannot cross as one unit.
+  void translate_in_segments(const xlat::Packet& p, const VnetHeader& vh);
 
   unsigned id_;
   PacketQueue& queue_;
@@ -108,7 +125,11 @@ class Worker {
   std::vector<uint8_t> scratch_;
   xlat::Output out_;
   uint64_t rounds_ = 0;
+  bool unpublished_ = false;   // counts changed since the last publish_stats
+  int64_t published_ms_ = 0;   // CLOCK_MONOTONIC_COARSE of the last publish_stats
   uint64_t gso_drops_ = 0;  // super-packets that could not be carried across
+  uint64_t gso_segmented_ = 0;
+  std::vector<uint8_t> segment_;  // one software segment, with headroom (allocated on first use)
   std::vector<uint8_t> original_;  // the packet before translation, for `log`
   int64_t log_window_ = 0;  // second of the current log budget
   unsigned log_budget_ = 0;

@@ -12,8 +12,8 @@ namespace xlatd {
 
 namespace {
 
-constexpr uint8_t kNeedsCsum = 1;
-constexpr uint8_t kGsoNone = 0, kGsoTcpV4 = 1, kGsoTcpV6 = 4, kGsoEcn = 0x80;
+// Linux 6.2 (include/uapi/linux/if_tun.h); Debian 12's headers predate them.
+constexpr unsigned kTunFUso4 = 0x20, kTunFUso6 = 0x40;
 
 uint16_t le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 void put_le16(uint8_t* p, uint16_t v) {
@@ -46,9 +46,10 @@ void write_vnet(uint8_t* p, const VnetHeader& h) {
   put_le16(p + 8, h.csum_offset);
 }
 
-bool enable_tun_offloads(int fd, std::string& error) {
+bool enable_tun_offloads(int fd, bool& uso, std::string& error) {
   unsigned flags = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
-  if (::ioctl(fd, TUNSETOFFLOAD, flags) != 0) {
+  uso = ::ioctl(fd, TUNSETOFFLOAD, flags | kTunFUso4 | kTunFUso6) == 0;
+  if (!uso && ::ioctl(fd, TUNSETOFFLOAD, flags) != 0) {
     error = std::string("TUNSETOFFLOAD: ") + std::strerror(errno);
     return false;
   }
@@ -58,7 +59,7 @@ bool enable_tun_offloads(int fd, std::string& error) {
 void describe_for_core(const VnetHeader& h, xlat::Packet& p) {
   p.csum_partial = (h.flags & kNeedsCsum) != 0;
   uint8_t type = h.gso_type & static_cast<uint8_t>(~kGsoEcn);
-  p.gso_size = (type == kGsoTcpV4 || type == kGsoTcpV6) ? h.gso_size : 0;
+  p.gso_size = (type == kGsoTcpV4 || type == kGsoTcpV6 || type == kGsoUdpL4) ? h.gso_size : 0;
 }
 
 bool translate_vnet(VnetHeader& h, const uint8_t* out, uint32_t len, uint32_t mtu) {
@@ -68,6 +69,12 @@ bool translate_vnet(VnetHeader& h, const uint8_t* out, uint32_t len, uint32_t mt
   if (h.flags & kNeedsCsum) h.csum_start = static_cast<uint16_t>(new_l4);
   uint8_t type = h.gso_type & static_cast<uint8_t>(~kGsoEcn);
   if (type == kGsoNone) return true;
+  if (type == kGsoUdpL4) {
+    // Datagrams: the segment size is the application's and cannot change. The worker
+    // segmented in software whatever would not fit (needs_software_segmentation).
+    h.hdr_len = static_cast<uint16_t>(new_l4 + xlat::kUdpHeaderLen);
+    return new_l4 + xlat::kUdpHeaderLen <= len && h.hdr_len + uint32_t{h.gso_size} <= mtu;
+  }
   if (type != kGsoTcpV4 && type != kGsoTcpV6) return false;
   // hdr_len as the kernel reads it back: the IP and TCP headers (the kernel writes the
   // length of its linear data here, which may be more; exact is always accepted).

@@ -216,6 +216,20 @@ def translated(lab, which):
     return t["translated_4to6"] + t["translated_6to4"]
 
 
+def quiet_translated(lab, which, still=0.3, timeout=5):
+    """translated() once it has stopped moving for `still` seconds: the count to compare
+    against after the next step. curl returns before its connection's last FIN and ACK
+    have crossed the translators, so a count read at once may still grow by those."""
+    n, deadline = translated(lab, which), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(still)
+        m = translated(lab, which)
+        if m == n:
+            return n
+        n = m
+    return n
+
+
 # --- the demo: what `scripts/lab` shows ----------------------------------------------
 class Demo:
     """Runs each step, prints it and its result; remembers failures for --check."""
@@ -248,9 +262,9 @@ class Demo:
             return True, "\n".join(lines) + "\n" + lab.ex(c, "ip -4 route show default").stdout.strip()
 
         def native_v6():
-            n_plat, n_clat = translated(lab, "plat"), translated(lab, "clat")
+            n_plat, n_clat = quiet_translated(lab, "plat"), quiet_translated(lab, "clat")
             body, ip = curl(lab, "http://web6.lab/")
-            same = translated(lab, "plat") == n_plat and translated(lab, "clat") == n_clat
+            same = quiet_translated(lab, "plat") == n_plat and quiet_translated(lab, "clat") == n_clat
             return body == WEB6_PAGE and ip == WEB6 and same, \
                 f"curl http://web6.lab/ -> {ip}: {body.strip()!r}; translated by PLAT/CLAT: {'none' if same else 'some!'}"
 
@@ -263,10 +277,10 @@ class Demo:
                 f"(the PLAT's NAT44 address; the client is 192.0.0.1 behind CLAT -> PLAT -> NAT44)"
 
         def dns64_name():
-            n_clat = translated(lab, "clat")
+            n_clat = quiet_translated(lab, "clat")
             body, ip = curl(lab, "http://web4.lab/")
             aaaa = lab.ex(c, "getent ahostsv6 web4.lab", check=False).stdout.split()
-            return body == WEB_PAGE and ip == v6_of(WEB4) and translated(lab, "clat") == n_clat, \
+            return body == WEB_PAGE and ip == v6_of(WEB4) and quiet_translated(lab, "clat") == n_clat, \
                 f"web4.lab AAAA (synthesized by unbound dns64): {aaaa[0] if aaaa else '?'}\n" \
                 f"curl http://web4.lab/ -> {ip}: {body.strip()!r}; through the PLAT only (CLAT untouched)"
 

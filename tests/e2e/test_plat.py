@@ -302,6 +302,65 @@ def check_stats(L, t):
                 f"prometheus {prom_ok}")
 
 
+def stats_total(t):
+    import json
+    return json.loads(subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control],
+                                     capture_output=True, text=True).stdout)["total"]
+
+
+def udp_gso_burst(L, recv_ns, bind, send_ns, dst, port, seg, count, df):
+    """One sendmsg of `count` datagrams of `seg` bytes with UDP_SEGMENT (the kernel hands
+    them to the TUN as one super-packet where it has USO); the receiver checks each."""
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", recv_ns, PY, "-c",
+         "import socket\n"
+         f"s=socket.socket(socket.AF_INET6 if ':' in '{bind}' else socket.AF_INET,socket.SOCK_DGRAM)\n"
+         f"s.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1<<21);s.bind(('{bind}',{port}));s.settimeout(2)\n"
+         "good=set()\n"
+         "try:\n"
+         " while True:\n"
+         "  d,_=s.recvfrom(65536);i=d[0]\n"
+         f"  good.add(i) if len(d)=={seg} and d==bytes([i])*{seg} else None\n"
+         "except socket.timeout: pass\n"
+         "print(len(good))"],
+        stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    try:
+        fam = "socket.AF_INET6" if ":" in dst else "socket.AF_INET"
+        # IP_MTU_DISCOVER = IP_PMTUDISC_DONT (0) clears DF, =DO (2) sets it; 103 is UDP_SEGMENT.
+        mtu_opt = "" if ":" in dst else f"s.setsockopt(socket.IPPROTO_IP,10,{2 if df else 0});"
+        L.ex(send_ns, f"{PY} -c \"import socket;s=socket.socket({fam},socket.SOCK_DGRAM);{mtu_opt}"
+                      f"s.setsockopt(socket.SOL_UDP,103,{seg});"
+                      f"s.sendto(b''.join(bytes([i])*{seg} for i in range({count})),('{dst}',{port}))\"", timeout=30)
+        out, _ = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    return int(out.strip() or 0)
+
+
+def check_udp_gso(L, t):
+    """UDP segmentation offload: datagrams sent in one UDP_SEGMENT call arrive intact and
+    one by one, both ways. Datagrams that fit after translation cross as one super-packet
+    (fewer packets read than datagrams); 1500-byte IPv4 datagrams without DF become
+    1520 bytes of IPv6, so xlatd cuts that super-packet in software and fragments each
+    datagram (RFC 7915 4.1); the receiver reassembles them."""
+    b = stats_total(t)
+    fit64 = udp_gso_burst(L, L.ns4, V4_HOST, L.ns6, V4_HOST_AS_V6, 5401, 1400, 40, True)
+    fit46 = udp_gso_burst(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5402, 1400, 40, True)
+    time.sleep(0.3)
+    m = stats_total(t)
+    big46 = udp_gso_burst(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5403, 1472, 30, False)
+    time.sleep(0.3)
+    a = stats_total(t)
+    read = m["rx_packets"] - b["rx_packets"]
+    segmented = a["gso_segmented"] - m["gso_segmented"]
+    frags = a["fragments_made"] - m["fragments_made"]
+    ok = fit64 == 40 and fit46 == 40 and big46 == 30 and read < 80 and segmented >= 1 and frags >= 60
+    return ok, (f"1400 B: {fit64}/40 6->4, {fit46}/40 4->6 intact in {read} packets read; 1472 B without DF: "
+                f"{big46}/30 intact, {segmented} super-packet(s) cut in software, {frags} IPv6 fragments")
+
+
 def check_garbage_storm(L, t):
     """Thousands of malformed packets through the TUN while a ping runs: the daemon
     lives, the ping gets through, and every packet xlatd read is accounted for as
@@ -371,7 +430,7 @@ def check_kill9_dynamic_map(L, t):
 
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
-XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges]
+XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso]
 ALONE = [check_mktun_rmtun, check_kill9_dynamic_map]  # need the translator stopped
 
 

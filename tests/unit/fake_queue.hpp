@@ -17,16 +17,24 @@ class FakeQueue : public xlatd::PacketQueue {
   unsigned copies = 0;  // send_copy() calls
   // Runs inside receive(): what another thread does while the worker waits.
   std::function<void()> while_waiting;
+  // As a TUN with IFF_VNET_HDR: each `incoming` entry starts with its 10-byte virtio-net
+  // header, and `sent_vnet` records the header each sent packet went out with.
+  bool vnet_mode = false;
+  std::vector<std::vector<uint8_t>> sent_vnet;
+  int last_timeout = -2;  // the timeout the last receive() was given
 
-  std::span<xlat::Packet> receive(int) override {
+  std::span<xlat::Packet> receive(int timeout_ms) override {
+    last_timeout = timeout_ms;
     if (while_waiting) while_waiting();
     packets_.clear();
     buffers_.clear();
     buffers_.reserve(batch);
     while (!incoming.empty() && packets_.size() < batch) {
-      auto& b = buffers_.emplace_back(xlatd::kQueueHeadroom + incoming.front().size() + 64);
-      std::copy(incoming.front().begin(), incoming.front().end(), b.begin() + xlatd::kQueueHeadroom);
-      packets_.push_back({b.data() + xlatd::kQueueHeadroom, static_cast<uint32_t>(incoming.front().size()),
+      const size_t hdr = vnet_mode ? 10 : 0;
+      const auto& in = incoming.front();
+      auto& b = buffers_.emplace_back(xlatd::kQueueHeadroom + in.size() + 64);
+      std::copy(in.begin(), in.end(), b.begin() + xlatd::kQueueHeadroom - hdr);
+      packets_.push_back({b.data() + xlatd::kQueueHeadroom, static_cast<uint32_t>(in.size() - hdr),
                           xlatd::kQueueHeadroom});
       incoming.pop_front();
     }
@@ -35,12 +43,16 @@ class FakeQueue : public xlatd::PacketQueue {
   }
   void send(const uint8_t* data, uint32_t len) override {
     sent.emplace_back(data, data + len);
+    if (vnet_mode) sent_vnet.emplace_back(data - 10, data);
     stats_.tx_packets++;
   }
   void send_copy(const uint8_t* data, uint32_t len) override {
     ++copies;
-    send(data, len);
+    sent.emplace_back(data, data + len);
+    if (vnet_mode) sent_vnet.emplace_back(10, 0);  // a copy goes out with an empty header
+    stats_.tx_packets++;
   }
+  bool vnet() const override { return vnet_mode; }
   void flush() override {}
   xlatd::QueueStats stats() const override { return stats_; }
 

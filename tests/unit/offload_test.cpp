@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "io/gso_segment.hpp"
 #include "io/offload.hpp"
 #include "packet_builder.hpp"
 
@@ -128,9 +129,117 @@ TEST(Offload, DescribeForCore) {
   xlatd::describe_for_core({1, 4, 60, 1440, 40, 16}, p);
   EXPECT_TRUE(p.csum_partial);
   EXPECT_EQ(p.gso_size, 1440);
+  xlatd::describe_for_core({1, 5, 28, 1200, 20, 6}, p);  // UDP segmentation offload (USO)
+  EXPECT_EQ(p.gso_size, 1200);
   xlatd::describe_for_core({0, 3, 0, 1200, 0, 0}, p);  // UDP fragmentation offload: not ours
   EXPECT_FALSE(p.csum_partial);
   EXPECT_EQ(p.gso_size, 0);
+}
+
+// --- software segmentation (gso_segment.cpp) ---
+
+Bytes segment(const Bytes& pkt, const xlatd::GsoLayout& g, uint32_t i) {
+  Bytes out(g.hdr_len + g.mss);
+  out.resize(xlatd::write_segment(pkt.data(), g, i, out.data()));
+  return out;
+}
+
+// What TCP segmentation offload promises (RFC 9293 §3.7 sizes, Linux's tcp_gso_segment
+// flags): each segment carries the next mss bytes at the right sequence number, its own
+// lengths and checksums, FIN/PSH on the last only, CWR on the first only.
+TEST(SoftwareSegmentation, TcpIpv4SuperPacketBecomesWireSegments) {
+  V4 h;
+  h.id = 0xfffe;  // Identification wraps while counting up
+  Bytes payload = pattern(2500, 9);
+  auto pkt = tcp4(h, 1000, 80, payload);
+  pkt[20 + 13] |= 0x80 | 0x08 | 0x01;  // CWR, PSH, FIN
+  const uint32_t seq = be32(pkt, 20 + 4);
+  xlatd::GsoLayout g;
+  ASSERT_TRUE(xlatd::gso_layout(pkt.data(), static_cast<uint32_t>(pkt.size()), {1, 1, 40, 1000, 20, 16}, g));
+  ASSERT_EQ(g.segments, 3u);
+  Bytes joined;
+  for (uint32_t i = 0; i < 3; ++i) {
+    Bytes s = segment(pkt, g, i);
+    const uint32_t chunk = i < 2 ? 1000 : 500;
+    ASSERT_EQ(s.size(), 40 + chunk);
+    EXPECT_EQ(be16(s, 2), 40 + chunk);
+    EXPECT_EQ(be16(s, 4), static_cast<uint16_t>(0xfffe + i));
+    EXPECT_TRUE(ipv4_header_checksum_ok(s));
+    EXPECT_TRUE(l4_checksum_ok(s)) << "segment " << i;
+    EXPECT_EQ(be32(s, 20 + 4), seq + i * 1000);
+    const uint8_t flags = s[20 + 13];
+    EXPECT_EQ((flags & 0x80) != 0, i == 0) << "CWR, segment " << i;
+    EXPECT_EQ((flags & 0x09) == 0x09, i == 2) << "FIN+PSH, segment " << i;
+    EXPECT_EQ(flags & 0x10, 0x10);  // ACK everywhere
+    joined.insert(joined.end(), s.begin() + 40, s.end());
+  }
+  EXPECT_EQ(joined, payload);
+}
+
+TEST(SoftwareSegmentation, UdpIpv6SuperPacketBecomesDatagrams) {
+  V6 h;
+  Bytes payload = pattern(2500, 3);
+  auto pkt = udp6(h, 4433, 443, payload);
+  xlatd::GsoLayout g;
+  ASSERT_TRUE(xlatd::gso_layout(pkt.data(), static_cast<uint32_t>(pkt.size()), {1, 5, 48, 1200, 40, 6}, g));
+  ASSERT_EQ(g.segments, 3u);
+  Bytes joined;
+  for (uint32_t i = 0; i < 3; ++i) {
+    Bytes s = segment(pkt, g, i);
+    const uint32_t chunk = i < 2 ? 1200 : 100;
+    ASSERT_EQ(s.size(), 48 + chunk);
+    EXPECT_EQ(be16(s, 4), 8 + chunk);       // IPv6 Payload Length
+    EXPECT_EQ(be16(s, 40 + 4), 8 + chunk);  // UDP Length
+    EXPECT_TRUE(l4_checksum_ok(s)) << "segment " << i;
+    joined.insert(joined.end(), s.begin() + 48, s.end());
+  }
+  EXPECT_EQ(joined, payload);
+}
+
+TEST(SoftwareSegmentation, MalformedOrForeignSuperPacketsAreRefused) {
+  V4 h;
+  auto tcp = tcp4(h, 1, 2, pattern(100));
+  auto udp = udp4(h, 1, 2, pattern(100));
+  xlatd::GsoLayout g;
+  const auto n = static_cast<uint32_t>(tcp.size());
+  EXPECT_FALSE(xlatd::gso_layout(tcp.data(), n, {1, 4, 40, 50, 20, 16}, g));   // says TCPV6, is IPv4
+  EXPECT_FALSE(xlatd::gso_layout(tcp.data(), n, {1, 5, 28, 50, 20, 6}, g));    // says UDP, is TCP
+  EXPECT_FALSE(xlatd::gso_layout(tcp.data(), n, {1, 1, 40, 0, 20, 16}, g));    // no segment size
+  EXPECT_FALSE(xlatd::gso_layout(udp.data(), static_cast<uint32_t>(udp.size()), {1, 3, 28, 50, 20, 6}, g));  // UFO
+  EXPECT_FALSE(xlatd::gso_layout(tcp.data(), 30, {1, 1, 40, 50, 20, 16}, g));  // truncated
+  EXPECT_TRUE(xlatd::gso_layout(tcp.data(), n, {1, 1, 40, 50, 20, 16}, g));
+}
+
+// UDP segments are the application's datagrams: when the translated ones would not fit
+// the MTU they are cut in software first; TCP never needs it (gso_size is lowered).
+TEST(SoftwareSegmentation, WhenItIsNeeded) {
+  V4 h4;
+  V6 h6;
+  auto u4 = udp4(h4, 1, 2, pattern(3000));
+  auto u6 = udp6(h6, 1, 2, pattern(3000));
+  auto n4 = static_cast<uint32_t>(u4.size());
+  auto n6 = static_cast<uint32_t>(u6.size());
+  EXPECT_TRUE(xlatd::needs_software_segmentation({1, 5, 28, 1472, 20, 6}, u4.data(), n4, 1500));   // 1520 as IPv6
+  EXPECT_FALSE(xlatd::needs_software_segmentation({1, 5, 28, 1452, 20, 6}, u4.data(), n4, 1500));  // 1500 exactly
+  EXPECT_FALSE(xlatd::needs_software_segmentation({1, 5, 48, 1452, 40, 6}, u6.data(), n6, 1500));
+  EXPECT_FALSE(xlatd::needs_software_segmentation({1, 1, 40, 1460, 20, 16}, u4.data(), n4, 1500));  // TCP
+  EXPECT_FALSE(xlatd::needs_software_segmentation({1, 0, 0, 0, 20, 6}, u4.data(), n4, 1500));       // plain
+  EXPECT_TRUE(xlatd::needs_software_segmentation({1, 3, 28, 1000, 20, 6}, u4.data(), n4, 1500));    // UFO
+}
+
+TEST(Offload, UdpVnetHeaderKeepsItsTypeAndSegmentSize) {
+  V4 h;
+  auto pkt = udp4(h, 1000, 443, pattern(3000));
+  auto r = translate_flags(pkt, true, 1000);
+  ASSERT_EQ(r.verdict, xlat::Verdict::Forward);
+  xlatd::VnetHeader vh{1, 5, 28, 1000, 20, 6};
+  ASSERT_TRUE(xlatd::translate_vnet(vh, r.pkts[0].data(), static_cast<uint32_t>(r.pkts[0].size()), 1500));
+  EXPECT_EQ(vh.gso_type, 5);
+  EXPECT_EQ(vh.gso_size, 1000);
+  EXPECT_EQ(vh.csum_start, 40);
+  EXPECT_EQ(vh.hdr_len, 48);
+  xlatd::VnetHeader big{1, 5, 28, 1472, 20, 6};  // would need 1520 bytes: refused, never cut
+  EXPECT_FALSE(xlatd::translate_vnet(big, r.pkts[0].data(), static_cast<uint32_t>(r.pkts[0].size()), 1500));
 }
 
 }  // namespace

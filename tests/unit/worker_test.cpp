@@ -6,6 +6,7 @@
 #include <string>
 
 #include "daemon/worker.hpp"
+#include "io/offload.hpp"
 #include "fake_queue.hpp"
 #include "packet_builder.hpp"
 
@@ -17,6 +18,30 @@ std::shared_ptr<xlatd::SharedConfig> shared(xlat::TranslatorConfig t) {
   auto s = std::make_shared<xlatd::SharedConfig>();
   s->translator = std::move(t);
   return s;
+}
+
+// `xlatd stats` read just after some traffic must show it: a worker that holds counts
+// it has not published waits at most kStatsLagMs, and its idle round publishes them.
+TEST(Worker, CountsReachStatsWithinTheLagAfterABurst) {
+  xlatd::Runtime rt;
+  rt.publish(shared(jool_like_config()));
+  FakeQueue q;
+  V4 h4;
+  q.incoming.push_back(udp4(h4, 1, 2, pattern(20)));
+  xlatd::Worker w(0, q, rt);
+  w.run_once(200);  // the first round of a burst (1 of every 16 publishes anyway)
+  EXPECT_EQ(q.last_timeout, 200);
+  q.incoming.push_back(udp4(h4, 1, 2, pattern(20)));
+  EXPECT_EQ(w.run_once(200), 1u);
+  // Published already only if kStatsLagMs passed since the first round (a slow machine).
+  const bool published = w.stats().xlat.translated_4to6 == 2;
+  EXPECT_EQ(w.run_once(200), 0u);
+  if (!published) {
+    EXPECT_LE(q.last_timeout, xlatd::Worker::kStatsLagMs);  // no sleep on unpublished counts
+  }
+  EXPECT_EQ(w.stats().xlat.translated_4to6, 2u);
+  w.run_once(200);
+  EXPECT_EQ(q.last_timeout, 200);  // nothing left to publish: the long wait again
 }
 
 TEST(Worker, TranslatesABatchAndCountsEveryOutcome) {
@@ -132,7 +157,8 @@ TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
   EXPECT_EQ(names.size(), xlatd::kScalarCounters);
   std::set<uint64_t> seen = {a.io.rx_packets, a.io.tx_packets, a.io.rx_errors, a.io.tx_errors, a.io.rounds,
                              a.io.syscalls, a.xlat.translated_4to6, a.xlat.translated_6to4, a.xlat.fragments_made,
-                             a.xlat.icmp_errors_sent, a.xlat.icmp_errors_rate_limited, a.xlat.echo_replies_sent};
+                             a.xlat.icmp_errors_sent, a.xlat.icmp_errors_rate_limited, a.xlat.echo_replies_sent,
+                             a.gso_segmented};
   EXPECT_EQ(seen.size(), xlatd::kScalarCounters);
   EXPECT_EQ(*seen.begin(), 1u);
   xlatd::WorkerStats total = a;
@@ -140,6 +166,88 @@ TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
   EXPECT_EQ(total.io.syscalls, 2 * a.io.syscalls);
   EXPECT_EQ(total.xlat.echo_replies_sent, 2 * a.xlat.echo_replies_sent);
   EXPECT_EQ(total.xlat.drops.back(), 2 * a.xlat.drops.back());
+}
+
+Bytes with_vnet(const xlatd::VnetHeader& vh, const Bytes& pkt) {
+  Bytes b(10);
+  xlatd::write_vnet(b.data(), vh);
+  b.insert(b.end(), pkt.begin(), pkt.end());
+  return b;
+}
+
+// USO: a UDP super-packet whose datagrams fit once translated crosses as one unit, its
+// virtio-net header carried over (UDP_L4, same segment size, checksum start moved).
+TEST(WorkerOffload, UdpSuperPacketThatFitsCrossesAsOneUnit) {
+  xlatd::Runtime rt;
+  rt.publish(shared(jool_like_config()));
+  FakeQueue q;
+  q.vnet_mode = true;
+  V4 h;
+  auto pkt = udp4(h, 4433, 443, pattern(3000));
+  q.incoming.push_back(with_vnet({1, 5, 28, 1200, 20, 6}, pkt));
+  xlatd::Worker w(0, q, rt);
+  w.run_once(0);
+  ASSERT_EQ(q.sent.size(), 1u);
+  EXPECT_EQ(q.sent[0].size(), pkt.size() + 20);
+  auto oh = xlatd::read_vnet(q.sent_vnet[0].data());
+  EXPECT_EQ(oh.gso_type, 5);
+  EXPECT_EQ(oh.gso_size, 1200);
+  EXPECT_EQ(oh.csum_start, 40);
+  w.run_once(0);
+  EXPECT_EQ(w.stats().gso_segmented, 0u);
+}
+
+// USO: 1472-byte datagrams are 1520 bytes as IPv6, over the 1500 MTU, and a datagram
+// cannot be re-cut. The super-packet is segmented in software and each datagram is
+// translated on its own: without DF, RFC 7915 §4 fragments each (at 1280, the lowest
+// IPv6 MTU); the short last one goes whole. Nothing keeps an offload header.
+TEST(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTranslated) {
+  xlatd::Runtime rt;
+  rt.publish(shared(jool_like_config()));
+  FakeQueue q;
+  q.vnet_mode = true;
+  V4 h;
+  h.df = false;
+  Bytes payload = pattern(1472 * 2 + 500, 5);
+  auto pkt = udp4(h, 4433, 443, payload);
+  q.incoming.push_back(with_vnet({1, 5, 28, 1472, 20, 6}, pkt));
+  xlatd::Worker w(0, q, rt);
+  w.run_once(0);
+  ASSERT_EQ(q.sent.size(), 5u);  // 2 + 2 fragments, then the last datagram whole
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(q.sent[i][6], 44) << "fragment header, packet " << i;
+    EXPECT_LE(q.sent[i].size(), 1280u);
+  }
+  const Bytes& last = q.sent[4];
+  ASSERT_EQ(last.size(), 40u + 8 + 500);
+  EXPECT_EQ(last[6], 17);
+  EXPECT_TRUE(l4_checksum_ok(last));
+  EXPECT_EQ(Bytes(last.begin() + 48, last.end()), Bytes(payload.end() - 500, payload.end()));
+  for (const auto& vh : q.sent_vnet) EXPECT_EQ(vh, Bytes(10, 0));
+  w.run_once(0);
+  auto s = w.stats();
+  EXPECT_EQ(s.gso_segmented, 1u);
+  EXPECT_EQ(s.xlat.translated_4to6, 3u);
+  EXPECT_EQ(s.xlat.fragments_made, 4u);
+}
+
+// With DF the same datagrams are answered, each, with Fragmentation Needed (RFC 7915
+// §4: MTU 1480 = 1500 - 20), as they would be one by one without offloads.
+TEST(WorkerOffload, UdpSuperPacketWithDfGetsFragmentationNeededPerDatagram) {
+  xlatd::Runtime rt;
+  rt.publish(shared(jool_like_config()));
+  FakeQueue q;
+  q.vnet_mode = true;
+  V4 h;
+  h.df = true;
+  auto pkt = udp4(h, 4433, 443, pattern(1472 * 2));
+  q.incoming.push_back(with_vnet({1, 5, 28, 1472, 20, 6}, pkt));
+  xlatd::Worker w(0, q, rt);
+  w.run_once(0);
+  w.run_once(0);
+  auto s = w.stats();
+  EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4FragNeeded)], 2u);
+  EXPECT_EQ(s.gso_segmented, 1u);
 }
 
 }  // namespace
