@@ -77,6 +77,14 @@ class Lab:
         self.ex(self.nsx, f"ip route replace 192.168.255.0/24 dev {dev}")
         self.ex(self.nsx, f"ip -6 route replace {PREFIX}/96 dev {dev}")
 
+    def wait_for_gone(self, dev, timeout=10.0):
+        """Waits until the device `dev` no longer exists in the translator namespace."""
+        deadline = time.time() + timeout
+        while self.ex(self.nsx, f"ip link show {dev}", check=False).returncode == 0:
+            if time.time() > deadline:
+                raise RuntimeError(f"{dev} still exists {timeout} s after its owner died")
+            time.sleep(0.05)
+
     def start(self, argv, log):
         """Starts a daemon inside the translator namespace."""
         f = open(log, "w")

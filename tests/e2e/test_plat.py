@@ -409,6 +409,10 @@ def check_kill9_dynamic_map(L, t):
         L.procs.remove(t.proc)
         t.proc = None
         bg.wait(timeout=30)
+        # The killed process's io_uring is torn down by a kernel worker after the process
+        # is gone, and its TUN with it: wait for that, or the restart below would find
+        # the dying device (seen under ASan: "Cannot find device" a moment later).
+        L.wait_for_gone("nat64")
         text = open(path).read() if os.path.exists(path) else ""
         entries = [l.split("\t") for l in text.splitlines() if l and not l.startswith("#")]
         if text and not text.endswith("\n"):
