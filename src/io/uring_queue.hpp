@@ -78,7 +78,7 @@ class UringQueue : public PacketQueue {
   void arm_multishot();
   void on_read(uint32_t slot, int res);
   void on_multishot(const io_uring_cqe* cqe);
-  void recycle();
+  bool recycle();
   void reap();
   uint8_t* slot_buf(uint32_t i) { return buffers_.data() + size_t{i} * slot_size_; }
 
