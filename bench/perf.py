@@ -78,7 +78,10 @@ class Bench:
             argv = [self.args.xlatd, "-n", "--stdout", "-c", conf]
         else:
             argv = [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", conf]
-        self.proc = self.L.start(argv, os.path.join(self.dir, f"{kind}{workers}.log"))
+        log = os.path.join(self.dir, f"{kind}{workers}.log")
+        self.proc = self.L.start(argv, log)
+        if kind == "xlatd":
+            self.L.wait_until_translating(self.proc, log)
         self.L.route_tun()
         time.sleep(0.3)
         # Warm up: the IPv6 host's pool address, neighbours.

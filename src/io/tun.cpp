@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <fstream>
+#include <thread>
 
 namespace xlatd {
 
@@ -30,6 +33,52 @@ int attach(const std::string& name, short flags) {
     return -1;
   }
   return fd;
+}
+
+// The device's ifindex in this network namespace, 0 when there is no such device.
+unsigned ifindex_of(const std::string& name) {
+  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return 0;
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  unsigned index = ::ioctl(s, SIOCGIFINDEX, &ifr) == 0 ? static_cast<unsigned>(ifr.ifr_ifindex) : 0;
+  ::close(s);
+  return index;
+}
+
+// The TUN's flags from sysfs (IFF_PERSIST among them), or -1 when they cannot be read
+// here: no such device, not a TUN, or a /sys mounted for another network namespace (its
+// ifindex is not this namespace's).
+long sysfs_tun_flags(const std::string& name) {
+  const std::string dir = "/sys/class/net/" + name + "/";
+  std::ifstream idx(dir + "ifindex"), flags(dir + "tun_flags");
+  unsigned index = 0;
+  long f = -1;
+  if (!(idx >> index) || index != ifindex_of(name)) return -1;
+  if (!(flags >> std::hex >> f)) return -1;
+  return f;
+}
+
+// A TUN that is not persistent belongs to the process that made it. Attaching to it
+// would share its queues: with a running daemon (another xlatd, TAYGA) each would see
+// part of the traffic; with one that just exited (its io_uring, and with it the device,
+// is torn down by a kernel worker some milliseconds after the process is gone, measured
+// ~20 ms) the kernel keeps the old owner's settings, so a restart that changes `offload`
+// would read every packet misaligned (seen in the harness: every packet dropped as
+// ipv4_bad_version). So wait for such a device to go, and refuse one that stays.
+bool wait_for_previous_owner(const std::string& name, std::string& error) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (;;) {
+    if (ifindex_of(name) == 0) return true;  // no such device: ours to make
+    const long f = sysfs_tun_flags(name);
+    if (f < 0 || (f & IFF_PERSIST) != 0) return true;  // persistent (--mktun), or cannot tell
+    if (std::chrono::steady_clock::now() > deadline) {
+      error = "TUN device " + name + " belongs to another running process (it is not persistent); "
+              "is another xlatd or TAYGA using it?";
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace
@@ -67,9 +116,21 @@ bool open_tun(const std::string& name, unsigned queues, bool vnet, TunDevice& ou
   out = TunDevice{};
   out.name = name;
   out.vnet = vnet;
+  if (!wait_for_previous_owner(name, error)) return false;
   const short base = static_cast<short>(IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0));
   const short mq = static_cast<short>(base | IFF_MULTI_QUEUE);
   int fd = attach(name, mq);
+  if (fd >= 0) {
+    // Queues already attached keep the device's settings: ours must be what we asked
+    // for, or every packet would be read with (or without) a header it does not have.
+    ifreq got{};
+    if (::ioctl(fd, TUNGETIFF, &got) == 0 && ((got.ifr_flags & IFF_VNET_HDR) != 0) != vnet) {
+      ::close(fd);
+      error = "TUN device " + name + " is attached by another process with " +
+              (vnet ? "offloads off" : "offloads on") + "; stop it first (or use its offload setting)";
+      return false;
+    }
+  }
   if (fd < 0 && errno == EINVAL) {
     // A device made without IFF_MULTI_QUEUE: one queue only.
     fd = attach(name, base);

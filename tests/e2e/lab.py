@@ -77,6 +77,14 @@ class Lab:
         self.ex(self.nsx, f"ip route replace 192.168.255.0/24 dev {dev}")
         self.ex(self.nsx, f"ip -6 route replace {PREFIX}/96 dev {dev}")
 
+    def wait_until_translating(self, proc, log, timeout=10.0):
+        """Waits for xlatd's "translating on" line: its own TUN is open. A TUN of a daemon
+        stopped just before lingers a moment (its io_uring is torn down by a kernel worker
+        after the process is gone), and route_tun must not take that one for the new one."""
+        deadline = time.time() + timeout
+        while "translating on" not in open(log).read() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+
     def wait_for_gone(self, dev, timeout=10.0):
         """Waits until the device `dev` no longer exists in the translator namespace."""
         deadline = time.time() + timeout

@@ -63,8 +63,10 @@ class Translator:
             return [self.xlatd, "-d", "-c", self.conf, "--control-socket", self.control]
         return [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", self.conf]
 
-    def start(self, L):
-        self.proc = L.start(self.argv(), self.log)
+    def start(self, L, extra=()):
+        self.proc = L.start(self.argv() + list(extra), self.log)
+        if self.kind == "xlatd":
+            L.wait_until_translating(self.proc, self.log)
         L.route_tun()
         time.sleep(0.2)
         if self.proc.poll() is not None:
@@ -245,9 +247,50 @@ def check_mktun_rmtun(L, t):
     works = received(ping(L, L.ns6, V4_HOST_AS_V6, count=2)) == 2
     t.stop(L)
     note = "without multi-queue" in open(t.log).read()
-    L.ex(L.nsx, "ip tuntap del dev nat64 mode tun", check=False)
+    # The stopped daemon's queue detaches when the kernel has torn its io_uring down, a
+    # moment after it exits; until then the device is busy and cannot be deleted.
+    deadline = time.time() + 10
+    while L.ex(L.nsx, "ip tuntap del dev nat64 mode tun", check=False).returncode != 0 and time.time() < deadline:
+        time.sleep(0.05)
     return made and gone and works and (note or t.workers == 1), \
         f"mktun multi_queue={made} rmtun gone={gone} single-queue device works={works} logged={note}"
+
+
+def check_second_daemon_refused(L, t):
+    """A second xlatd on the running one's (non-persistent) TUN exits with a clear error
+    instead of taking part of its traffic; the first carries on."""
+    log = os.path.join(t.dir, "second.log")
+    p = L.start([t.xlatd, "-d", "-c", t.conf, "--control-socket", os.path.join(t.dir, "second.sock")], log)
+    try:
+        rc = p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        rc = None
+    L.stop(p)
+    text = open(log).read()
+    works = received(ping(L, L.ns6, V4_HOST_AS_V6, count=2)) == 2
+    ok = rc not in (None, 0) and "belongs to another running process" in text and works
+    return ok, f"exit {rc}, {text.strip().splitlines()[-1][:150] if text.strip() else 'no output'}; first still translates: {works}"
+
+
+def check_restart_at_once(L, t):
+    """Stop and start again at once, switching offloads on and off: the old TUN lingers
+    for a moment after the process is gone (its io_uring is torn down by a kernel
+    worker); the new daemon must not attach to it with the old settings."""
+    results = []
+    base = open(t.conf).read()
+    try:
+        for i, off in enumerate(["no", "yes", "no", "yes"]):
+            with open(t.conf, "w") as f:
+                f.write(base + f"offload {off}\n")
+            t.start(L)
+            L.ex(L.ns6, f"ping -c 50 -i 0.002 -q {V4_HOST_AS_V6}", check=False)  # traffic in flight at the stop
+            n = received(ping(L, L.ns6, V4_HOST_AS_V6, count=2))
+            results.append(f"offload {off}: {n}/2")
+            t.stop(L)  # SIGTERM; the next start follows at once
+    finally:
+        with open(t.conf, "w") as f:
+            f.write(base)
+    return all(r.endswith(" 2/2") for r in results), ", ".join(results)
 
 
 def check_privileges(L, t):
@@ -257,10 +300,8 @@ def check_privileges(L, t):
     os.chmod(t.dir, 0o755)
     map_file = os.path.join(t.data, "dynamic.map")
     before = os.stat(map_file).st_mtime_ns if os.path.exists(map_file) else 0
-    argv = t.argv() + ["-u", "nobody", "-g", "nogroup", "-r"]
-    t.proc = L.start(argv, t.log)
-    L.route_tun()
-    time.sleep(0.3)
+    t.start(L, ["-u", "nobody", "-g", "nogroup", "-r"])
+    time.sleep(0.1)
     status = open(f"/proc/{t.proc.pid}/status").read()
     uid = [l.split()[1] for l in status.splitlines() if l.startswith("Uid:")][0]
     root = os.readlink(f"/proc/{t.proc.pid}/root")
@@ -434,8 +475,9 @@ def check_kill9_dynamic_map(L, t):
 
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
-XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso]
-ALONE = [check_mktun_rmtun, check_kill9_dynamic_map]  # need the translator stopped
+XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
+              check_second_daemon_refused]
+ALONE = [check_mktun_rmtun, check_restart_at_once, check_kill9_dynamic_map]  # need the translator stopped
 
 
 def main():
