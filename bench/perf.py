@@ -141,18 +141,26 @@ class Bench:
             bps = 0.0
         return {"gbps": bps / 1e9, "cpu_s": cpu / HZ}
 
-    def latency(self, translated):
-        """RTT percentiles of pings sent every 10 ms during a single-stream TCP transfer."""
+    def latency(self, direction, translated):
+        """RTT percentiles of pings sent every 10 ms during a single-stream TCP transfer.
+        6to4: the IPv6 host pings the IPv4 host while sending to it; 4to6: the IPv4 host
+        pings the IPv6 host while the transfer flows its way (iperf3 -R)."""
         L = self.L
         dst = lab.v6_of("198.51.100.2") if translated else "2001:db8:2::2"
+        if direction == "6to4":
+            ping_ns, ping_dst = L.ns6, dst
+        else:
+            ping_ns, ping_dst = L.ns4, ("192.168.255.10" if translated else "2001:db8:1::10")
         server = subprocess.Popen(["ip", "netns", "exec", L.ns4, "iperf3", "-s", "-1", "-p", "5202"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.3)
         load = subprocess.Popen(["ip", "netns", "exec", L.ns6, "iperf3", "-c", dst, "-p", "5202", "-t",
-                                 str(self.args.seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 str(self.args.seconds)] + (["-R"] if direction == "4to6" else []),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)
         n = int(max(1, self.args.seconds - 1) * 100)
-        out = L.ex(L.ns6, f"ping -i 0.01 -c {n} -W 1 {dst}", check=False, timeout=self.args.seconds + 30).stdout
+        out = L.ex(ping_ns, f"ping -i 0.01 -c {n} -W 1 {ping_dst}", check=False,
+                   timeout=self.args.seconds + 30).stdout
         load.wait(timeout=self.args.seconds + 30)
         server.wait(timeout=10)
         rtts = sorted(float(l.split("time=")[1].split()[0]) for l in out.splitlines() if "time=" in l)
@@ -164,6 +172,7 @@ class Bench:
 WORKLOADS = [
     ("tcp1", "6to4"), ("tcp1", "4to6"), ("tcp8", "6to4"), ("tcp8", "4to6"),
     ("udp64", "6to4"), ("udp64", "4to6"), ("udp1400", "6to4"), ("udp1400", "4to6"), ("latency", "6to4"),
+    ("latency", "4to6"),
 ]
 
 
@@ -172,7 +181,7 @@ def measure(b, workload, direction, translated):
         return b.tcp(direction, int(workload[3:]), translated)
     if workload.startswith("udp"):
         return b.udp(direction, int(workload[3:]), translated)
-    return b.latency(translated)
+    return b.latency(direction, translated)
 
 
 def median_of(runs, key):

@@ -272,6 +272,24 @@ def check_second_daemon_refused(L, t):
     return ok, f"exit {rc}, {text.strip().splitlines()[-1][:150] if text.strip() else 'no output'}; first still translates: {works}"
 
 
+def check_tcp_offloads_off(L, t):
+    """The TCP transfers again with `offload no`: packet by packet, no virtio-net
+    headers, the same bytes at both ends (the common checks run with offloads on)."""
+    base = open(t.conf).read()
+    try:
+        with open(t.conf, "w") as f:
+            f.write(base + "offload no\n")
+        t.start(L)
+        off = "offloads off" in open(t.log).read()
+        ok64, d64 = tcp_transfer(L, L.ns4, V4_HOST, L.ns6, V4_HOST_AS_V6, 5011)
+        ok46, d46 = tcp_transfer(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5012)
+        t.stop(L)
+    finally:
+        with open(t.conf, "w") as f:
+            f.write(base)
+    return off and ok64 and ok46, f"logged 'offloads off' {off}; 6->4 {d64}; 4->6 {d46}"
+
+
 def check_restart_at_once(L, t):
     """Stop and start again at once, switching offloads on and off: the old TUN lingers
     for a moment after the process is gone (its io_uring is torn down by a kernel
@@ -477,7 +495,7 @@ COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, chec
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
 XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
               check_second_daemon_refused]
-ALONE = [check_mktun_rmtun, check_restart_at_once, check_kill9_dynamic_map]  # need the translator stopped
+ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map]  # need the translator stopped
 
 
 def main():
