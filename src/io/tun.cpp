@@ -35,26 +35,33 @@ int attach(const std::string& name, short flags) {
   return fd;
 }
 
-// The device's ifindex in this network namespace, 0 when there is no such device.
-unsigned ifindex_of(const std::string& name) {
+// A SIOCGIF* query about the interface `name` in this network namespace; false when
+// there is no such interface.
+bool query_interface(const std::string& name, unsigned long request, ifreq& ifr) {
   int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0) return 0;
-  ifreq ifr{};
+  if (s < 0) return false;
+  ifr = ifreq{};
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-  unsigned index = ::ioctl(s, SIOCGIFINDEX, &ifr) == 0 ? static_cast<unsigned>(ifr.ifr_ifindex) : 0;
+  bool ok = ::ioctl(s, request, &ifr) == 0;
   ::close(s);
-  return index;
+  return ok;
 }
 
-// The TUN's flags from sysfs (IFF_PERSIST among them), or -1 when they cannot be read
-// here: no such device, not a TUN, or a /sys mounted for another network namespace (its
-// ifindex is not this namespace's).
-long sysfs_tun_flags(const std::string& name) {
+// The device's ifindex in this network namespace, 0 when there is no such device.
+unsigned ifindex_of(const std::string& name) {
+  ifreq ifr;
+  return query_interface(name, SIOCGIFINDEX, ifr) ? static_cast<unsigned>(ifr.ifr_ifindex) : 0;
+}
+
+// The flags (IFF_PERSIST among them) of the TUN with `index`, from sysfs, or -1 when
+// they cannot be read here: not a TUN, or a /sys mounted for another network namespace
+// (its ifindex for the name is not this namespace's).
+long sysfs_tun_flags(const std::string& name, unsigned index) {
   const std::string dir = "/sys/class/net/" + name + "/";
   std::ifstream idx(dir + "ifindex"), flags(dir + "tun_flags");
-  unsigned index = 0;
+  unsigned sys_index = 0;
   long f = -1;
-  if (!(idx >> index) || index != ifindex_of(name)) return -1;
+  if (!(idx >> sys_index) || sys_index != index) return -1;
   if (!(flags >> std::hex >> f)) return -1;
   return f;
 }
@@ -69,8 +76,9 @@ long sysfs_tun_flags(const std::string& name) {
 bool wait_for_previous_owner(const std::string& name, std::string& error) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   for (;;) {
-    if (ifindex_of(name) == 0) return true;  // no such device: ours to make
-    const long f = sysfs_tun_flags(name);
+    const unsigned index = ifindex_of(name);
+    if (index == 0) return true;  // no such device: ours to make
+    const long f = sysfs_tun_flags(name, index);
     if (f < 0 || (f & IFF_PERSIST) != 0) return true;  // persistent (--mktun), or cannot tell
     if (std::chrono::steady_clock::now() > deadline) {
       error = "TUN device " + name + " belongs to another running process (it is not persistent); "
@@ -188,13 +196,8 @@ bool remove_persistent_tun(const std::string& name, std::string& error) {
 }
 
 uint32_t interface_mtu(const std::string& name) {
-  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0) return 0;
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-  uint32_t mtu = ::ioctl(s, SIOCGIFMTU, &ifr) == 0 ? static_cast<uint32_t>(ifr.ifr_mtu) : 0;
-  ::close(s);
-  return mtu;
+  ifreq ifr;
+  return query_interface(name, SIOCGIFMTU, ifr) ? static_cast<uint32_t>(ifr.ifr_mtu) : 0;
 }
 
 }  // namespace xlatd
