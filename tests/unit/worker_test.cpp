@@ -168,51 +168,53 @@ TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
   EXPECT_EQ(total.xlat.drops.back(), 2 * a.xlat.drops.back());
 }
 
-Bytes with_vnet(const xlatd::VnetHeader& vh, const Bytes& pkt) {
-  Bytes b(10);
-  xlatd::write_vnet(b.data(), vh);
-  b.insert(b.end(), pkt.begin(), pkt.end());
-  return b;
-}
+// A worker over a fake TUN opened with IFF_VNET_HDR: each packet goes in behind a
+// virtio-net header, and what went out is in q.sent / q.sent_vnet.
+class WorkerOffload : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rt.publish(shared(jool_like_config()));
+    q.vnet_mode = true;
+  }
+  // Reads `pkt` with header `vh` in one round; a second, idle round publishes counters.
+  xlatd::WorkerStats run(const xlatd::VnetHeader& vh, const Bytes& pkt) {
+    Bytes b(10);
+    xlatd::write_vnet(b.data(), vh);
+    b.insert(b.end(), pkt.begin(), pkt.end());
+    q.incoming.push_back(b);
+    xlatd::Worker w(0, q, rt);
+    w.run_once(0);
+    w.run_once(0);
+    return w.stats();
+  }
+  xlatd::Runtime rt;
+  FakeQueue q;
+};
 
 // USO: a UDP super-packet whose datagrams fit once translated crosses as one unit, its
 // virtio-net header carried over (UDP_L4, same segment size, checksum start moved).
-TEST(WorkerOffload, UdpSuperPacketThatFitsCrossesAsOneUnit) {
-  xlatd::Runtime rt;
-  rt.publish(shared(jool_like_config()));
-  FakeQueue q;
-  q.vnet_mode = true;
+TEST_F(WorkerOffload, UdpSuperPacketThatFitsCrossesAsOneUnit) {
   V4 h;
   auto pkt = udp4(h, 4433, 443, pattern(3000));
-  q.incoming.push_back(with_vnet({1, 5, 28, 1200, 20, 6}, pkt));
-  xlatd::Worker w(0, q, rt);
-  w.run_once(0);
+  auto s = run({1, 5, 28, 1200, 20, 6}, pkt);
   ASSERT_EQ(q.sent.size(), 1u);
   EXPECT_EQ(q.sent[0].size(), pkt.size() + 20);
   auto oh = xlatd::read_vnet(q.sent_vnet[0].data());
   EXPECT_EQ(oh.gso_type, 5);
   EXPECT_EQ(oh.gso_size, 1200);
   EXPECT_EQ(oh.csum_start, 40);
-  w.run_once(0);
-  EXPECT_EQ(w.stats().gso_segmented, 0u);
+  EXPECT_EQ(s.gso_segmented, 0u);
 }
 
 // USO: 1472-byte datagrams are 1520 bytes as IPv6, over the 1500 MTU, and a datagram
 // cannot be re-cut. The super-packet is segmented in software and each datagram is
 // translated on its own: without DF, RFC 7915 §4 fragments each (at 1280, the lowest
 // IPv6 MTU); the short last one goes whole. Nothing keeps an offload header.
-TEST(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTranslated) {
-  xlatd::Runtime rt;
-  rt.publish(shared(jool_like_config()));
-  FakeQueue q;
-  q.vnet_mode = true;
+TEST_F(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTranslated) {
   V4 h;
   h.df = false;
   Bytes payload = pattern(1472 * 2 + 500, 5);
-  auto pkt = udp4(h, 4433, 443, payload);
-  q.incoming.push_back(with_vnet({1, 5, 28, 1472, 20, 6}, pkt));
-  xlatd::Worker w(0, q, rt);
-  w.run_once(0);
+  auto s = run({1, 5, 28, 1472, 20, 6}, udp4(h, 4433, 443, payload));
   ASSERT_EQ(q.sent.size(), 5u);  // 2 + 2 fragments, then the last datagram whole
   for (size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(q.sent[i][6], 44) << "fragment header, packet " << i;
@@ -224,8 +226,6 @@ TEST(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTransla
   EXPECT_TRUE(l4_checksum_ok(last));
   EXPECT_EQ(Bytes(last.begin() + 48, last.end()), Bytes(payload.end() - 500, payload.end()));
   for (const auto& vh : q.sent_vnet) EXPECT_EQ(vh, Bytes(10, 0));
-  w.run_once(0);
-  auto s = w.stats();
   EXPECT_EQ(s.gso_segmented, 1u);
   EXPECT_EQ(s.xlat.translated_4to6, 3u);
   EXPECT_EQ(s.xlat.fragments_made, 4u);
@@ -233,21 +233,19 @@ TEST(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTransla
 
 // With DF the same datagrams are answered, each, with Fragmentation Needed (RFC 7915
 // §4: MTU 1480 = 1500 - 20), as they would be one by one without offloads.
-TEST(WorkerOffload, UdpSuperPacketWithDfGetsFragmentationNeededPerDatagram) {
-  xlatd::Runtime rt;
-  rt.publish(shared(jool_like_config()));
-  FakeQueue q;
-  q.vnet_mode = true;
+TEST_F(WorkerOffload, UdpSuperPacketWithDfGetsFragmentationNeededPerDatagram) {
   V4 h;
   h.df = true;
-  auto pkt = udp4(h, 4433, 443, pattern(1472 * 2));
-  q.incoming.push_back(with_vnet({1, 5, 28, 1472, 20, 6}, pkt));
-  xlatd::Worker w(0, q, rt);
-  w.run_once(0);
-  w.run_once(0);
-  auto s = w.stats();
+  auto s = run({1, 5, 28, 1472, 20, 6}, udp4(h, 4433, 443, pattern(1472 * 2)));
   EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4FragNeeded)], 2u);
   EXPECT_EQ(s.gso_segmented, 1u);
+  ASSERT_EQ(q.sent.size(), 2u);  // the two errors, one per datagram
+  for (const Bytes& e : q.sent) {
+    EXPECT_EQ(e[9], 1);                 // ICMP
+    EXPECT_EQ(e[20], 3);                // Destination Unreachable
+    EXPECT_EQ(e[21], 4);                // Fragmentation Needed
+    EXPECT_EQ(be16(e, 20 + 6), 1480);   // next-hop MTU
+  }
 }
 
 }  // namespace
