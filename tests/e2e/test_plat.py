@@ -8,7 +8,9 @@ Prints one line per check and "N passed, N failed"; exits 77 (skipped) when not 
 or without /dev/net/tun.
 """
 import argparse
+import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -89,45 +91,56 @@ def received(out):
     return 0
 
 
+def stats_json(t):
+    """`xlatd stats --json` of the translator under test, parsed."""
+    return json.loads(subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control],
+                                     capture_output=True, text=True).stdout)
+
+
+@contextlib.contextmanager
+def python_in(ns, code):
+    """A Python program (a test server) running in namespace `ns` while the block runs;
+    yields its Popen (stdout piped), killed afterwards if it has not ended."""
+    proc = subprocess.Popen(["ip", "netns", "exec", ns, PY, "-c", code], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)  # listening before the client starts
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def tcp_transfer(L, server_ns, listen, client_ns, connect, port, size=4 << 20):
     """Sends `size` random bytes over TCP and compares SHA-256 at both ends."""
     payload = os.urandom(size)
     path = tempfile.mktemp(prefix="e2e-payload-")
     with open(path, "wb") as f:
         f.write(payload)
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", server_ns, PY, "-c",
-         "import socket,hashlib,sys\n"
-         f"s=socket.socket(socket.AF_INET6 if ':' in '{listen}' else socket.AF_INET)\n"
-         "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
-         f"s.bind(('{listen}',{port}));s.listen(1);s.settimeout(20)\n"
-         "c,_=s.accept();h=hashlib.sha256();n=0\n"
-         "while True:\n d=c.recv(65536)\n if not d: break\n h.update(d);n+=len(d)\n"
-         "print(n,h.hexdigest())"],
-        stdout=subprocess.PIPE, text=True)
-    time.sleep(0.3)
+    server_code = ("import socket,hashlib,sys\n"
+                   f"s=socket.socket(socket.AF_INET6 if ':' in '{listen}' else socket.AF_INET)\n"
+                   "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                   f"s.bind(('{listen}',{port}));s.listen(1);s.settimeout(20)\n"
+                   "c,_=s.accept();h=hashlib.sha256();n=0\n"
+                   "while True:\n d=c.recv(65536)\n if not d: break\n h.update(d);n+=len(d)\n"
+                   "print(n,h.hexdigest())")
     try:
-        L.ex(client_ns, f"{PY} -c \"import socket;"
-                        f"s=socket.create_connection(('{connect}',{port}),timeout=20);"
-                        f"s.sendall(open('{path}','rb').read());s.close()\"", timeout=60)
-        out, _ = server.communicate(timeout=30)
+        with python_in(server_ns, server_code) as server:
+            L.ex(client_ns, f"{PY} -c \"import socket;"
+                            f"s=socket.create_connection(('{connect}',{port}),timeout=20);"
+                            f"s.sendall(open('{path}','rb').read());s.close()\"", timeout=60)
+            out, _ = server.communicate(timeout=30)
     finally:
-        if server.poll() is None:
-            server.kill()
         os.unlink(path)
     n, digest = out.split()
     return int(n) == size and digest == hashlib.sha256(payload).hexdigest(), f"{n} bytes, {digest[:16]}"
 
 
 def udp_echo(L):
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", L.ns4, PY, "-c",
-         "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-         f"s.bind(('{V4_HOST}',5300));s.settimeout(15)\n"
-         "for _ in range(20):\n d,a=s.recvfrom(2048);s.sendto(d,a)\n"],
-        stdout=subprocess.PIPE, text=True)
-    time.sleep(0.3)
-    try:
+    echo = ("import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            f"s.bind(('{V4_HOST}',5300));s.settimeout(15)\n"
+            "for _ in range(20):\n d,a=s.recvfrom(2048);s.sendto(d,a)\n")
+    with python_in(L.ns4, echo):
         out = L.ex(L.ns6, f"{PY} -c \"import socket,os\n"
                           "s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.settimeout(3);ok=0\n"
                           "for i in range(20):\n"
@@ -136,8 +149,6 @@ def udp_echo(L):
                           " r,_=s.recvfrom(4096)\n"
                           " ok+=r==d\n"
                           "print(ok)\"", timeout=60).stdout
-    finally:
-        server.kill()
     return out.strip() == "20", f"{out.strip()} of 20 datagrams echoed intact"
 
 
@@ -340,15 +351,12 @@ def check_privileges(L, t):
 def check_stats(L, t):
     """`xlatd stats` reports what happened: translations, a named drop with its
     explanation, pool usage; the JSON form parses."""
-    import json
     ping(L, L.ns6, V4_HOST_AS_V6, count=3)
     # 127.0.0.1 under the prefix: no mapping, answered, counted as ipv6_dest_unmapped.
     L.ex(L.ns6, f"ping -c 1 -W 1 {lab.PREFIX}7f00:1", check=False)
     time.sleep(0.5)  # workers publish counters when idle
     table = subprocess.run([t.xlatd, "stats", "--control-socket", t.control], capture_output=True, text=True).stdout
-    raw = subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control], capture_output=True,
-                         text=True).stdout
-    j = json.loads(raw)
+    j = stats_json(t)
     unmapped = j["drops"]["ipv6_dest_unmapped"]["count"]
     # The same counters in the Prometheus format, scraped over loopback in its namespace.
     prom = L.ex(L.nsx, f"{PY} -c \"import urllib.request;print(urllib.request.urlopen("
@@ -361,40 +369,27 @@ def check_stats(L, t):
                 f"prometheus {prom_ok}")
 
 
-def stats_total(t):
-    import json
-    return json.loads(subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control],
-                                     capture_output=True, text=True).stdout)["total"]
-
-
 def udp_gso_burst(L, recv_ns, bind, send_ns, dst, port, seg, count, df):
     """One sendmsg of `count` datagrams of `seg` bytes with UDP_SEGMENT (the kernel hands
     them to the TUN as one super-packet where it has USO); the receiver checks each."""
-    server = subprocess.Popen(
-        ["ip", "netns", "exec", recv_ns, PY, "-c",
-         "import socket\n"
-         f"s=socket.socket(socket.AF_INET6 if ':' in '{bind}' else socket.AF_INET,socket.SOCK_DGRAM)\n"
-         f"s.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1<<21);s.bind(('{bind}',{port}));s.settimeout(2)\n"
-         "good=set()\n"
-         "try:\n"
-         " while True:\n"
-         "  d,_=s.recvfrom(65536);i=d[0]\n"
-         f"  good.add(i) if len(d)=={seg} and d==bytes([i])*{seg} else None\n"
-         "except socket.timeout: pass\n"
-         "print(len(good))"],
-        stdout=subprocess.PIPE, text=True)
-    time.sleep(0.3)
-    try:
-        fam = "socket.AF_INET6" if ":" in dst else "socket.AF_INET"
-        # IP_MTU_DISCOVER = IP_PMTUDISC_DONT (0) clears DF, =DO (2) sets it; 103 is UDP_SEGMENT.
-        mtu_opt = "" if ":" in dst else f"s.setsockopt(socket.IPPROTO_IP,10,{2 if df else 0});"
+    receiver = ("import socket\n"
+                f"s=socket.socket(socket.AF_INET6 if ':' in '{bind}' else socket.AF_INET,socket.SOCK_DGRAM)\n"
+                f"s.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1<<21);s.bind(('{bind}',{port}));s.settimeout(2)\n"
+                "good=set()\n"
+                "try:\n"
+                " while True:\n"
+                "  d,_=s.recvfrom(65536);i=d[0]\n"
+                f"  good.add(i) if len(d)=={seg} and d==bytes([i])*{seg} else None\n"
+                "except socket.timeout: pass\n"
+                "print(len(good))")
+    fam = "socket.AF_INET6" if ":" in dst else "socket.AF_INET"
+    # IP_MTU_DISCOVER = IP_PMTUDISC_DONT (0) clears DF, =DO (2) sets it; 103 is UDP_SEGMENT.
+    mtu_opt = "" if ":" in dst else f"s.setsockopt(socket.IPPROTO_IP,10,{2 if df else 0});"
+    with python_in(recv_ns, receiver) as server:
         L.ex(send_ns, f"{PY} -c \"import socket;s=socket.socket({fam},socket.SOCK_DGRAM);{mtu_opt}"
                       f"s.setsockopt(socket.SOL_UDP,103,{seg});"
                       f"s.sendto(b''.join(bytes([i])*{seg} for i in range({count})),('{dst}',{port}))\"", timeout=30)
         out, _ = server.communicate(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
     return int(out.strip() or 0)
 
 
@@ -404,14 +399,14 @@ def check_udp_gso(L, t):
     (fewer packets read than datagrams); 1500-byte IPv4 datagrams without DF become
     1520 bytes of IPv6, so xlatd cuts that super-packet in software and fragments each
     datagram (RFC 7915 4.1); the receiver reassembles them."""
-    b = stats_total(t)
+    b = stats_json(t)["total"]
     fit64 = udp_gso_burst(L, L.ns4, V4_HOST, L.ns6, V4_HOST_AS_V6, 5401, 1400, 40, True)
     fit46 = udp_gso_burst(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5402, 1400, 40, True)
     time.sleep(0.3)
-    m = stats_total(t)
+    m = stats_json(t)["total"]
     big46 = udp_gso_burst(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5403, 1472, 30, False)
     time.sleep(0.3)
-    a = stats_total(t)
+    a = stats_json(t)["total"]
     read = m["rx_packets"] - b["rx_packets"]
     segmented = a["gso_segmented"] - m["gso_segmented"]
     frags = a["fragments_made"] - m["fragments_made"]
@@ -424,7 +419,6 @@ def check_garbage_storm(L, t):
     """Thousands of malformed packets through the TUN while a ping runs: the daemon
     lives, the ping gets through, and every packet xlatd read is accounted for as
     translated, answered or a named drop."""
-    import json
     bg = subprocess.Popen(["ip", "netns", "exec", L.ns6, "ping", "-c", "150", "-i", "0.02", "-W", "2",
                            V4_HOST_AS_V6], stdout=subprocess.PIPE, text=True)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -432,8 +426,7 @@ def check_garbage_storm(L, t):
     out, _ = bg.communicate(timeout=60)
     time.sleep(0.6)  # idle workers publish their counters
     alive = t.proc.poll() is None
-    j = json.loads(subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control],
-                                  capture_output=True, text=True).stdout)
+    j = stats_json(t)
     tot = j["total"]
     drops = sum(d["count"] for d in j["drops"].values())
     accounted = tot["translated_4to6"] + tot["translated_6to4"] + tot["echo_replies_sent"] + drops
@@ -447,7 +440,6 @@ def check_kill9_dynamic_map(L, t):
     """kill -9 at random moments while new hosts keep taking pool addresses, eight
     times: dynamic.map is always a whole file (old or new), and after a restart every
     mapping it holds is active again."""
-    import json
     import random
     rng = random.Random(11)
     path = os.path.join(t.data, "dynamic.map")
@@ -481,8 +473,7 @@ def check_kill9_dynamic_map(L, t):
         # Restart: everything in the file must come back active.
         t.start(L)
         time.sleep(0.3)
-        j = json.loads(subprocess.run([t.xlatd, "stats", "--json", "--control-socket", t.control],
-                                      capture_output=True, text=True).stdout)
+        j = stats_json(t)
         if j["pool"]["active"] < len(entries):
             problems.append(f"round {round_}: {len(entries)} in the file, {j['pool']['active']} active after restart")
         t.stop(L)
