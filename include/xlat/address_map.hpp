@@ -14,12 +14,17 @@
 
 namespace xlat {
 
-enum class MapStatus : uint8_t { Ok, Unmapped, Exhausted };
+// Unmapped: no mapping (answered with an ICMP error). Reserved: an RFC 6052 address whose
+// embedded IPv4 address can never be translated (0/8, 127/8, 169.254/16, multicast,
+// broadcast), dropped silently as TAYGA does.
+enum class MapStatus : uint8_t { Ok, Unmapped, Reserved, Exhausted };
 
-// 0/8, 127/8, 169.254/16 and 224/3 (multicast, class E, limited broadcast).
+// 0/8, 127/8, 169.254/16, 224/4 (multicast) and 255.255.255.255. Class E (240/4) is
+// unicast and translated, as in TAYGA (its docs/rfc.md).
 inline bool ipv4_reserved(Ipv4Addr a) {
   uint32_t first = a >> 24;
-  return first == 0 || first == 127 || (a >> 16) == 0xa9fe || first >= 224;
+  return first == 0 || first == 127 || (a >> 16) == 0xa9fe || (first >= 224 && first < 240) ||
+         a == 0xffffffffu;
 }
 
 // ::/96 (unspecified, loopback, IPv4-compatible), ::ffff:0:0/96, fe80::/10, ff00::/8.
@@ -43,6 +48,15 @@ class AddressMapper {
     return MapStatus::Unmapped;
   }
 
+  // True when `a` is an EAM or dynamic-pool IPv4 address: an IPv6 destination in the
+  // prefix that embeds one is a hairpin (RFC 7757 §4.2).
+  bool is_mapped4(Ipv4Addr a) const {
+    Ipv6Addr unused;
+    return (has_eam_ && cfg_.eam.lookup4(a, unused)) || (pool_ != nullptr && pool_->covers(a));
+  }
+  // True when `a` is inside the RFC 6052 prefix, whatever it embeds.
+  bool in_prefix6(const Ipv6Addr& a) const { return has_prefix_ && in_prefix(a); }
+
   // With `assign`, an address with no mapping may take one from the dynamic pool (only
   // the source of an IPv6 → IPv4 packet does this).
   MapStatus to4(const Ipv6Addr& a, Ipv4Addr& out, bool assign) const {
@@ -51,6 +65,7 @@ class AddressMapper {
       // An address inside the prefix is the prefix's, valid or not: it never takes a
       // dynamic pool address.
       out = extract(a);
+      if (ipv4_reserved(out)) return MapStatus::Reserved;
       return prefix_allows(out) ? MapStatus::Ok : MapStatus::Unmapped;
     }
     if (pool_ != nullptr) {

@@ -15,8 +15,9 @@ namespace xlat {
   X(Ipv4BadHeaderLength, "ipv4_bad_ihl", "IHL below 5 words")                              \
   X(Ipv4BadTotalLength, "ipv4_bad_total_length", "Total Length disagrees with the bytes received") \
   X(Ipv4BadHeaderChecksum, "ipv4_bad_header_checksum", "IPv4 header checksum is wrong")    \
-  X(Ipv4ReservedSource, "ipv4_reserved_source", "IPv4 source is in 0/8, 127/8, 169.254/16 or 224/3") \
-  X(Ipv4ReservedDest, "ipv4_reserved_dest", "IPv4 destination is in 0/8, 127/8, 169.254/16 or 224/3") \
+  X(Ipv4ReservedSource, "ipv4_reserved_source", "IPv4 source is in 0/8, 127/8, 169.254/16, 224/4 or broadcast") \
+  X(Ipv4ReservedDest, "ipv4_reserved_dest", "IPv4 destination is in 0/8, 127/8, 169.254/16, 224/4 or broadcast") \
+  X(Ipv4ProtocolIpv6Only, "ipv4_protocol_ipv6_only", "IPv4 Protocol names an IPv6-only header (0, 43, 44, 58, 60), as TAYGA refuses") \
   X(Ipv4TtlExpired, "ipv4_ttl_expired", "TTL would reach 0 (Time Exceeded sent, RFC 7915 4.1)") \
   X(Ipv4SourceRoute, "ipv4_source_route", "unexpired IPv4 source route option (RFC 7915 4.1)") \
   X(Ipv4FragNeeded, "ipv4_frag_needed", "DF set and too big for the IPv6 MTU (Fragmentation Needed sent)") \
@@ -27,8 +28,11 @@ namespace xlat {
   X(Ipv6Truncated, "ipv6_truncated", "shorter than an IPv6 header or its extension headers") \
   X(Ipv6BadVersion, "ipv6_bad_version", "IPv6 side received a packet whose version is not 6") \
   X(Ipv6BadPayloadLength, "ipv6_bad_payload_length", "Payload Length disagrees with the bytes received (or jumbogram)") \
-  X(Ipv6ReservedSource, "ipv6_reserved_source", "IPv6 source is in ::/8, fe80::/10 or ff00::/8") \
-  X(Ipv6ReservedDest, "ipv6_reserved_dest", "IPv6 destination is in ::/8, fe80::/10 or ff00::/8") \
+  X(Ipv6ReservedSource, "ipv6_reserved_source", "IPv6 source is in ::/8, fe80::/10 or ff00::/8, or embeds a reserved IPv4 address") \
+  X(Ipv6ReservedDest, "ipv6_reserved_dest", "IPv6 destination is in ::/8, fe80::/10 or ff00::/8, or embeds a reserved IPv4 address") \
+  X(Ipv6NextHeaderIcmpv4, "ipv6_next_header_icmpv4", "IPv6 Next Header is ICMPv4 (1), which IPv6 never carries") \
+  X(Ipv6UdpZeroChecksum, "ipv6_udp_zero_checksum", "IPv6 UDP with checksum 0 (illegal in IPv6) and udp-cksum-mode drop, or fragmented") \
+  X(Ipv6DestHairpin, "ipv6_dest_hairpin", "IPv6 destination in the prefix embeds a map or pool address (a hairpin; `hairpin yes` translates it)") \
   X(Ipv6HopLimitExpired, "ipv6_hop_limit_expired", "Hop Limit would reach 0 (Time Exceeded sent, RFC 7915 5.1)") \
   X(Ipv6SegmentsLeft, "ipv6_segments_left", "Routing header with Segments Left not 0 (Parameter Problem sent, RFC 7915 5.1)") \
   X(Ipv6ExtAfterFragment, "ipv6_ext_after_fragment", "extension header after the Fragment Header (RFC 7915 5.1.1)") \

@@ -11,7 +11,8 @@
 namespace xlat {
 
 enum class UdpZeroChecksum : uint8_t {
-  Drop,       // RFC 7915 4.5: drop (and log); TAYGA's default
+  Drop,       // RFC 7915 4.5: drop (and log), silently; TAYGA's default
+  Reject,     // drop and answer ICMPv4 3/13 (administratively prohibited), as Jool does
   Forward,    // forward with checksum 0 (illegal in IPv6, for broken peers)
   Calculate,  // compute it (only possible when the packet is not fragmented)
 };
@@ -45,10 +46,13 @@ struct TranslatorConfig {
   // absent the translator's own address is used (TAYGA's habit).
   std::optional<Ipv4Addr> rfc6791_v4;
   std::optional<Ipv6Addr> rfc6791_v6;
-  // RFC 7757 §4.2: a 6→4 packet whose IPv4 destination is itself mapped (EAM or the
-  // dynamic pool) is an IPv6 node talking to another: translate it back to IPv6. A CLAT
-  // turns this off: its one EAM entry is the host's own IPv4 side, where such packets go.
-  bool hairpinning = true;
+  // RFC 7757 §4.2 hairpinning: an IPv6 node talking to another through the RFC 6052
+  // prefix (the destination embeds an EAM or dynamic-pool address) is translated back to
+  // IPv6 inside the translator. Off by default, as in TAYGA: the IPv4 result is written
+  // to the TUN and routing decides, and a prefix address that embeds a mapped IPv4
+  // address is refused (TAYGA's docs/rfc.md, "Hairpin"). xlatd's `hairpin yes` turns it
+  // on for EAM deployments that want it.
+  bool hairpinning = false;
   // RFC 6052 §3.1: 64:ff9b::/96 never carries a non-global IPv4 address.
   bool wkpf_strict = true;
   UdpZeroChecksum udp_zero_checksum = UdpZeroChecksum::Drop;

@@ -110,6 +110,7 @@ xlat::TranslatorConfig Config::translator(uint32_t tun_mtu,
   t.own_v6 = ipv6_addr;
   t.wkpf_strict = wkpf_strict;
   t.udp_zero_checksum = udp_cksum_mode;
+  t.hairpinning = hairpin;
   t.mtu4 = tun_mtu;
   t.mtu6 = tun_mtu;
   t.lowest_ipv6_mtu = offlink_mtu;
@@ -131,6 +132,7 @@ std::string Config::describe() const {
   s << "wkpf-strict " << (wkpf_strict ? "yes" : "no") << "\n";
   s << "udp-cksum-mode "
     << (udp_cksum_mode == xlat::UdpZeroChecksum::Drop ? "drop"
+        : udp_cksum_mode == xlat::UdpZeroChecksum::Reject ? "reject"
         : udp_cksum_mode == xlat::UdpZeroChecksum::Forward ? "fwd" : "calc") << "\n";
   if (!flag_list(log).empty()) s << "log " << flag_list(log) << "\n";
   s << "offlink-mtu " << offlink_mtu << "\n";
@@ -138,6 +140,7 @@ std::string Config::describe() const {
   if (workers) s << "workers " << *workers << "\n";
   if (tun_up) s << "tun-up " << (*tun_up ? "yes" : "no") << "\n";
   s << "offload " << (offload ? "yes" : "no") << "\n";
+  s << "hairpin " << (hairpin ? "yes" : "no") << "\n";
   s << "icmp-rate-limit " << icmp_rate << " " << icmp_burst << "\n";
   if (!metrics_listen.empty()) s << "metrics-listen " << metrics_listen << "\n";
   for (const auto& t : tun_ip) s << "tun-ip " << tun_address(t) << "\n";

@@ -72,6 +72,12 @@ std::optional<TunAddress> parse_tun_address(const std::string& s) {
   return t;
 }
 
+// TAYGA refuses 0/8, 127/8, multicast and broadcast in ipv4-addr, map and dynamic-pool,
+// and allows 169.254/16 (with a warning here).
+bool reserved_not_link_local(xlat::Ipv4Addr a) {
+  return xlat::ipv4_reserved(a) && (a >> 16) != 0xa9fe;
+}
+
 using Handler = void (*)(Ctx&, const std::vector<std::string>&);
 
 struct Directive {
@@ -91,7 +97,7 @@ const Directive kDirectives[] = {
     {"ipv4-addr", 1, 1, false, [](Ctx& c, const auto& a) {
        auto v = xlat::parse_ipv4(a[0]);
        if (!v) return c.error("'" + a[0] + "' is not an IPv4 address");
-       if (xlat::ipv4_reserved(*v) && (*v >> 16) != 0xa9fe) {
+       if (reserved_not_link_local(*v)) {
          return c.error(a[0] + " is reserved (0/8, 127/8, 224/4 or broadcast) and cannot be the translator's address");
        }
        if ((*v >> 16) == 0xa9fe) c.warn(a[0] + " is link-local (169.254/16)");
@@ -125,7 +131,8 @@ const Directive kDirectives[] = {
        }
        if ((v4->addr & ~xlat::ipv4_mask(v4->len)) != 0) return c.error(a[0] + " has host bits set");
        if (xlat::ipv6_masked(v6->addr, v6->len) != v6->addr) return c.error(a[1] + " has host bits set");
-       if (xlat::ipv4_reserved(v4->addr)) return c.error(a[0] + " is a reserved IPv4 range");
+       if (reserved_not_link_local(v4->addr)) return c.error(a[0] + " is a reserved IPv4 range");
+       if ((v4->addr >> 16) == 0xa9fe) c.warn(a[0] + " is link-local (169.254/16)");
        if (xlat::ipv6_reserved(v6->addr)) return c.error(a[1] + " is a reserved IPv6 range");
        c.cfg.maps.push_back({*v4, *v6, c.line->where});
      }},
@@ -135,7 +142,8 @@ const Directive kDirectives[] = {
        if (p->len > 31) return c.error("the pool must be /31 or larger");
        if (p->len < 8) return c.error("a pool larger than /8 is not supported");
        if ((p->addr & ~xlat::ipv4_mask(p->len)) != 0) return c.error(a[0] + " has host bits set");
-       if (xlat::ipv4_reserved(p->addr)) return c.error(a[0] + " is a reserved IPv4 range");
+       if (reserved_not_link_local(p->addr)) return c.error(a[0] + " is a reserved IPv4 range");
+       if ((p->addr >> 16) == 0xa9fe) c.warn(a[0] + " is link-local (169.254/16)");
        c.cfg.dynamic_pool = *p;
      }},
     {"data-dir", 1, 1, false, [](Ctx& c, const auto& a) {
@@ -151,9 +159,10 @@ const Directive kDirectives[] = {
     {"udp-cksum-mode", 1, 1, false, [](Ctx& c, const auto& a) {
        std::string v = lower(a[0]);
        if (v == "drop") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Drop;
+       else if (v == "reject") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Reject;  // xlatd's own
        else if (v == "fwd") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Forward;
        else if (v == "calc") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Calculate;
-       else c.error("expected drop, fwd or calc, got '" + a[0] + "'");
+       else c.error("expected drop, fwd, calc or reject, got '" + a[0] + "'");
      }},
     {"log", 1, -1, false, [](Ctx& c, const auto& a) {
        for (const auto& w : a) {
@@ -206,6 +215,9 @@ const Directive kDirectives[] = {
        if (!n || *n < 1 || *n > 65535) return c.error("'" + port + "' is not a port");
        c.cfg.metrics_listen = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
      }},
+    // xlatd's own: RFC 7757 §4.2 hairpinning inside the translator; default no, as in
+    // TAYGA (the IPv4 result goes to the TUN and routing decides).
+    {"hairpin", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.hairpin); }},
     // xlatd's own: TUN offloads (TAYGA has none); default yes.
     {"offload", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.offload); }},
     {"tun-up", 1, 1, false, [](Ctx& c, const auto& a) {

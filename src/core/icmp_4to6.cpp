@@ -69,6 +69,11 @@ uint32_t Translate4to6::translate_inner(const uint8_t* in, uint32_t len, uint8_t
     why = DropReason::IcmpErrorInError;
     return 0;
   }
+  // The Protocol field is translated by the outer packet's rule (§4.1).
+  if (ipv6_only_protocol(f.protocol)) {
+    why = DropReason::Ipv4ProtocolIpv6Only;
+    return 0;
+  }
 
   const bool frag = f.is_fragment();
   const uint32_t hdr = kIpv6HeaderLen + (frag ? kFragHeaderLen : 0);

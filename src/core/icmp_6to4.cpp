@@ -63,6 +63,11 @@ uint32_t Translate6to4::translate_inner(const uint8_t* in, uint32_t len, uint8_t
     why = DropReason::IcmpErrorInError;
     return 0;
   }
+  // The Next Header is translated by the outer packet's rule (§5.1).
+  if (f.protocol == proto::kIcmp) {
+    why = DropReason::Ipv6NextHeaderIcmpv4;
+    return 0;
+  }
   if (room < kIpv4HeaderLen) {
     why = DropReason::NoRoom;
     return 0;
@@ -194,7 +199,7 @@ void Translate6to4::icmp_error(const uint8_t* pkt, uint32_t len, const Ipv6Field
   if (length4 != 0) icmp4[5] = length4;
   h.set_checksum(csum_finish(csum_add_bytes(icmp4, kIcmpHeaderLen + n)));
 
-  forward(o, total, dst4, 0);
+  forward(o, total, is_hairpin(f, dst4), 0);
 }
 
 void Translate6to4::to_self(Packet in, const Ipv6Fields& f) {

@@ -121,10 +121,16 @@ void Translate4to6::run(Packet in) {
   // RFC 7915 §4.1: "the translator SHOULD silently drop the packet" with an illegal
   // source (e.g. 0.0.0.0, 127.0.0.1) "except [...] the source address of an ICMPv4
   // error message", which is translated.
-  const bool reserved_src = ipv4_reserved(f.src);
+  // A link-local (169.254/16) address that a map or the dynamic pool names is an ordinary
+  // address of this deployment (TAYGA allows such pools): only the prefix refuses it.
+  auto reserved = [&](Ipv4Addr a) {
+    return ipv4_reserved(a) && !((a >> 16) == 0xa9fe && t.map_.is_mapped4(a));
+  };
+  const bool reserved_src = reserved(f.src);
   if (reserved_src && !is_icmp_error) return drop(DropReason::Ipv4ReservedSource);
-  if (ipv4_reserved(f.dst)) return drop(DropReason::Ipv4ReservedDest);
+  if (reserved(f.dst)) return drop(DropReason::Ipv4ReservedDest);
   if (f.dst == cfg.own_v4) return to_self(in, f);
+  if (ipv6_only_protocol(f.protocol)) return drop(DropReason::Ipv4ProtocolIpv6Only);
 
   // Hop Limit: "the translator MUST decrement the TTL [...] If the TTL is zero, drop the
   // packet and send an ICMPv4 Time Exceeded (Type 11, Code 0)" (RFC 7915 §4.1 / RFC 1812).
@@ -183,16 +189,19 @@ void Translate4to6::run(Packet in) {
   if (!gso && !f.df && size6 > split_mtu) split = true;
 
   // RFC 7915 §4.5 UDP checksum 0: "the translator SHOULD [...] drop [...] fragmented
-  // [ones] and, when not fragmented, drop or calculate [per configuration]".
+  // [ones] and, when not fragmented, drop or calculate [per configuration]". No ICMP
+  // error is asked for: `drop` is silent ("and log"), as in TAYGA; `reject` answers
+  // 3/13 as Jool does, and so does `calc` for a fragment it cannot compute.
   bool udp_calc = false;
   if (f.protocol == proto::kUdp && first) {
     if (l4len < kUdpHeaderLen) return drop(DropReason::L4Truncated);
     if (load16(l4 + 6) == 0 && !in.csum_partial) {
-      if (f.is_fragment()) {
-        return reply_error(p, len, icmp4::kDestUnreach, 13, 0, DropReason::Ipv4UdpZeroChecksumFragment);
-      }
-      if (cfg.udp_zero_checksum == UdpZeroChecksum::Drop) {
-        return reply_error(p, len, icmp4::kDestUnreach, 13, 0, DropReason::Ipv4UdpZeroChecksum);
+      const UdpZeroChecksum mode = cfg.udp_zero_checksum;
+      if (f.is_fragment() || mode == UdpZeroChecksum::Drop || mode == UdpZeroChecksum::Reject) {
+        DropReason why = f.is_fragment() ? DropReason::Ipv4UdpZeroChecksumFragment
+                                         : DropReason::Ipv4UdpZeroChecksum;
+        if (mode == UdpZeroChecksum::Drop) return drop(why);
+        return reply_error(p, len, icmp4::kDestUnreach, 13, 0, why);
       }
       udp_calc = cfg.udp_zero_checksum == UdpZeroChecksum::Calculate;
     }

@@ -27,11 +27,9 @@ void Translate6to4::reply_error(const uint8_t* pkt, uint32_t len, uint8_t type, 
   t.counters_.icmp_errors_sent++;
 }
 
-void Translate6to4::forward(uint8_t* pkt, uint32_t len, Ipv4Addr dst4, uint32_t headroom) {
+void Translate6to4::forward(uint8_t* pkt, uint32_t len, bool hairpin,
+                            uint32_t headroom) {
   t.counters_.translated_6to4++;
-  Ipv6Addr unused;
-  bool hairpin = cfg.hairpinning && ((!cfg.eam.empty() && cfg.eam.lookup4(dst4, unused)) ||
-                 (t.pool_ != nullptr && t.pool_->covers(dst4)));
   if (!hairpin) {
     out.verdict = Verdict::Forward;
     return emit(pkt, len);
@@ -70,11 +68,14 @@ void Translate6to4::write_ipv4_header(const Ipv6Fields& f, Ipv4Addr src, Ipv4Add
     ip.set_id(static_cast<uint16_t>(f.frag_id));
     ip.set_flags_offset(false, f.frag_more, f.frag_offset);
   } else {
+    // "Flags: [...] If the translator [...] the packet is less than or equal to 1260
+    // bytes, it SHOULD set DF to 0; otherwise, it SHOULD set DF to 1."
     // "Identification: Set according to a Fragment Identification generator at the
-    // translator. Flags: [...] If the translator [...] the packet is less than or equal
-    // to 1260 bytes, it SHOULD set DF to 0; otherwise, it SHOULD set DF to 1."
-    ip.set_id(t.next_ipv4_id_++);
-    ip.set_flags_offset(total_length > 1260, false, 0);
+    // translator" — needed only where DF is 0: a DF=1 packet is atomic, and RFC 6864
+    // §4.1 lets its Identification be any value. It is 0 there, as in TAYGA.
+    const bool df = total_length > 1260;
+    ip.set_id(df ? 0 : t.next_ipv4_id_++);
+    ip.set_flags_offset(df, false, 0);
   }
   // "Time to Live: Hop Limit value copied from the IPv6 header" (decremented by the
   // caller for the outer header; the inner packet of an ICMP error keeps it).
@@ -138,12 +139,29 @@ void Translate6to4::run(Packet in) {
   const bool is_icmp = f.protocol == proto::kIcmpv6;
   const bool is_icmp_error = is_icmp && first && l4len >= 1 && icmp6::is_error(l4[0]);
 
+  // "Protocol: [...] ICMPv6 (58) is changed to ICMPv4 (1)": an IPv6 packet never carries
+  // ICMPv4, and copying it would pass a message no IPv6 node checked.
+  if (first && f.protocol == proto::kIcmp) return drop(DropReason::Ipv6NextHeaderIcmpv4);
+
   Ipv4Addr dst4;
-  if (t.map_.to4(f.dst, dst4, false) != MapStatus::Ok) {
+  MapStatus dst_status = t.map_.to4(f.dst, dst4, false);
+  // RFC 6052 §5.1 (and TAYGA): a prefix address embedding 0/8, 127/8, 169.254/16,
+  // multicast or broadcast is dropped without an answer.
+  if (dst_status == MapStatus::Reserved) return drop(DropReason::Ipv6ReservedDest);
+  if (dst_status != MapStatus::Ok) {
     return reply_error(p, len, icmp6::kDestUnreach, 0, 0, DropReason::Ipv6DestUnmapped);
+  }
+  // RFC 7757 §4.2: a destination in the prefix whose IPv4 address is itself an EAM or
+  // pool address belongs to an IPv6 node behind this translator. With hairpinning on,
+  // the packet is translated back to IPv6 here; off (TAYGA's way), it is refused, since
+  // its IPv4 result would only come back into the TUN.
+  const bool hairpin = is_hairpin(f, dst4);
+  if (hairpin && !cfg.hairpinning) {
+    return reply_error(p, len, icmp6::kDestUnreach, 0, 0, DropReason::Ipv6DestHairpin);
   }
   Ipv4Addr src4;
   MapStatus src_status = t.map_.to4(f.src, src4, !is_icmp_error);
+  if (src_status == MapStatus::Reserved) return drop(DropReason::Ipv6ReservedSource);
   if (src_status != MapStatus::Ok) {
     // RFC 6791 §4: ICMPv6 errors from routers without an IPv4 mapping are translated
     // with a source from the configured pool (or the translator's own address).
@@ -177,10 +195,26 @@ void Translate6to4::run(Packet in) {
     }
   }
 
+  // RFC 7915 §5.5 does not cover a zero UDP checksum (illegal in IPv6, RFC 8200 §8.1);
+  // TAYGA applies udp-cksum-mode in this direction too: drop, forward as 0, or compute
+  // it (possible only when the whole datagram is here).
+  bool udp_calc = false;
+  if (f.protocol == proto::kUdp && first && !in.csum_partial && load16(l4 + 6) == 0) {
+    if (cfg.udp_zero_checksum == UdpZeroChecksum::Drop ||
+        cfg.udp_zero_checksum == UdpZeroChecksum::Reject || f.is_fragment()) {
+      return drop(DropReason::Ipv6UdpZeroChecksum);
+    }
+    udp_calc = cfg.udp_zero_checksum == UdpZeroChecksum::Calculate;
+  }
+
   // Every check is done: from here on the packet is rewritten.
   if (is_icmp) {
     DropReason r = icmp_info(l4, l4len, f);
     if (r != DropReason::None) return drop(r);
+  } else if (udp_calc) {
+    uint64_t sum = pseudo_addrs4(src4, dst4) + l4len + proto::kUdp;
+    uint16_t c = csum_finish(csum_add_bytes(l4, l4len, sum));
+    store16(l4 + 6, c == 0 ? 0xffff : c);
   } else if (first) {
     // RFC 7915 §5.5: TCP and UDP checksums MUST be updated for the new pseudo-header.
     uint16_t removed = csum_fold(pseudo_addrs6(f.src, f.dst));
@@ -194,7 +228,7 @@ void Translate6to4::run(Packet in) {
 
   uint8_t* start = l4 - kIpv4HeaderLen;  // always inside the old IPv6 header
   write_ipv4_header(f, src4, dst4, static_cast<uint8_t>(f.hop_limit - 1), total4, start);
-  forward(start, total4, dst4, static_cast<uint32_t>(start - p) + in.headroom);
+  forward(start, total4, hairpin, static_cast<uint32_t>(start - p) + in.headroom);
 }
 
 }  // namespace xlat

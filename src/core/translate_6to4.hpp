@@ -28,7 +28,12 @@ struct Translate6to4 {
   // Sends the translated IPv4 packet on, or back through 4→6 when its destination is an
   // IPv6 host behind this translator (RFC 7757 §4.2 hairpinning). `headroom` is the
   // writable space in front of pkt.
-  void forward(uint8_t* pkt, uint32_t len, Ipv4Addr dst4, uint32_t headroom);
+  void forward(uint8_t* pkt, uint32_t len, bool hairpin, uint32_t headroom);
+  // RFC 7757 §4.2: the destination is in the RFC 6052 prefix and its IPv4 address is an
+  // EAM or dynamic-pool address, i.e. another IPv6 node behind this translator.
+  bool is_hairpin(const detail::Ipv6Fields& f, Ipv4Addr dst4) const {
+    return t.map_.in_prefix6(f.dst) && t.map_.is_mapped4(dst4);
+  }
 
   // RFC 7915 §5.1: the IPv4 header for an IPv6 header (outer and inner alike).
   void write_ipv4_header(const detail::Ipv6Fields& f, Ipv4Addr src, Ipv4Addr dst, uint8_t ttl,

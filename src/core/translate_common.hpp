@@ -119,6 +119,14 @@ inline DropReason parse_ipv6(const uint8_t* p, uint32_t len, Ipv6Fields& f) {
   return DropReason::None;
 }
 
+// IPv4 Protocol values that only mean something as IPv6 Next Header values (Hop-by-Hop,
+// Routing, Fragment, ICMPv6, Destination Options): copied into IPv6 they would be parsed
+// as headers that are not there. TAYGA drops them, outer and inner packets alike.
+inline bool ipv6_only_protocol(uint8_t p) {
+  return p == proto::kHopByHop || p == proto::kRouting || p == proto::kFragment ||
+         p == proto::kIcmpv6 || p == proto::kDestOpts;
+}
+
 inline uint64_t pseudo_addrs4(Ipv4Addr src, Ipv4Addr dst) {
   return csum_add_ipv4(dst, csum_add_ipv4(src));
 }

@@ -93,12 +93,15 @@ xlat::TranslatorConfig config_for(const Row& r) {
     }
   }
   c.eam = EamTable(eam);
+  // Jool translates hairpins itself (RFC 7757 §4.2): its rows expect it.
+  c.hairpinning = true;
   c.own_v4 = *parse_ipv4("198.51.100.1");
   c.own_v6 = *parse_ipv6("2001:db8:1c0:2:1::");
   if (get("rfc6791v4-prefix") != "null") c.rfc6791_v4 = parse_ipv4(get("rfc6791v4-prefix"));
   if (get("rfc6791v6-prefix") != "null") c.rfc6791_v6 = parse_ipv6(get("rfc6791v6-prefix"));
+  // Jool answers a zero UDP checksum it will not amend with an ICMP error: `reject`.
   c.udp_zero_checksum = get("amend-udp-checksum-zero") == "1" ? UdpZeroChecksum::Calculate
-                                                               : UdpZeroChecksum::Drop;
+                                                               : UdpZeroChecksum::Reject;
   c.lowest_ipv6_mtu = std::stoul(get("lowest-ipv6-mtu"));
   c.mtu6 = std::stoul(get("j.v6if(to_client_v6).mtu"));
   c.mtu4 = std::stoul(get("j.v4if(to_client_v4).mtu"));

@@ -28,12 +28,20 @@ TEST(AddressMap, StaticMapBeatsThePrefix) {
 TEST(AddressMap, ReservedAddressesNeverMap) {
   auto c = base();
   Ipv6Addr v6;
-  for (const char* a : {"0.0.0.1", "127.0.0.1", "169.254.0.1", "224.0.0.1", "240.0.0.1", "255.255.255.255"}) {
+  for (const char* a : {"0.0.0.1", "127.0.0.1", "169.254.0.1", "224.0.0.1", "239.0.0.1", "255.255.255.255"}) {
     EXPECT_EQ(map_4to6(c, nullptr, *parse_ipv4(a), v6), MapStatus::Unmapped) << a;
     EXPECT_TRUE(ipv4_reserved(*parse_ipv4(a))) << a;
   }
+  // Class E is unicast (TAYGA translates it; its docs/rfc.md).
+  for (const char* a : {"240.0.0.1", "251.5.6.7", "255.255.255.254"}) {
+    EXPECT_FALSE(ipv4_reserved(*parse_ipv4(a))) << a;
+    EXPECT_EQ(map_4to6(c, nullptr, *parse_ipv4(a), v6), MapStatus::Ok) << a;
+  }
+  // A prefix address that embeds a reserved IPv4 address is Reserved (dropped silently),
+  // not Unmapped (answered).
   Ipv4Addr v4;
-  EXPECT_EQ(map_6to4(c, nullptr, *parse_ipv6("2001:db8:64::7f00:1"), v4, false), MapStatus::Unmapped);
+  EXPECT_EQ(map_6to4(c, nullptr, *parse_ipv6("2001:db8:64::7f00:1"), v4, false), MapStatus::Reserved);
+  EXPECT_EQ(map_6to4(c, nullptr, *parse_ipv6("2001:db8:64::e000:1"), v4, false), MapStatus::Reserved);
   for (const char* a : {"::1", "::", "::ffff:192.0.2.1", "fe80::1", "ff02::1"}) {
     EXPECT_TRUE(ipv6_reserved(*parse_ipv6(a))) << a;
   }

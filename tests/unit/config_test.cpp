@@ -103,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"dynamic-pool 192.168.0.0/32\n", "tayga.conf:4: dynamic-pool: the pool must be /31 or larger"},
         BadCase{"dynamic-pool 192.168.0.1/24\n", "tayga.conf:4: dynamic-pool: 192.168.0.1/24 has host bits set"},
         BadCase{"data-dir var/lib\n", "tayga.conf:4: data-dir: 'var/lib' must be an absolute path"},
-        BadCase{"udp-cksum-mode fix\n", "tayga.conf:4: udp-cksum-mode: expected drop, fwd or calc, got 'fix'"},
+        BadCase{"udp-cksum-mode fix\n", "tayga.conf:4: udp-cksum-mode: expected drop, fwd, calc or reject, got 'fix'"},
         BadCase{"wkpf-strict maybe\n", "tayga.conf:4: wkpf-strict: expected yes or no, got 'maybe'"},
         BadCase{"log drop loud\n", "tayga.conf:4: log: unknown log flag 'loud' (drop, reject, icmp, self, dyn)"},
         BadCase{"offlink-mtu 1000\n", "tayga.conf:4: offlink-mtu: '1000' is not a number from 1280 to 65535"},

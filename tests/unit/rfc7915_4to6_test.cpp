@@ -352,8 +352,16 @@ TEST(Rfc7915Section4_5, UdpZeroChecksumModes) {
   in[26] = in[27] = 0;
   auto cfg = jool_like_config();
 
+  // TAYGA's drop: silent, counted.
   cfg.udp_zero_checksum = xlat::UdpZeroChecksum::Drop;
   auto r = translate(cfg, in);
+  EXPECT_EQ(r.reason, DropReason::Ipv4UdpZeroChecksum);
+  EXPECT_EQ(r.verdict, Verdict::Drop);
+  EXPECT_TRUE(r.pkts.empty());
+
+  // Jool's: answered with administratively prohibited.
+  cfg.udp_zero_checksum = xlat::UdpZeroChecksum::Reject;
+  r = translate(cfg, in);
   EXPECT_EQ(r.reason, DropReason::Ipv4UdpZeroChecksum);
   ASSERT_EQ(r.verdict, Verdict::Reply);
   EXPECT_EQ(r.pkts[0][20], 3);
@@ -370,12 +378,31 @@ TEST(Rfc7915Section4_5, UdpZeroChecksumModes) {
   EXPECT_NE(be16(r.pkts[0], 46), 0);
   EXPECT_TRUE(l4_checksum_ok(r.pkts[0]));
 
-  // Fragmented: the checksum cannot be computed, so the packet goes whatever the mode.
+  // Fragmented: the checksum cannot be computed, so the packet goes whatever the mode
+  // (answered in calc mode, silent in drop mode).
   h.df = false;
   h.mf = true;
   auto frag = udp4(h, 1, 2, pattern(30));
   frag[26] = frag[27] = 0;
-  EXPECT_EQ(translate(cfg, frag).reason, DropReason::Ipv4UdpZeroChecksumFragment);
+  r = translate(cfg, frag);
+  EXPECT_EQ(r.reason, DropReason::Ipv4UdpZeroChecksumFragment);
+  EXPECT_EQ(r.verdict, Verdict::Reply);
+  cfg.udp_zero_checksum = xlat::UdpZeroChecksum::Drop;
+  r = translate(cfg, frag);
+  EXPECT_EQ(r.reason, DropReason::Ipv4UdpZeroChecksumFragment);
+  EXPECT_EQ(r.verdict, Verdict::Drop);
+}
+
+// TAYGA's suite ("NH v6-only ..."): these Protocol values are IPv6 headers, never IPv4
+// payloads; copied they would make the IPv6 packet parse as a header that is not there.
+TEST(Rfc7915Section4_1, Ipv6OnlyProtocolsAreDropped) {
+  V4 h;
+  for (uint8_t p : {0, 43, 44, 58, 60}) {
+    auto r = translate(jool_like_config(), ipv4(h, p, pattern(16)));
+    EXPECT_EQ(r.reason, DropReason::Ipv4ProtocolIpv6Only) << int(p);
+    EXPECT_EQ(r.verdict, Verdict::Drop) << int(p);
+  }
+  EXPECT_EQ(translate(jool_like_config(), ipv4(h, 16, pattern(16))).verdict, Verdict::Forward);
 }
 
 TEST(Rfc7915Section4_5, BadTransportChecksumsComeOutEquallyBad) {

@@ -304,7 +304,9 @@ TEST(Rfc7757Section4_2, HairpinnedPacketsComeBackAsIpv6OnceDecremented) {
   V6 h;
   h.src = "2001:db8:3::8";          // EAM host 1.0.0.8
   h.dst = "2001:db8:101:0:9::";     // 1.0.0.9 through pool6, which is EAM host ::9
-  auto r = translate(jool_like_config(), udp6(h, 1, 2, pattern(8)));
+  auto cfg = jool_like_config();
+  cfg.hairpinning = true;
+  auto r = translate(cfg, udp6(h, 1, 2, pattern(8)));
   ASSERT_EQ(r.verdict, Verdict::Forward);
   const Bytes& o = r.pkts[0];
   EXPECT_EQ(o[0] >> 4, 6);
@@ -312,6 +314,36 @@ TEST(Rfc7757Section4_2, HairpinnedPacketsComeBackAsIpv6OnceDecremented) {
   EXPECT_EQ(addr_at(o, 8, true), "2001:db8:101:0:8::");  // source through pool6
   EXPECT_EQ(addr_at(o, 24, true), "2001:db8:3::9");
   EXPECT_TRUE(l4_checksum_ok(o));
+}
+
+// TAYGA's default: no hairpinning inside the translator; a prefix address embedding a
+// mapped IPv4 address is refused (answered 1/0), never translated into the TUN.
+TEST(Rfc7757Section4_2, HairpinsAreRefusedWhenHairpinningIsOff) {
+  V6 h;
+  h.src = "2001:db8:3::8";
+  h.dst = "2001:db8:101:0:9::";
+  auto r = translate(jool_like_config(), udp6(h, 1, 2, pattern(8)));
+  EXPECT_EQ(r.reason, DropReason::Ipv6DestHairpin);
+  ASSERT_EQ(r.verdict, Verdict::Reply);
+  EXPECT_EQ(r.pkts[0][40], 1);  // ICMPv6 Destination Unreachable
+  EXPECT_EQ(r.pkts[0][41], 0);
+}
+
+// The clatd recipe: the PLAT's reply is addressed to the EAM entry's own IPv6 side, so
+// its IPv4 result (the EAM's IPv4 address) is for the host behind the TUN, not a
+// hairpin, with hairpinning on or off. (xlatd looped it back to IPv6 before.)
+TEST(Rfc7757Section4_2, ADestinationThatIsAnEamIpv6AddressIsNotAHairpin) {
+  V6 h;
+  h.src = "2001:db8:1c6:3364:2::";  // 198.51.100.2 through pool6 (/40)
+  h.dst = "2001:db8:3::8";               // EAM host 1.0.0.8
+  for (bool on : {false, true}) {
+    auto cfg = jool_like_config();
+    cfg.hairpinning = on;
+    auto r = translate(cfg, udp6(h, 1, 2, pattern(8)));
+    ASSERT_EQ(r.verdict, Verdict::Forward) << on;
+    EXPECT_EQ(r.pkts[0][0] >> 4, 4) << on;
+    EXPECT_EQ(addr_at(r.pkts[0], 16, false), "1.0.0.8") << on;
+  }
 }
 
 TEST(Rfc7915Section5_1, MalformedPacketsAreCountedDrops) {
