@@ -7,9 +7,7 @@
 
 namespace xlatd {
 
-namespace {
-
-bool read_text(const std::string& path, std::string& out) {
+bool read_text_file(const std::string& path, std::string& out) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return false;
   std::ostringstream s;
@@ -17,6 +15,8 @@ bool read_text(const std::string& path, std::string& out) {
   out = s.str();
   return true;
 }
+
+namespace {
 
 // TOML by extension, else by content: the first meaningful line of a TOML file is a
 // `key = value` or a `[table]`; a tayga.conf line is `directive arguments...`.
@@ -65,37 +65,12 @@ LoadResult parse_config_text(const std::string& text, const std::string& name, b
 
 LoadResult load_config(const std::string& path) {
   std::string text;
-  if (!read_text(path, text)) {
+  if (!read_text_file(path, text)) {
     LoadResult r;
     r.errors.push_back({path + ": cannot read the configuration file"});
     return r;
   }
   return parse_config_text(text, path, looks_like_toml(path, text));
-}
-
-std::vector<MapDirective> load_map_file(const std::string& path, std::vector<ConfigError>& errors) {
-  std::string text;
-  if (!read_text(path, text)) {
-    errors.push_back({path + ": cannot read the map file"});
-    return {};
-  }
-  std::vector<DirectiveLine> lines = lex_tayga_conf(text, path);
-  for (const auto& l : lines) {
-    if (l.name != "map" && l.name != "MAP" && l.name != "Map") {
-      errors.push_back({l.where + ": only map lines belong in a map-file, not '" + l.name + "'"});
-    }
-  }
-  if (!errors.empty()) return {};
-  // Reuse the directive table: the map lines plus the minimum that makes a whole config.
-  std::vector<DirectiveLine> all = {{"tun-device", {"x"}, path}, {"ipv4-addr", {"192.0.2.1"}, path},
-                                    {"ipv6-addr", {"2001:db8::1"}, path}};
-  all.insert(all.end(), lines.begin(), lines.end());
-  LoadResult r = apply_directives(all, path);
-  if (!r.config) {
-    errors.insert(errors.end(), r.errors.begin(), r.errors.end());
-    return {};
-  }
-  return r.config->maps;
 }
 
 xlat::TranslatorConfig Config::translator(uint32_t tun_mtu,

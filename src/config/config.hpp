@@ -76,11 +76,12 @@ struct LoadResult {
   std::vector<ConfigError> errors;  // every problem found, in file order
 };
 
+// The whole file at `path`; false when it cannot be read.
+bool read_text_file(const std::string& path, std::string& out);
+
 // Reads a tayga.conf or TOML file (by extension .toml, or by content) and validates it.
 LoadResult load_config(const std::string& path);
 // Same from text already read; `name` is used in messages; toml picks the syntax.
 LoadResult parse_config_text(const std::string& text, const std::string& name, bool toml);
-// TAYGA's map-file: `map` lines only. Errors carry file:line.
-std::vector<MapDirective> load_map_file(const std::string& path, std::vector<ConfigError>& errors);
 
 }  // namespace xlatd

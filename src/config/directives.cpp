@@ -312,7 +312,8 @@ void validate(Ctx& c, const std::string& source) {
 
 }  // namespace
 
-LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::string& source) {
+LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::string& source,
+                            bool whole_file) {
   Ctx c;
   c.cfg.source = source;
   std::map<std::string, std::string> seen;  // directive → where
@@ -340,7 +341,7 @@ LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::
     }
     d->apply(c, l.args);
   }
-  if (c.errors.empty()) validate(c, source);
+  if (c.errors.empty() && whole_file) validate(c, source);
   LoadResult r;
   r.errors = std::move(c.errors);
   if (r.errors.empty()) r.config = std::move(c.cfg);

@@ -18,7 +18,10 @@ struct DirectiveLine {
 
 // Applies every line to a fresh Config and validates the result. Collects all errors
 // (like the maintained TAYGA) rather than stopping at the first.
-LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::string& source);
+// `whole_file` false: the lines are a fragment (a map-file), so the rules that need a
+// whole configuration (required directives, overlaps) are not applied.
+LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::string& source,
+                            bool whole_file = true);
 
 // Splits tayga.conf text into directive lines: tokens separated by spaces or tabs, a
 // token starting with '#' ends the line, blank lines skipped.

@@ -28,6 +28,7 @@
 #include "clat/clat_config.hpp"
 #include "clat/clat_daemon.hpp"
 #include "config/config.hpp"
+#include "config/map_file.hpp"
 #include "daemon/dynamic_pool.hpp"
 #include "daemon/log.hpp"
 #include "daemon/stats.hpp"
@@ -147,9 +148,10 @@ int run(const Options& o) {
   }
   const Config& cfg = *loaded.config;
   std::vector<MapDirective> file_maps;
+  std::vector<std::string> map_notes;  // map-file entries skipped or replaced
   if (!cfg.map_file.empty()) {
     std::vector<ConfigError> errs;
-    file_maps = load_map_file(cfg.map_file, errs);
+    file_maps = merge_map_file(cfg, load_map_file(cfg.map_file, errs), map_notes);
     if (!errs.empty()) {
       for (const auto& e : errs) std::cerr << "xlatd: " << e.message << "\n";
       return 1;
@@ -157,6 +159,7 @@ int run(const Options& o) {
   }
   if (o.check_config) {
     for (const auto& w : cfg.warnings) std::cerr << "xlatd: warning: " << w << "\n";
+    for (const auto& w : map_notes) std::cerr << "xlatd: warning: " << w << "\n";
     std::cout << cfg.describe();
     for (const auto& m : file_maps) {
       std::cout << "map " << xlat::to_string(m.v4) << " " << xlat::to_string(m.v6) << "  # " << m.where << "\n";
@@ -177,6 +180,7 @@ int run(const Options& o) {
   log::init(o.journal ? log::Target::Journal : o.stdout_log ? log::Target::Stdout : log::Target::Syslog,
             o.debug);
   for (const auto& w : cfg.warnings) log::warn(w);
+  for (const auto& w : map_notes) log::warn(w);
 
   unsigned workers = cfg.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
   if (workers == 0) workers = 1;  // TAYGA's "0 = single-threaded": one worker
@@ -340,16 +344,20 @@ int run(const Options& o) {
     if (::read(sfd, &si, sizeof si) != sizeof si) continue;
     switch (si.ssi_signo) {
       case SIGHUP: {
-        // Reload map-file: a bad file keeps the running maps.
+        // Reload map-file: a file that cannot be read or parsed keeps the running maps;
+        // entries that collide are skipped or replaced as at start (merge_map_file).
         std::vector<MapDirective> fresh;
         if (!map_file.empty()) {
           std::vector<ConfigError> errs;
-          fresh = load_map_file(map_file, errs);
+          std::vector<MapDirective> lines = load_map_file(map_file, errs);
           for (const auto& e : errs) log::error("map-file reload: " + e.message);
           if (!errs.empty()) {
             save_pool("SIGHUP");
             break;
           }
+          std::vector<std::string> notes;
+          fresh = merge_map_file(cfg, lines, notes);
+          for (const auto& n : notes) log::warn("map-file reload: " + n);
         }
         auto next = std::make_shared<SharedConfig>();
         next->translator = cfg.translator(mtu, fresh);
