@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""Runs one program of TAYGA's own integration suite with xlatd as ./tayga and judges it.
+
+The suite (../shared/conformance/tayga-suite, read-only) is copied to a temporary
+DIR/test/, DIR/tayga is a symlink to xlatd, and the program runs as root inside a
+network namespace made for it and deleted afterwards (the suite's README says how).
+
+Passes when the program ran to its totals and every failed case is either one the suite
+fails on purpose (a literal test.tfail(...) in its source: not implemented in TAYGA
+either) or a row of tayga_differences.tsv (a case xlatd fails because an RFC asks for the
+other behaviour); fails too when such a row passes (the table is stale), and when the
+passes plus the listed differences fall short of TAYGA's own pass count.
+
+  tayga_suite.py --xlatd BIN --suite DIR --differences TSV PROGRAM
+Exit 77 (skipped) without root.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def read_differences(path, program):
+    rows = set()
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) != 5:
+                sys.exit(f"{path}: expected 5 tab-separated columns: {line!r}")
+            if cols[0] == program:
+                rows.add((cols[1], cols[2]))
+    return rows
+
+
+def suite_own_failures(source):
+    """Case names the program fails unconditionally: test.tfail("NAME", ...)."""
+    with open(source) as f:
+        return set(re.findall(r'test\.tfail\(\s*"([^"]+)"', f.read()))
+
+
+def parse_log(text):
+    """(section, case) -> list of outcomes, and the totals line."""
+    results, pending = [], []
+    for line in text.splitlines():
+        m = re.match(r"^(PASS|FAIL): (.*?)(?: - (.*))?$", line)
+        if m:
+            pending.append((m.group(1), m.group(2), m.group(3) or ""))
+            continue
+        m = re.match(r"^Test Section (.*)$", line)
+        if m:
+            pending = []
+            results.append((m.group(1), pending))
+    cases = []
+    for section, items in results:
+        for outcome, case, reason in items:
+            cases.append((section, case, outcome, reason))
+    passed = re.search(r"^Passed: (\d+) \(expected (\d+)\)$", text, re.M)
+    failed = re.search(r"^Failed: (\d+) \(expected (\d+)\)$", text, re.M)
+    return cases, passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xlatd", required=True)
+    ap.add_argument("--suite", required=True)
+    ap.add_argument("--differences", required=True)
+    ap.add_argument("--keep-log", help="copy the program's output here")
+    ap.add_argument("program")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        print("needs root (network namespaces, TUN devices)")
+        return 77
+    source = os.path.join(a.suite, a.program + ".py")
+    if not os.path.exists(source):
+        print(f"{source}: not found (the shared/ folder beside the project)")
+        return 1
+
+    work = tempfile.mkdtemp(prefix=f"tayga-suite-{a.program}-")
+    ns = f"tsuite{os.getpid()}"
+    try:
+        os.mkdir(os.path.join(work, "test"))
+        for name in os.listdir(a.suite):
+            if name.endswith(".py"):
+                shutil.copy(os.path.join(a.suite, name), os.path.join(work, "test", name))
+        os.symlink(os.path.abspath(a.xlatd), os.path.join(work, "tayga"))
+        subprocess.run(["ip", "netns", "add", ns], check=True)
+        run = subprocess.run(["timeout", "900", "ip", "netns", "exec", ns, "/usr/bin/python3",
+                              f"test/{a.program}.py"], cwd=work, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        log = run.stdout
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+        shutil.rmtree(work, ignore_errors=True)
+    if a.keep_log:
+        with open(a.keep_log, "w") as f:
+            f.write(log)
+
+    cases, passed, failed = parse_log(log)
+    if not passed or not failed:
+        print(log[-4000:])
+        print(f"{a.program}: aborted before its totals (exit {run.returncode})")
+        return 1
+    npass, tayga_pass = int(passed.group(1)), int(passed.group(2))
+    differences = read_differences(a.differences, a.program)
+    own = suite_own_failures(source)
+
+    problems = []
+    failed_keys = set()
+    for section, case, outcome, reason in cases:
+        if outcome != "FAIL":
+            continue
+        failed_keys.add((section, case))
+        if case in own or (section, case) in differences:
+            continue
+        problems.append(f"FAIL [{section}] {case}: {reason}")
+    for section, case in sorted(differences - failed_keys):
+        problems.append(f"listed in {os.path.basename(a.differences)} but did not fail: [{section}] {case}")
+    listed = len(differences & failed_keys)
+    if npass + listed < tayga_pass:
+        problems.append(f"{npass} passed + {listed} listed differences < TAYGA's {tayga_pass}")
+
+    print(f"{a.program}: passed {npass}, failed {failed.group(1)} "
+          f"(TAYGA: passed {tayga_pass}, failed {failed.group(2)}); "
+          f"{listed} deliberate differences, {len(own)} cases the suite itself fails")
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
