@@ -99,7 +99,10 @@ std::string Config::describe() const {
   s << "# effective configuration of " << source << "\n";
   s << "tun-device " << tun_device << "\n";
   s << "ipv4-addr " << xlat::to_string(ipv4_addr) << "\n";
-  s << "ipv6-addr " << xlat::to_string(ipv6_addr) << (ipv6_addr_given ? "" : "  # from prefix") << "\n";
+  // A derived ipv6-addr is shown as a comment: written out, it would lie inside the
+  // prefix, which TAYGA (and so xlatd) refuses.
+  s << (ipv6_addr_given ? "" : "# ") << "ipv6-addr " << xlat::to_string(ipv6_addr)
+    << (ipv6_addr_given ? "" : "  (prefix + ipv4-addr)") << "\n";
   if (prefix) s << "prefix " << xlat::to_string(*prefix) << "\n";
   for (const auto& m : maps) s << "map " << xlat::to_string(m.v4) << " " << xlat::to_string(m.v6) << "\n";
   if (dynamic_pool) s << "dynamic-pool " << xlat::to_string(*dynamic_pool) << "\n";

@@ -250,31 +250,65 @@ bool overlap6(const Ipv6Prefix& a, const Ipv6Prefix& b) {
   return xlat::ipv6_prefix_equal(a.addr, b.addr, len);
 }
 
-// Cross-directive rules, after every line is read (TAYGA's checks, in its words where
-// they exist).
-void validate(Ctx& c, const std::string& source) {
-  Config& cfg = c.cfg;
-  auto whole = [&](const std::string& what) { c.errors.push_back({source + ": " + what}); };
-  if (cfg.tun_device.empty()) whole("tun-device: required");
-  if (cfg.ipv4_addr == 0) whole("ipv4-addr: required");
-  if (!cfg.prefix && cfg.maps.empty() && !cfg.dynamic_pool) {
-    whole("nothing to translate: give prefix, map or dynamic-pool");
+// TAYGA's list of addresses the well-known prefix may not embed when deriving ipv6-addr
+// (its addrmap.c is_private_ip4_addr: RFC 1918, RFC 6598, RFC 5737, RFC 2544). The data
+// path applies RFC 6052's full list; this one only decides whether a file TAYGA starts
+// with also starts here (clatd's own file embeds 192.0.0.2).
+bool tayga_private(xlat::Ipv4Addr a) {
+  static constexpr std::pair<xlat::Ipv4Addr, unsigned> kPrivate[] = {
+      {0x0a000000, 8}, {0x64400000, 10}, {0xac100000, 12}, {0xc0000200, 24},
+      {0xc0a80000, 16}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24}};
+  for (auto [net, len] : kPrivate) {
+    if (Ipv4Prefix{net, static_cast<uint8_t>(len)}.contains(a)) return true;
   }
+  return false;
+}
+
+// Cross-directive rules, after every line is read: TAYGA's (conffile.c config_validate
+// and the conflicts its map tables refuse), each error at the line it is about.
+// `where` gives the line of each non-repeatable directive that was given.
+void validate(Ctx& c, const std::string& source, const std::map<std::string, std::string>& where) {
+  Config& cfg = c.cfg;
+  auto at = [&](const char* directive) {
+    auto it = where.find(directive);
+    return it == where.end() ? source : it->second;
+  };
+  auto fail = [&](const char* directive, const std::string& what) {
+    c.errors.push_back({at(directive) + ": " + directive + ": " + what});
+  };
+  if (cfg.tun_device.empty()) c.errors.push_back({source + ": tun-device: required"});
+  if (cfg.ipv4_addr == 0) c.errors.push_back({source + ": ipv4-addr: required"});
+  // TAYGA: "no translation maps or NAT64 prefix configured" (a dynamic pool alone maps
+  // IPv6 hosts to IPv4 but gives the IPv4 side no way back to IPv6 destinations).
+  if (!cfg.prefix && cfg.maps.empty()) {
+    c.errors.push_back({source + ": nothing to translate: give prefix or map"});
+  }
+  const bool wkp = cfg.prefix && *cfg.prefix == xlat::well_known_prefix();
   if (!cfg.ipv6_addr_given) {
     if (!cfg.prefix) {
-      whole("ipv6-addr: required when no prefix is configured");
+      fail("ipv4-addr", "ipv6-addr is required when no prefix is configured");
     } else if (cfg.ipv4_addr != 0) {
-      if (*cfg.prefix == xlat::well_known_prefix() && !xlat::ipv4_is_global(cfg.ipv4_addr)) {
-        whole("ipv6-addr: required, because ipv4-addr " + xlat::to_string(cfg.ipv4_addr) +
-              " is not global and cannot be embedded in the well-known prefix 64:ff9b::/96");
+      if (wkp && cfg.wkpf_strict && tayga_private(cfg.ipv4_addr)) {
+        fail("ipv4-addr", "ipv6-addr is required, because " + xlat::to_string(cfg.ipv4_addr) +
+                              " is not global and cannot be embedded in the well-known prefix 64:ff9b::/96 "
+                              "(or set wkpf-strict no)");
       } else {
         cfg.ipv6_addr = xlat::rfc6052_embed(*cfg.prefix, cfg.ipv4_addr);
       }
     }
-  } else if (cfg.prefix && cfg.prefix->contains(cfg.ipv6_addr) && cfg.ipv4_addr != 0 &&
-             xlat::rfc6052_embed(*cfg.prefix, cfg.ipv4_addr) != cfg.ipv6_addr) {
-    whole("ipv6-addr: " + xlat::to_string(cfg.ipv6_addr) + " is inside prefix " +
-          xlat::to_string(*cfg.prefix) + " but is not the prefix's address for ipv4-addr");
+  } else {
+    const xlat::Ipv6Prefix own6{cfg.ipv6_addr, 128};
+    if (cfg.wkpf_strict && xlat::well_known_prefix().contains(cfg.ipv6_addr)) {
+      fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside the well-known prefix 64:ff9b::/96 (wkpf-strict)");
+    } else if (cfg.prefix && cfg.prefix->contains(cfg.ipv6_addr)) {
+      fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside prefix " + xlat::to_string(*cfg.prefix) +
+                            " (leave ipv6-addr out to use the prefix's address for ipv4-addr)");
+    }
+    for (const auto& m : cfg.maps) {
+      if (overlap6(m.v6, own6)) {
+        fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside map " + xlat::to_string(m.v6) + " (" + m.where + ")");
+      }
+    }
   }
   for (size_t i = 0; i < cfg.maps.size(); ++i) {
     const auto& m = cfg.maps[i];
@@ -282,7 +316,15 @@ void validate(Ctx& c, const std::string& source) {
       c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps prefix " +
                           xlat::to_string(*cfg.prefix)});
     }
+    // IPv4 sides may nest (longest match wins) but not repeat.
+    if (m.v4.len == 32 && m.v4.addr == cfg.ipv4_addr) {
+      c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v4) + " is ipv4-addr (" + at("ipv4-addr") + ")"});
+    }
     for (size_t j = 0; j < i; ++j) {
+      if (m.v4 == cfg.maps[j].v4) {
+        c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v4) + " is already mapped (" +
+                            cfg.maps[j].where + ")"});
+      }
       if (overlap6(m.v6, cfg.maps[j].v6)) {
         c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps " +
                             xlat::to_string(cfg.maps[j].v6) + " (" + cfg.maps[j].where + ")"});
@@ -294,7 +336,7 @@ void validate(Ctx& c, const std::string& source) {
     }
   }
   if (cfg.dynamic_pool && cfg.dynamic_pool->len == 31 && cfg.dynamic_pool->contains(cfg.ipv4_addr)) {
-    whole("dynamic-pool: no address left once ipv4-addr is taken out");
+    fail("dynamic-pool", "no address left once ipv4-addr is taken out");
   }
   // The maintained TAYGA: without data-dir, systemd's StateDirectory= is used.
   if (cfg.data_dir.empty()) {
@@ -303,7 +345,7 @@ void validate(Ctx& c, const std::string& source) {
   }
   if (!cfg.map_file.empty() && cfg.map_file[0] != '/') {
     if (cfg.data_dir.empty()) {
-      whole("map-file: a relative path needs data-dir");
+      fail("map-file", "a relative path needs data-dir");
     } else {
       cfg.map_file = cfg.data_dir + "/" + cfg.map_file;
     }
@@ -341,7 +383,7 @@ LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::
     }
     d->apply(c, l.args);
   }
-  if (c.errors.empty() && whole_file) validate(c, source);
+  if (c.errors.empty() && whole_file) validate(c, source, seen);
   LoadResult r;
   r.errors = std::move(c.errors);
   if (r.errors.empty()) r.config = std::move(c.cfg);

@@ -349,24 +349,34 @@ def check_privileges(L, t):
 
 
 def check_stats(L, t):
-    """`xlatd stats` reports what happened: translations, a named drop with its
+    """`xlatd stats` reports what happened: translations, named drops with their
     explanation, pool usage; the JSON form parses."""
     ping(L, L.ns6, V4_HOST_AS_V6, count=3)
-    # 127.0.0.1 under the prefix: no mapping, answered, counted as ipv6_dest_unmapped.
-    L.ex(L.ns6, f"ping -c 1 -W 1 {lab.PREFIX}7f00:1", check=False)
-    time.sleep(0.5)  # workers publish counters when idle
+    # 127.0.0.1 under the prefix: never translated, dropped silently (as TAYGA does).
+    reserved = L.ex(L.ns6, f"ping -c 1 -W 1 {lab.PREFIX}7f00:1", check=False).stdout
+    # The static map's IPv4 address under the prefix: a hairpin, refused and answered.
+    hairpin = L.ex(L.ns6, f"ping -c 1 -W 2 {lab.v6_of('192.168.255.10')}", check=False).stdout
+
+    def counts():
+        j = stats_json(t)
+        return j, j["drops"]["ipv6_reserved_dest"]["count"], j["drops"]["ipv6_dest_hairpin"]["count"]
+    deadline = time.time() + 5  # workers publish their counters within 10 ms of a round
+    j, dropped, refused = counts()
+    while (dropped < 1 or refused < 1 or j["total"]["translated_6to4"] < 3) and time.time() < deadline:
+        time.sleep(0.02)
+        j, dropped, refused = counts()
     table = subprocess.run([t.xlatd, "stats", "--control-socket", t.control], capture_output=True, text=True).stdout
-    j = stats_json(t)
-    unmapped = j["drops"]["ipv6_dest_unmapped"]["count"]
     # The same counters in the Prometheus format, scraped over loopback in its namespace.
     prom = L.ex(L.nsx, f"{PY} -c \"import urllib.request;print(urllib.request.urlopen("
                        f"'http://127.0.0.1:{t.metrics_port}/metrics',timeout=5).read().decode())\"").stdout
-    prom_ok = 'xlatd_drops_total{worker="0",reason="ipv6_dest_unmapped"}' in prom and \
+    prom_ok = 'xlatd_drops_total{worker="0",reason="ipv6_dest_hairpin"}' in prom and \
         'xlatd_pool_addresses{state="active"}' in prom
-    ok = (j["total"]["translated_6to4"] >= 3 and unmapped >= 1 and j["pool"]["active"] >= 1 and
-          "no mapping for the IPv6 destination" in table and len(j["per_worker"]) == t.workers and prom_ok)
-    return ok, (f"6to4 {j['total']['translated_6to4']}, ipv6_dest_unmapped {unmapped}, pool {j['pool']}, "
-                f"prometheus {prom_ok}")
+    answered = "Destination unreachable" in hairpin and "Destination unreachable" not in reserved
+    ok = (j["total"]["translated_6to4"] >= 3 and dropped >= 1 and refused >= 1 and answered and
+          j["pool"]["active"] >= 1 and "embeds a map or pool address" in table and
+          len(j["per_worker"]) == t.workers and prom_ok)
+    return ok, (f"6to4 {j['total']['translated_6to4']}, ipv6_reserved_dest {dropped}, "
+                f"ipv6_dest_hairpin {refused} (answered {answered}), pool {j['pool']}, prometheus {prom_ok}")
 
 
 def udp_gso_burst(L, recv_ns, bind, send_ns, dst, port, seg, count, df):

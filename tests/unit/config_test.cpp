@@ -108,14 +108,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"log drop loud\n", "tayga.conf:4: log: unknown log flag 'loud' (drop, reject, icmp, self, dyn)"},
         BadCase{"offlink-mtu 1000\n", "tayga.conf:4: offlink-mtu: '1000' is not a number from 1280 to 65535"},
         BadCase{"workers 65\n", "tayga.conf:4: workers: '65' is not a number from 0 to 64"},
-        BadCase{"map-file maps.conf\n", "tayga.conf: map-file: a relative path needs data-dir"},
+        BadCase{"map-file maps.conf\n", "tayga.conf:4: map-file: a relative path needs data-dir"},
         BadCase{"metrics-listen 70000\n", "tayga.conf:4: metrics-listen: '70000' is not a port"},
         BadCase{"metrics-listen 1.2.3:99\n", "tayga.conf:4: metrics-listen: '1.2.3' is not an IPv4 address"},
         BadCase{"icmp-rate-limit lots\n", "tayga.conf:4: icmp-rate-limit: 'lots' is not a rate from 0 to 1000000 per second"},
         BadCase{"offload maybe\n", "tayga.conf:4: offload: expected yes or no, got 'maybe'"},
         BadCase{"tun-route 10.0.0.0/33\n", "tayga.conf:4: tun-route: '10.0.0.0/33' is not an IPv4 or IPv6 prefix"},
         BadCase{"ipv6-addr 2001:db8:64::1\n",
-                "tayga.conf: ipv6-addr: 2001:db8:64::1 is inside prefix 2001:db8:64::/96 but is not the prefix's address for ipv4-addr"}));
+                "tayga.conf:4: ipv6-addr: 2001:db8:64::1 is inside prefix 2001:db8:64::/96 (leave ipv6-addr out to use the prefix's address for ipv4-addr)"},
+        // TAYGA's map tables refuse these (conffile.c, insert_map4 / insert_map6).
+        BadCase{"ipv6-addr 2001:db8:1::5\nmap 192.0.2.0/29 2001:db8:1::/125\n",
+                "tayga.conf:4: ipv6-addr: 2001:db8:1::5 is inside map 2001:db8:1::/125 (tayga.conf:5)"},
+        BadCase{"map 192.168.255.1 2001:db8:1::1\n",
+                "tayga.conf:4: map: 192.168.255.1/32 is ipv4-addr (tayga.conf:2)"},
+        BadCase{"map 192.0.2.1 2001:db8:1::1\nmap 192.0.2.1 2001:db8:1::2\n",
+                "tayga.conf:5: map: 192.0.2.1/32 is already mapped (tayga.conf:4)"}));
+
+TEST(TaygaConf, APoolAloneIsNothingToTranslate) {
+  auto r = parse_config_text("tun-device n\nipv4-addr 192.168.0.1\nipv6-addr 2001:db8::1\n"
+                             "dynamic-pool 192.168.0.0/24\n", "t.conf", false);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message, "t.conf: nothing to translate: give prefix or map");
+}
+
+// clatd's generated file (and TAYGA's CLAT examples): 192.0.0.2 is not one of the
+// private ranges TAYGA refuses to embed, so ipv6-addr comes from the prefix.
+TEST(TaygaConf, ClatdsOwnFileIsAccepted) {
+  auto r = parse_config_text("# Ephemeral TAYGA config file written by /usr/sbin/clatd\ntun-device clat\n"
+                             "prefix 64:ff9b::/96\nipv4-addr 192.0.0.2\nmap 192.0.0.1 2001:db8:0:1:211:22ff:c1a7:3344\n",
+                             "clatd.conf", false);
+  ASSERT_TRUE(r.config) << r.errors[0].message;
+  EXPECT_EQ(xlat::to_string(r.config->ipv6_addr), "64:ff9b::c000:2");
+}
+
+// wkpf-strict no: the prefix may embed any address, ipv6-addr included.
+TEST(TaygaConf, WkpfStrictNoDerivesIpv6AddrFromAPrivateIpv4) {
+  auto r = parse_config_text("tun-device n\nwkpf-strict no\nipv4-addr 192.168.240.1\nprefix 64:ff9b::/96\n",
+                             "t.conf", false);
+  ASSERT_TRUE(r.config) << r.errors[0].message;
+  EXPECT_EQ(xlat::to_string(r.config->ipv6_addr), "64:ff9b::c0a8:f001");
+}
 
 TEST(TaygaConf, EveryErrorIsReportedNotJustTheFirst) {
   auto r = parse_config_text("tun-device a\nbogus 1\nipv4-addr 300.1.1.1\nprefix 2001:db8::/33\n", "t.conf", false);
@@ -136,7 +168,7 @@ TEST(TaygaConf, WellKnownPrefixWithPrivateIpv4NeedsAnIpv6Address) {
   auto r = parse_config_text("tun-device n\nipv4-addr 192.168.0.1\nprefix 64:ff9b::/96\n", "t.conf", false);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].message,
-            "t.conf: ipv6-addr: required, because ipv4-addr 192.168.0.1 is not global and cannot be embedded in the well-known prefix 64:ff9b::/96");
+            "t.conf:2: ipv4-addr: ipv6-addr is required, because 192.168.0.1 is not global and cannot be embedded in the well-known prefix 64:ff9b::/96 (or set wkpf-strict no)");
 }
 
 TEST(TomlConf, SameSettingsLandInTheSameStruct) {
@@ -176,7 +208,7 @@ TEST(TomlConf, ErrorsCarryFileAndLine) {
 TEST(ConfigDescribe, PrintsTheEffectiveConfiguration) {
   auto r = parse_config_text(kGood, "tayga.conf", false);
   std::string d = r.config->describe();
-  EXPECT_NE(d.find("ipv6-addr 2001:db8:64::c0a8:ff01  # from prefix\n"), std::string::npos) << d;
+  EXPECT_NE(d.find("# ipv6-addr 2001:db8:64::c0a8:ff01  (prefix + ipv4-addr)\n"), std::string::npos) << d;
   EXPECT_NE(d.find("map 192.168.100.0/24 2001:db8:2::/120\n"), std::string::npos) << d;
   // What describe() prints is itself a valid tayga.conf with the same meaning.
   auto again = parse_config_text(d, "described", false);
