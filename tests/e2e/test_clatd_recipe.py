@@ -112,12 +112,20 @@ def run(xlatd, prefix, tag, work):
         if clat.poll() is not None:
             raise RuntimeError("xlatd (as clatd's tayga) exited:\n" + open(clat_log).read())
 
+        def check_ping():
+            out = ping(L, c, SERVER, count=20, extra="-i 0.05")
+            return received(out) == 20, f"{received(out)}/20 replies"
+
+        def check_tcp():
+            return tcp_transfer(L, L.ns4, "0.0.0.0", c, SERVER, 18000)
+
         results = []
-        out = ping(L, c, SERVER, count=20, extra="-i 0.05")
-        results.append(("ping", received(out) == 20, f"{received(out)}/20 replies"))
-        ok, detail = tcp_transfer(L, L.ns4, "0.0.0.0", c, SERVER, 18000)
-        results.append(("tcp", ok, detail))
-        # The server saw the PLAT's pool address, so the path was CLAT -> PLAT -> server.
+        for name, check in (("ping", check_ping), ("tcp", check_tcp)):
+            try:
+                ok, detail = check()
+            except Exception as e:  # a check that crashes is a failed check
+                ok, detail = False, str(e).splitlines()[0]
+            results.append((name, ok, detail))
         return results, plat_log, clat_log
     finally:
         for p in procs:
