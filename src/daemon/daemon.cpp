@@ -135,9 +135,9 @@ int run(const Options& o) {
     }
     return clat::run_clat(o, c);
   }
-  if (!o.overrides.empty()) {
-    std::cerr << "xlatd: unexpected arguments (key=value settings are for --mode clat)\n";
-    return 2;
+  // TAYGA ignores arguments that are not options; say so rather than start silently.
+  for (const auto& a : o.overrides) {
+    std::cerr << "xlatd: warning: ignoring argument '" << a << "' (key=value settings are for --mode clat)\n";
   }
   LoadResult loaded = load_config(o.config);
   if (!loaded.config) {
@@ -156,6 +156,11 @@ int run(const Options& o) {
       for (const auto& e : errs) std::cerr << "xlatd: " << e.message << "\n";
       return 1;
     }
+  }
+  // TAYGA checks this once the configuration is read (a bad file is reported first).
+  if (o.chroot && o.user.empty()) {
+    std::cerr << "xlatd: --chroot requires --user\n";
+    return 1;
   }
   if (o.check_config) {
     for (const auto& w : cfg.warnings) std::cerr << "xlatd: warning: " << w << "\n";

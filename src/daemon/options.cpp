@@ -44,15 +44,19 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   Options o;
   CLI::App app{kDescription, "xlatd"};
   app.footer(kFooter);
+  // TAYGA's getopt habits: an option given twice takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_version_flag("--version", std::string("xlatd ") + XLATD_VERSION);
   app.add_option("-c,--config", o.config, "Configuration file (default /etc/tayga.conf)");
   auto* mk = app.add_flag("--mktun", o.mktun, "Create the persistent TUN device named in the configuration, then exit");
   auto* rm = app.add_flag("--rmtun", o.rmtun, "Remove the persistent TUN device, then exit");
   mk->excludes(rm);
-  app.add_flag("-d", o.debug_foreground, "Debug: log debug messages to stdout and stay in the foreground");
+  // TAYGA: -d and --debug are one option (debug messages on stdout, in the foreground).
+  app.add_flag("-d,--debug", o.debug_foreground, "Debug: log debug messages to stdout and stay in the foreground");
   app.add_flag("-n,--nodetach", o.nodetach, "Stay in the foreground");
   auto* u = app.add_option("-u,--user", o.user, "Drop privileges to this user after setting up");
   auto* g = app.add_option("-g,--group", o.group, "Drop privileges to this group after setting up");
+  // -r needs -u; TAYGA says so after reading the configuration (daemon.cpp).
   auto* r = app.add_flag("-r,--chroot", o.chroot, "chroot to data-dir after setting up (needs -u)");
   app.add_option("-p,--pidfile", o.pidfile, "Write the process id to this file");
   auto* sl = app.add_flag("--syslog", o.syslog, "Log to syslog (the default)");
@@ -60,17 +64,16 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   auto* jo = app.add_flag("--journal", o.journal, "Log to the systemd journal and notify systemd (Type=notify)");
   sl->excludes(so)->excludes(jo);
   so->excludes(jo);
-  app.add_flag("--debug", o.debug, "Log debug messages");
   app.add_option("--mode", o.mode, "plat (a TAYGA-style translator) or clat")->check(CLI::IsMember({"plat", "clat"}));
   app.add_flag("--check-config", o.check_config, "Validate the configuration, print the effective settings and exit");
-  app.add_option("overrides", o.overrides, "CLAT mode: clatd.conf settings as key=value, applied after -c");
+  app.add_option("overrides", o.overrides,
+                 "CLAT mode: clatd.conf settings as key=value, applied after -c (ignored otherwise, as TAYGA ignores stray arguments)");
   app.add_option("--control-socket", o.control_socket,
                  "Unix socket for `xlatd stats` (default /run/xlatd/TUN-DEVICE.sock)");
   auto* stats = app.add_subcommand("stats", "Print the counters of the running daemon (same -c or --control-socket)");
   stats->add_flag("--json", o.json, "As JSON");
   stats->add_option("--control-socket", o.control_socket, "The daemon's control socket");
   stats->add_option("-c,--config", o.config, "The daemon's configuration (finds its socket)");
-  r->needs(u);
   for (auto* opt : {u, g, static_cast<CLI::Option*>(r)}) {
     mk->excludes(opt);
     rm->excludes(opt);
@@ -78,7 +81,9 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    exit_code = app.exit(e);
+    // TAYGA exits 1 on a usage error and after -h; --version is a success.
+    int code = app.exit(e);
+    exit_code = e.get_name() == "CallForVersion" ? code : 1;
     return std::nullopt;
   }
   o.stats = stats->parsed();

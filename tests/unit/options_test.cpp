@@ -1,0 +1,62 @@
+// TAYGA's command line, as xlatd parses it.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "daemon/options.hpp"
+
+namespace {
+
+std::optional<xlatd::Options> parse(std::vector<const char*> args, int& code) {
+  args.insert(args.begin(), "xlatd");
+  return xlatd::parse_options(static_cast<int>(args.size()), const_cast<char**>(args.data()), code);
+}
+
+TEST(TaygaCommandLine, DebugIsTheLongFormOfD) {
+  int code = -1;
+  for (const char* flag : {"-d", "--debug"}) {
+    auto o = parse({flag}, code);
+    ASSERT_TRUE(o) << flag;
+    EXPECT_TRUE(o->debug_foreground) << flag;  // foreground ...
+    EXPECT_TRUE(o->stdout_log) << flag;        // ... logging to stdout
+    EXPECT_TRUE(o->debug) << flag;
+  }
+}
+
+TEST(TaygaCommandLine, TheLastOfARepeatedOptionWins) {
+  int code = -1;
+  auto o = parse({"-c", "/a.conf", "-c", "/b.conf", "-u", "x", "--user", "y"}, code);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->config, "/b.conf");
+  EXPECT_EQ(o->user, "y");
+}
+
+TEST(TaygaCommandLine, HelpAndUsageErrorsExitOne) {
+  int code = -1;
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(parse({"-h"}, code));
+  EXPECT_EQ(code, 1);
+  EXPECT_FALSE(parse({"--no-such-option"}, code));
+  EXPECT_EQ(code, 1);
+  EXPECT_FALSE(parse({"-c"}, code));  // missing argument
+  EXPECT_EQ(code, 1);
+  testing::internal::GetCapturedStdout();
+  testing::internal::GetCapturedStderr();
+}
+
+TEST(TaygaCommandLine, ChrootWithoutUserIsLeftForAfterTheConfiguration) {
+  int code = -1;
+  auto o = parse({"-r", "-c", "/etc/tayga.conf"}, code);
+  ASSERT_TRUE(o);  // daemon.cpp refuses it once the file is read, as TAYGA does
+  EXPECT_TRUE(o->chroot);
+}
+
+TEST(TaygaCommandLine, StrayArgumentsDoNotStopIt) {
+  int code = -1;
+  auto o = parse({"-c", "/etc/tayga.conf", "leftover"}, code);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->overrides, std::vector<std::string>{"leftover"});
+}
+
+}  // namespace
