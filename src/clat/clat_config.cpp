@@ -2,11 +2,14 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <sstream>
 
+#include "xlat/address_map.hpp"
 #include "xlat/rfc6052.hpp"
 
 namespace xlatd::clat {
@@ -15,6 +18,7 @@ namespace {
 
 struct Entry {
   std::string key, value, where;
+  bool command_line = false;
 };
 
 std::string trim(const std::string& s) {
@@ -24,16 +28,32 @@ std::string trim(const std::string& s) {
   return s.substr(a, b - a + 1);
 }
 
-std::optional<bool> boolean(const std::string& v) {
+std::string lower(std::string v) {
+  for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return v;
+}
+
+// clatd's cfgbool: 1/0, true/false, on/off, yes/no, in any case.
+std::optional<bool> boolean(const std::string& value) {
+  std::string v = lower(value);
   if (v == "1" || v == "yes" || v == "true" || v == "on") return true;
   if (v == "0" || v == "no" || v == "false" || v == "off") return false;
   return std::nullopt;
 }
 
-std::optional<uint32_t> number(const std::string& v, uint32_t max) {
+// Decimal (clatd's cfgint), or 0x-hexadecimal where `hex` (route-table and ctmark, whose
+// defaults clatd writes as 0xc1a7).
+std::optional<uint32_t> number(const std::string& v, uint32_t max, bool hex = false) {
   uint32_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size() || v.empty() || n > max) return std::nullopt;
+  const char* b = v.data();
+  const char* e = v.data() + v.size();
+  int base = 10;
+  if (hex && v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+    b += 2;
+    base = 16;
+  }
+  auto [p, ec] = std::from_chars(b, e, n, base);
+  if (ec != std::errc() || p != e || b == e || n > max) return std::nullopt;
   return n;
 }
 
@@ -68,8 +88,33 @@ Setter prefix(std::optional<xlat::Ipv6Prefix> ClatConfig::*f) {
   };
 }
 
+// A key clatd has for the external tools it runs; xlatd does that work itself.
+Setter not_needed() {
+  return [](ClatConfig&, const std::string&) -> std::string { return ""; };
+}
+
 const std::vector<std::pair<std::string, Setter>>& table() {
   static const std::vector<std::pair<std::string, Setter>> t = {
+      {"quiet", count(&ClatConfig::quiet, 0, 9)},
+      {"debug", count(&ClatConfig::debug, 0, 9)},
+      {"cmd-ip", not_needed()},
+      {"cmd-networkctl", not_needed()},
+      {"cmd-nft", not_needed()},
+      {"cmd-tayga", not_needed()},
+      {"cmd-ufw", not_needed()},
+      {"tayga-conffile", not_needed()},
+      {"tayga-v4-addr", [](ClatConfig& c, const std::string& v) -> std::string {
+         auto a = xlat::parse_ipv4(v);
+         if (!a || xlat::ipv4_reserved(*a)) return "'" + v + "' is not a unicast IPv4 address";
+         c.tayga_v4_addr = *a;
+         return "";
+       }},
+      {"ctmark", [](ClatConfig& c, const std::string& v) -> std::string {
+         auto n = number(v, 0xffffffffu, true);
+         if (!n || *n == 0) return "expected a connection mark (a number, 0x... allowed), got '" + v + "'";
+         c.ctmark = *n;
+         return "";
+       }},
       {"clat-dev", [](ClatConfig& c, const std::string& v) -> std::string {
          if (v.empty() || v.size() > 15) return "interface names are 1 to 15 characters";
          c.clat_dev = v;
@@ -87,8 +132,12 @@ const std::vector<std::pair<std::string, Setter>>& table() {
            c.clat_v6_derived = true;
            return "";
          }
+         if (v == "shared") {
+           return "'shared' (the host's own address, marked with ctmark) is not supported yet; "
+                  "use derived or an address";
+         }
          auto a = xlat::parse_ipv6(v);
-         if (!a) return "expected 'derived' or an IPv6 address, got '" + v + "'";
+         if (!a) return "expected 'derived', 'shared' or an IPv6 address, got '" + v + "'";
          c.clat_v6_derived = false;
          c.clat_v6_addr = *a;
          return "";
@@ -128,7 +177,7 @@ const std::vector<std::pair<std::string, Setter>>& table() {
          return "";
        }},
       {"route-table", [](ClatConfig& c, const std::string& v) -> std::string {
-         auto n = number(v, 0xffffffffu);
+         auto n = number(v, 0xffffffffu, true);
          if (!n || *n == 0) return "expected a routing table number, got '" + v + "'";
          c.route_table = *n;
          return "";
@@ -137,28 +186,98 @@ const std::vector<std::pair<std::string, Setter>>& table() {
   return t;
 }
 
+// clatd 2.1's %CFG: every key and its default ("" where clatd's is undef).
+const std::map<std::string, std::string>& clatd_defaults() {
+  static const std::map<std::string, std::string> d = {
+      {"quiet", "0"}, {"debug", "0"}, {"script-up", ""}, {"script-down", ""},
+      {"clat-dev", "clat"}, {"clat-v4-addr", "192.0.0.1"}, {"clat-v6-addr", "derived"},
+      {"dns64-servers", ""}, {"cmd-ip", "ip"}, {"cmd-networkctl", "networkctl"},
+      {"cmd-nft", "nft"}, {"cmd-tayga", "tayga"}, {"cmd-ufw", "ufw"}, {"ctmark", "49575"},
+      {"forwarding-enable", "1"}, {"plat-dev", ""}, {"plat-prefix", ""},
+      {"plat-fallback-prefix", ""}, {"proxynd-enable", "1"}, {"route-table", "49575"},
+      {"tayga-conffile", ""}, {"tayga-v4-addr", "192.0.0.2"}, {"v4-conncheck-enable", "1"},
+      {"v4-conncheck-delay", "10"}, {"v4-defaultroute-enable", "1"},
+      {"v4-defaultroute-replace", "0"}, {"v4-defaultroute-metric", "2048"},
+      {"v4-defaultroute-mtu", "1260"}, {"v4-defaultroute-advmss", "0"}};
+  return d;
+}
+
+// Flags and numbers need a value (clatd's cfgbool / cfgint fail on ""); addresses,
+// names and scripts left empty keep their default.
+bool empty_means_default(const std::string& key) {
+  static const char* kNeedValue[] = {"quiet", "debug", "forwarding-enable", "proxynd-enable",
+                                     "v4-conncheck-enable", "v4-conncheck-delay",
+                                     "v4-defaultroute-enable", "v4-defaultroute-replace",
+                                     "v4-defaultroute-metric", "v4-defaultroute-mtu",
+                                     "v4-defaultroute-advmss"};
+  return std::none_of(std::begin(kNeedValue), std::end(kNeedValue), [&](const char* k) { return key == k; });
+}
+
+bool not_needed_key(const std::string& key) {
+  return key.rfind("cmd-", 0) == 0 || key == "tayga-conffile";
+}
+
 ClatLoad apply(const std::vector<Entry>& entries) {
   ClatConfig c;
+  c.settings = clatd_defaults();
   ClatLoad r;
   for (const auto& e : entries) {
     std::string key = e.key;
     for (auto& ch : key) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     auto it = std::find_if(table().begin(), table().end(), [&](const auto& t) { return t.first == key; });
     if (it == table().end()) {
-      r.errors.push_back({e.where + ": unknown key '" + e.key + "'"});
+      // clatd: "Unknown key ... in config file ignored"; on the command line it stops.
+      if (e.command_line) {
+        r.errors.push_back({e.where + ": unknown key '" + e.key + "'"});
+      } else {
+        r.warnings.push_back(e.where + ": unknown key '" + e.key + "' ignored");
+      }
+      continue;
+    }
+    c.settings[key] = e.value;
+    // An empty value leaves the default, as an undefined one does in clatd (a script
+    // writing `tayga-v4-addr=` means "no preference"); flags and numbers must be given.
+    if (e.value.empty() && empty_means_default(key)) {
+      c.settings[key] = clatd_defaults().at(key);
       continue;
     }
     std::string err = it->second(c, e.value);
-    if (!err.empty()) r.errors.push_back({e.where + ": " + key + ": " + err});
+    if (!err.empty()) {
+      r.errors.push_back({e.where + ": " + key + ": " + err});
+    } else if (not_needed_key(key)) {
+      r.warnings.push_back(e.where + ": " + key + ": accepted and not used: xlatd " +
+                           (key == "tayga-conffile" ? "translates itself and writes no TAYGA file"
+                                                    : "makes these changes itself, through netlink"));
+    }
   }
   if (c.v4_defaultroute_advmss != 0 && c.v4_defaultroute_advmss + 40 > c.v4_defaultroute_mtu) {
     r.errors.push_back({"configuration: v4-defaultroute-advmss: larger than v4-defaultroute-mtu - 40"});
+  }
+  if (c.tayga_v4_addr && *c.tayga_v4_addr == c.clat_v4_addr) {
+    r.errors.push_back({"configuration: tayga-v4-addr: must differ from clat-v4-addr"});
   }
   if (r.errors.empty()) r.config = c;
   return r;
 }
 
-std::vector<Entry> lex_key_values(const std::string& text, const std::string& name, std::vector<ConfigError>& errors) {
+// Android's clatd (a different daemon) also reads a file named clatd.conf, with
+// "key value" lines; a file in that format is refused rather than ignored line by line.
+bool android_clatd_line(const std::string& t) {
+  for (const char* k : {"ipv6_host_id", "ipv4_local_subnet", "plat_from_dns64", "plat_subnet"}) {
+    std::string key(k);
+    if (t.compare(0, key.size(), key) == 0 && (t.size() == key.size() || t[key.size()] == ' ' ||
+                                               t[key.size()] == '\t' || t[key.size()] == '_')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// clatd's readconf: comment lines start with `#`, `;` or `//`; a setting is
+// `key = value` with everything after the `=` the value (no inline comments: a script
+// may contain `#`); any other line warns and is ignored.
+std::vector<Entry> lex_key_values(const std::string& text, const std::string& name,
+                                  std::vector<ConfigError>& errors, std::vector<std::string>& warnings) {
   std::vector<Entry> out;
   std::istringstream in(text);
   std::string line;
@@ -166,17 +285,23 @@ std::vector<Entry> lex_key_values(const std::string& text, const std::string& na
   while (std::getline(in, line)) {
     ++n;
     std::string t = trim(line);
-    if (t.empty() || t[0] == '#') continue;
-    auto eq = t.find('=');
+    if (t.empty() || t[0] == '#' || t[0] == ';' || t.rfind("//", 0) == 0) continue;
     std::string where = name + ":" + std::to_string(n);
-    if (eq == std::string::npos) {
-      errors.push_back({where + ": expected key=value, got '" + t + "'"});
+    if (android_clatd_line(t)) {
+      errors.push_back({where + ": '" + t + "' is Android's clatd.conf format (another program); "
+                        "this reads the key=value settings of clatd (toreanderson/clatd)"});
+      return {};
+    }
+    auto eq = t.find('=');
+    std::string key = eq == std::string::npos ? "" : trim(t.substr(0, eq));
+    bool word = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char ch) {
+      return std::isalnum(ch) || ch == '_' || ch == '-';
+    });
+    if (!word) {
+      warnings.push_back(where + ": unknown line '" + t + "' ignored");
       continue;
     }
-    std::string value = trim(t.substr(eq + 1));
-    auto hash = value.find(" #");
-    if (hash != std::string::npos) value = trim(value.substr(0, hash));
-    out.push_back({trim(t.substr(0, eq)), value, where});
+    out.push_back({key, trim(t.substr(eq + 1)), where});
   }
   return out;
 }
@@ -214,16 +339,18 @@ std::vector<Entry> lex_toml_keys(const std::string& text, const std::string& nam
 ClatLoad parse_clat_text(const std::string& text, const std::string& name, bool toml,
                          const std::vector<std::string>& overrides) {
   std::vector<ConfigError> errors;
-  auto entries = toml ? lex_toml_keys(text, name, errors) : lex_key_values(text, name, errors);
+  std::vector<std::string> warnings;
+  auto entries = toml ? lex_toml_keys(text, name, errors) : lex_key_values(text, name, errors, warnings);
   for (const auto& o : overrides) {
     auto eq = o.find('=');
     if (eq == std::string::npos) {
       errors.push_back({"command line: expected key=value, got '" + o + "'"});
       continue;
     }
-    entries.push_back({trim(o.substr(0, eq)), trim(o.substr(eq + 1)), "command line"});
+    entries.push_back({trim(o.substr(0, eq)), trim(o.substr(eq + 1)), "command line", true});
   }
   ClatLoad r = apply(entries);
+  r.warnings.insert(r.warnings.begin(), warnings.begin(), warnings.end());
   if (!errors.empty()) {
     errors.insert(errors.end(), r.errors.begin(), r.errors.end());
     r.errors = std::move(errors);

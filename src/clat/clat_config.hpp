@@ -1,10 +1,12 @@
-// CLAT mode's configuration: clatd.conf's keys as clatd reads them (key=value lines,
-// `#` comments, `-c FILE`, key=value overrides on the command line), or the same keys in
-// TOML, validated into one struct. Unknown keys and bad values are errors with
-// file:line (or "command line").
+// CLAT mode's configuration: clatd.conf's keys as clatd 2.1 reads them (key=value
+// lines, `#`, `;` and `//` comment lines, `-c FILE`, key=value overrides on the command
+// line), or the same keys in TOML, validated into one struct. As in clatd, an unknown
+// key or line in a file is a warning and ignored, an unknown key on the command line is
+// an error; bad values are errors. Every message has file:line (or "command line").
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,11 +38,22 @@ struct ClatConfig {
   std::string script_up;
   std::string script_down;
   std::optional<uint32_t> route_table;
+  // clatd's output levels (-q / quiet, -d / debug).
+  uint32_t quiet = 0;
+  uint32_t debug = 0;
+  // tayga-v4-addr: the translator's own IPv4 address (source of its ICMPv4 errors);
+  // default: the neighbour of clat-v4-addr in 192.0.0.0/29 (192.0.0.2 for 192.0.0.1).
+  std::optional<xlat::Ipv4Addr> tayga_v4_addr;
+  uint32_t ctmark = 0xc1a7;  // clatd's connection mark for clat-v6-addr=shared
+  // Every clatd key with its value as clatd would hold it (its defaults, then the file,
+  // then the command line): what script-up / script-down find in their environment.
+  std::map<std::string, std::string> settings;
 };
 
 struct ClatLoad {
   std::optional<ClatConfig> config;
   std::vector<ConfigError> errors;
+  std::vector<std::string> warnings;  // "file:line: ..." (unknown keys and lines, notes)
 };
 
 // `file` may be empty (defaults only); overrides are "key=value" from the command line,

@@ -262,7 +262,7 @@ std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
 void ClatDaemon::publish(const std::optional<Plan>& p) {
   auto s = std::make_shared<SharedConfig>();
   xlat::TranslatorConfig& t = s->translator;
-  t.own_v4 = translator_v4(c_.clat_v4_addr);
+  t.own_v4 = c_.tayga_v4_addr.value_or(translator_v4(c_.clat_v4_addr));
   t.mtu4 = t.mtu6 = engine_.mtu();
   // Applications send IPv4 UDP without checksums; the CLAT can compute them when the
   // packet is whole (RFC 7915 §4.5 allows it), which beats dropping them.
@@ -280,20 +280,22 @@ void ClatDaemon::publish(const std::optional<Plan>& p) {
 
 bool ClatDaemon::run_script(const std::string& which, const std::string& script) {
   if (script.empty()) return true;
-  // clatd's contract: the settings in the environment, '-' spelled '_'.
+  // clatd's contract: every setting in the environment, '-' spelled '_', with the
+  // values found at run time (address, prefix, uplink) where clatd has them too.
+  std::map<std::string, std::string> vars = c_.settings;
+  vars["clat-v6-addr"] = xlat::to_string(clat_v6_);
+  vars["plat-prefix"] = xlat::to_string(active_.plat_prefix);
+  vars["plat-dev"] = active_.uplink;
+  vars["tayga-v4-addr"] = xlat::to_string(c_.tayga_v4_addr.value_or(translator_v4(c_.clat_v4_addr)));
+  vars["script"] = which;
   std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
-  auto put = [&](const std::string& k, const std::string& v) { env.push_back(env_name(k) + "=" + v); };
-  put("clat-dev", c_.clat_dev);
-  put("clat-v4-addr", xlat::to_string(c_.clat_v4_addr));
-  put("clat-v6-addr", xlat::to_string(clat_v6_));
-  put("plat-prefix", xlat::to_string(active_.plat_prefix));
-  put("plat-dev", active_.uplink);
-  put("v4-defaultroute-mtu", std::to_string(c_.v4_defaultroute_mtu));
-  put("v4-defaultroute-metric", std::to_string(c_.v4_defaultroute_metric));
-  put("proxynd-enable", c_.proxynd_enable ? "1" : "0");
-  put("forwarding-enable", c_.forwarding_enable ? "1" : "0");
-  put("script", which);
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    std::string name = entry.substr(0, entry.find('='));
+    bool replaced = std::any_of(vars.begin(), vars.end(), [&](const auto& kv) { return env_name(kv.first) == name; });
+    if (!replaced) env.push_back(std::move(entry));
+  }
+  for (const auto& [k, v] : vars) env.push_back(env_name(k) + "=" + v);
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -390,7 +392,12 @@ bool ClatDaemon::apply(const Plan& p) {
 }
 
 int ClatDaemon::run() {
-  log::init(o_.journal ? log::Target::Journal : o_.stdout_log ? log::Target::Stdout : log::Target::Syslog, o_.debug);
+  // clatd writes to standard output and never detaches; xlatd's --syslog / --journal and
+  // --detach are there for those who want them.
+  const bool to_stdout = o_.stdout_log || (!o_.syslog && !o_.journal && !o_.detach);
+  log::init(o_.journal ? log::Target::Journal : to_stdout ? log::Target::Stdout : log::Target::Syslog,
+            o_.debug || c_.debug > 0);
+  log::set_quiet(std::max<int>(o_.quiet, static_cast<int>(c_.quiet)));
   std::string err;
   auto fail = [&](const std::string& e) {
     log::error(e);
@@ -418,7 +425,7 @@ int ClatDaemon::run() {
 
   int control = open_control_socket(control_path, err);
   if (control < 0) log::warn(err + " (xlatd stats will not work)");
-  if (!o_.debug_foreground && !o_.nodetach && ::daemon(0, 0) != 0) return fail("cannot detach");
+  if (o_.detach && ::daemon(0, 0) != 0) return fail("cannot detach");
   if (!o_.pidfile.empty()) std::ofstream(o_.pidfile) << ::getpid() << "\n";
 
   sigset_t mask;

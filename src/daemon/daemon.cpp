@@ -99,13 +99,20 @@ bool drop_privileges(const Options& o, const std::string& data_dir, std::string&
   return true;
 }
 
+// CLAT mode reads -c FILE, else /etc/clatd.conf when it exists (clatd's default), else
+// nothing (clatd's defaults).
+std::string clat_config_file(const Options& o) {
+  if (o.config_given) return o.config;
+  return ::access("/etc/clatd.conf", F_OK) == 0 ? "/etc/clatd.conf" : "";
+}
+
 }  // namespace
 
 int run(const Options& o) {
   if (o.stats) {
     std::string path = o.control_socket;
     if (path.empty() && o.mode == "clat") {
-      clat::ClatLoad cl = clat::load_clat_config(o.config == "/etc/tayga.conf" ? "" : o.config, o.overrides);
+      clat::ClatLoad cl = clat::load_clat_config(clat_config_file(o), o.overrides);
       if (cl.config) path = default_control_socket(cl.config->clat_dev);
     }
     if (path.empty()) {
@@ -119,7 +126,10 @@ int run(const Options& o) {
     return query_stats(path, o.json);
   }
   if (o.mode == "clat") {
-    clat::ClatLoad cl = clat::load_clat_config(o.config == "/etc/tayga.conf" ? "" : o.config, o.overrides);
+    clat::ClatLoad cl = clat::load_clat_config(clat_config_file(o), o.overrides);
+    if (o.quiet < 2) {
+      for (const auto& w : cl.warnings) std::cerr << "xlatd: warning: " << w << "\n";
+    }
     if (!cl.config) {
       for (const auto& e : cl.errors) std::cerr << "xlatd: " << e.message << "\n";
       return 1;

@@ -17,10 +17,13 @@ namespace {
 
 Target g_target = Target::Stdout;
 bool g_debug = false;
+int g_quiet = 0;
 std::mutex g_mutex;
 
 void emit(int prio, const char* word, const std::string& msg) {
   if (prio == LOG_DEBUG && !g_debug) return;
+  if (prio == LOG_INFO && g_quiet >= 1) return;
+  if ((prio == LOG_WARNING || prio == LOG_ERR) && g_quiet >= 2) return;
   switch (g_target) {
     case Target::Syslog:
       syslog(prio, "%s", msg.c_str());
@@ -54,6 +57,8 @@ void init(Target t, bool debug) {
 }
 
 bool debug_enabled() { return g_debug; }
+
+void set_quiet(int level) { g_quiet = level; }
 
 void error(const std::string& msg) { emit(LOG_ERR, "error", msg); }
 void warn(const std::string& msg) { emit(LOG_WARNING, "warning", msg); }

@@ -9,6 +9,9 @@ namespace xlatd::log {
 enum class Target { Syslog, Stdout, Journal };
 
 void init(Target t, bool debug);
+// clatd's quiet levels: 1 leaves warnings and errors, 2 leaves nothing (debug lines,
+// when asked for, still go out, as in clatd).
+void set_quiet(int level);
 bool debug_enabled();
 
 void error(const std::string& msg);

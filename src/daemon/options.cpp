@@ -47,12 +47,23 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   // TAYGA's getopt habits: an option given twice takes its last value.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_version_flag("--version", std::string("xlatd ") + XLATD_VERSION);
-  app.add_option("-c,--config", o.config, "Configuration file (default /etc/tayga.conf)");
+  // Started under clatd's name, xlatd is clatd: scripts and units that call it work.
+  std::string self = argc > 0 ? argv[0] : "xlatd";
+  self = self.substr(self.rfind('/') + 1);
+  if (self == "clatd") o.mode = "clat";
+  auto* config = app.add_option("-c,--config", o.config,
+                                "Configuration file (default /etc/tayga.conf; CLAT mode: /etc/clatd.conf when it exists)");
   auto* mk = app.add_flag("--mktun", o.mktun, "Create the persistent TUN device named in the configuration, then exit");
   auto* rm = app.add_flag("--rmtun", o.rmtun, "Remove the persistent TUN device, then exit");
   mk->excludes(rm);
   // TAYGA: -d and --debug are one option (debug messages on stdout, in the foreground).
-  app.add_flag("-d,--debug", o.debug_foreground, "Debug: log debug messages to stdout and stay in the foreground");
+  app.add_flag_function("-d,--debug", [&](std::int64_t n) { o.debug_level = static_cast<int>(n); },
+                        "Debug: log debug messages to stdout and stay in the foreground (CLAT mode: repeat for more)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag_function("-q,--quiet", [&](std::int64_t n) { o.quiet = static_cast<int>(n); },
+                        "CLAT mode (clatd's -q): only warnings and errors; twice: nothing")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--detach", o.detach, "CLAT mode: go to the background (clatd never does; the default is to stay)");
   app.add_flag("-n,--nodetach", o.nodetach, "Stay in the foreground");
   auto* u = app.add_option("-u,--user", o.user, "Drop privileges to this user after setting up");
   auto* g = app.add_option("-g,--group", o.group, "Drop privileges to this group after setting up");
@@ -87,6 +98,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
     return std::nullopt;
   }
   o.stats = stats->parsed();
+  o.config_given = config->count() > 0;
+  o.debug_foreground = o.debug_level > 0;
   if (o.debug_foreground) {
     o.debug = true;
     if (!o.syslog && !o.journal) o.stdout_log = true;

@@ -9,6 +9,7 @@ namespace xlatd {
 
 struct Options {
   std::string config = "/etc/tayga.conf";
+  bool config_given = false;      // -c was on the command line
   bool mktun = false;
   bool rmtun = false;
   bool debug_foreground = false;  // -d: debug output, stay in the foreground
@@ -21,6 +22,11 @@ struct Options {
   bool stdout_log = false;
   bool journal = false;
   bool debug = false;
+  // clatd's output levels: -d (repeatable) and -q (repeatable), CLAT mode.
+  int debug_level = 0;
+  int quiet = 0;
+  // CLAT mode stays in the foreground, as clatd does; --detach sends it to the background.
+  bool detach = false;
   std::string mode = "plat";
   bool check_config = false;
   // The control socket `xlatd stats` talks to; default /run/xlatd/TUN-DEVICE.sock.
@@ -33,6 +39,7 @@ struct Options {
 };
 
 // Parses argv; on --help / --version / a usage error prints and sets exit_code.
+// Started as `clatd` (argv[0], e.g. a symlink), the default mode is clat.
 std::optional<Options> parse_options(int argc, char** argv, int& exit_code);
 
 }  // namespace xlatd

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""`xlatd --check-config` over every real tayga.conf of the shared corpus, each verdict
-against tayga_conf_verdicts.tsv (what TAYGA does with the file). A rejection must give
-file:line; a file missing from the table, or a table row without its file, fails too.
+"""`xlatd --check-config` over every real configuration file of a shared corpus folder,
+each verdict against a table (what TAYGA, or clatd, does with the file). A rejection must
+give file:line; a file missing from the table, or a table row without its file, fails.
 
-  config_corpus.py --xlatd BIN --corpus DIR --verdicts TSV
+  config_corpus.py --xlatd BIN --corpus DIR --verdicts TSV [--clat]
 """
 import argparse
 import os
@@ -17,7 +17,9 @@ def main():
     ap.add_argument("--xlatd", required=True)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--verdicts", required=True)
+    ap.add_argument("--clat", action="store_true", help="clatd.conf files: xlatd --mode clat")
     a = ap.parse_args()
+    mode = ["--mode", "clat"] if a.clat else []
     table = {}
     with open(a.verdicts) as f:
         for line in f:
@@ -32,7 +34,7 @@ def main():
     accepted = 0
     for name in files:
         path = os.path.join(a.corpus, name)
-        r = subprocess.run([a.xlatd, "--check-config", "-c", path], capture_output=True, text=True)
+        r = subprocess.run([a.xlatd] + mode + ["--check-config", "-c", path], capture_output=True, text=True)
         got = "accept" if r.returncode == 0 else "reject"
         accepted += got == "accept"
         want = table.get(name)

@@ -182,6 +182,10 @@ def main():
             env = open(up_env).read()
             assert f"plat_prefix={PREFIX}" in env and "clat_v6_addr=2001:db8:1:" in env, env
             assert f"plat_dev={lab.lan_c}" in env and "clat_v4_addr=192.0.0.1" in env, env
+            # clatd exports every setting: the defaults of those not given too.
+            for var in ("tayga_v4_addr=192.0.0.2", "route_table=49575", "cmd_ip=ip", "quiet=0",
+                        "v4_defaultroute_advmss=0", "v4_conncheck_delay=0", "script_up="):
+                assert f"\n{var}" in "\n" + env, (var, env)
 
         def native_ipv4_takes_clat_out_of_the_default_route():
             lab.ex(lab.router, f"ip addr add 10.99.0.1/24 dev {lab.lan_r}")

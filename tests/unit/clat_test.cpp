@@ -144,8 +144,10 @@ plat-prefix=64:ff9b::/96
 dns64-servers=2001:db8::53, 2001:db8::54
 v4-defaultroute-replace=1
 v4-defaultroute-mtu=1400
-proxynd-enable = 0   # comments after values too
-)", "clatd.conf", false, {"v4-defaultroute-metric=10", "script-up=/usr/local/bin/up"});
+proxynd-enable = 0
+; clatd's other comment styles
+// both of them
+)", "clatd.conf", false, {"v4-defaultroute-metric=10", "script-up=/usr/local/bin/up # a shell comment"});
   ASSERT_TRUE(r.config) << r.errors[0].message;
   const auto& c = *r.config;
   EXPECT_EQ(c.clat_dev, "clat0");
@@ -157,17 +159,78 @@ proxynd-enable = 0   # comments after values too
   EXPECT_EQ(c.v4_defaultroute_mtu, 1400u);
   EXPECT_FALSE(c.proxynd_enable);
   EXPECT_EQ(c.v4_defaultroute_metric, 10u);
-  EXPECT_EQ(c.script_up, "/usr/local/bin/up");
+  // As in clatd, the value is everything after '=': the shell sees its own comment.
+  EXPECT_EQ(c.script_up, "/usr/local/bin/up # a shell comment");
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+// clatd's readconf: unknown keys and lines in a file warn and are ignored; on the
+// command line an unknown key stops it.
+TEST(ClatConfig, UnknownKeysInAFileWarnOnTheCommandLineFail) {
+  auto r = parse_clat_text("whatever=1\nnot a setting\nplat-prefix=64:ff9b::/96\n", "clatd.conf", false, {});
+  ASSERT_TRUE(r.config) << r.errors[0].message;
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_EQ(r.warnings[0], "clatd.conf:2: unknown line 'not a setting' ignored");
+  EXPECT_EQ(r.warnings[1], "clatd.conf:1: unknown key 'whatever' ignored");
+  auto cli = parse_clat_text("", "defaults", false, {"whatever=1"});
+  ASSERT_EQ(cli.errors.size(), 1u);
+  EXPECT_EQ(cli.errors[0].message, "command line: unknown key 'whatever'");
+}
+
+// Every clatd 2.1 key is known. The ones for clatd's external tools are accepted with
+// a note; tayga-v4-addr is the translator's own address; numbers may be hexadecimal
+// where clatd's defaults are (route-table, ctmark).
+TEST(ClatConfig, EveryClatdKeyIsKnown) {
+  auto r = parse_clat_text("quiet=1\ndebug=2\ncmd-ip=/sbin/ip\ncmd-networkctl=networkctl\ncmd-nft=nft\n"
+                           "cmd-tayga=tayga\ncmd-ufw=ufw\ntayga-conffile=/run/t.conf\ntayga-v4-addr=192.0.1.1\n"
+                           "ctmark=0xc1a8\nroute-table=0xc1a7\nv4-conncheck-enable=No\n",
+                           "clatd.conf", false, {});
+  ASSERT_TRUE(r.config) << r.errors[0].message;
+  const auto& c = *r.config;
+  EXPECT_EQ(c.quiet, 1u);
+  EXPECT_EQ(c.debug, 2u);
+  EXPECT_EQ(xlat::to_string(*c.tayga_v4_addr), "192.0.1.1");
+  EXPECT_EQ(c.ctmark, 0xc1a8u);
+  EXPECT_EQ(*c.route_table, 0xc1a7u);
+  EXPECT_FALSE(c.v4_conncheck_enable);
+  ASSERT_EQ(r.warnings.size(), 6u);  // cmd-* and tayga-conffile
+  EXPECT_EQ(r.warnings[0], "clatd.conf:3: cmd-ip: accepted and not used: xlatd makes these changes itself, through netlink");
+  EXPECT_EQ(r.warnings[5], "clatd.conf:8: tayga-conffile: accepted and not used: xlatd translates itself and writes no TAYGA file");
+  // The environment script-up sees: every key, defaults included.
+  EXPECT_EQ(c.settings.size(), 29u);
+  EXPECT_EQ(c.settings.at("tayga-v4-addr"), "192.0.1.1");
+  EXPECT_EQ(c.settings.at("v4-defaultroute-metric"), "2048");
+}
+
+// An empty address or name keeps its default, as an undefined one does in clatd; an
+// empty flag or number is an error, as in clatd.
+TEST(ClatConfig, EmptyValues) {
+  auto r = parse_clat_text("tayga-v4-addr=\nplat-dev=\n", "clatd.conf", false, {});
+  ASSERT_TRUE(r.config) << r.errors[0].message;
+  EXPECT_FALSE(r.config->tayga_v4_addr);
+  auto bad = parse_clat_text("proxynd-enable=\n", "clatd.conf", false, {});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].message, "clatd.conf:1: proxynd-enable: expected 1 or 0 (yes/no), got ''");
+}
+
+TEST(ClatConfig, AndroidsClatdConfIsRefused) {
+  auto r = parse_clat_text("# host ID\nipv6_host_id ::200:5E10:0:0\nipv4_local_subnet 192.168.255.1\n",
+                           "clatd.conf", false, {});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message,
+            "clatd.conf:2: 'ipv6_host_id ::200:5E10:0:0' is Android's clatd.conf format (another program); "
+            "this reads the key=value settings of clatd (toreanderson/clatd)");
 }
 
 TEST(ClatConfig, ErrorsNameFileAndLine) {
   auto r = parse_clat_text("clat-dev=clat\nclat-v4-addr=10.0.0.1\nwhatever=1\nplat-prefix=64:ff9b::/33\n",
                            "clatd.conf", false, {"v4-defaultroute-mtu=10"});
-  ASSERT_EQ(r.errors.size(), 4u);
+  ASSERT_EQ(r.errors.size(), 3u);
   EXPECT_EQ(r.errors[0].message, "clatd.conf:2: clat-v4-addr: '10.0.0.1' is not an address in 192.0.0.0/29 (RFC 7335)");
-  EXPECT_EQ(r.errors[1].message, "clatd.conf:3: unknown key 'whatever'");
-  EXPECT_EQ(r.errors[2].message, "clatd.conf:4: plat-prefix: '64:ff9b::/33' is not an RFC 6052 prefix (/32, /40, /48, /56, /64 or /96)");
-  EXPECT_EQ(r.errors[3].message, "command line: v4-defaultroute-mtu: expected a number from 68 to 65535, got '10'");
+  EXPECT_EQ(r.errors[1].message, "clatd.conf:4: plat-prefix: '64:ff9b::/33' is not an RFC 6052 prefix (/32, /40, /48, /56, /64 or /96)");
+  EXPECT_EQ(r.errors[2].message, "command line: v4-defaultroute-mtu: expected a number from 68 to 65535, got '10'");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0], "clatd.conf:3: unknown key 'whatever' ignored");
 }
 
 TEST(ClatConfig, TomlLandsInTheSameStruct) {

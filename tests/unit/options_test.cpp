@@ -60,3 +60,37 @@ TEST(TaygaCommandLine, StrayArgumentsDoNotStopIt) {
 }
 
 }  // namespace
+
+namespace {
+
+std::optional<xlatd::Options> parse_as(const char* self, std::vector<const char*> args, int& code) {
+  args.insert(args.begin(), self);
+  return xlatd::parse_options(static_cast<int>(args.size()), const_cast<char**>(args.data()), code);
+}
+
+// clatd's command line: -d and -q count, and started as `clatd` xlatd is the CLAT.
+TEST(ClatdCommandLine, RepeatedDebugAndQuietCount) {
+  int code = -1;
+  auto o = parse_as("xlatd", {"--mode", "clat", "-d", "-d", "-q", "-q", "-q"}, code);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->debug_level, 2);
+  EXPECT_EQ(o->quiet, 3);
+  EXPECT_FALSE(o->detach);  // clatd stays in the foreground
+  EXPECT_FALSE(o->config_given);
+}
+
+TEST(ClatdCommandLine, StartedAsClatdItIsTheClat) {
+  int code = -1;
+  for (const char* self : {"clatd", "/usr/sbin/clatd"}) {
+    auto o = parse_as(self, {"-c", "/etc/clatd.conf", "plat-prefix=64:ff9b::/96"}, code);
+    ASSERT_TRUE(o) << self;
+    EXPECT_EQ(o->mode, "clat") << self;
+    EXPECT_TRUE(o->config_given);
+    EXPECT_EQ(o->overrides, std::vector<std::string>{"plat-prefix=64:ff9b::/96"});
+  }
+  auto plain = parse_as("/usr/sbin/xlatd", {}, code);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->mode, "plat");
+}
+
+}  // namespace
