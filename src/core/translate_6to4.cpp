@@ -199,7 +199,8 @@ void Translate6to4::run(Packet in) {
   // TAYGA applies udp-cksum-mode in this direction too: drop, forward as 0, or compute
   // it (possible only when the whole datagram is here).
   bool udp_calc = false;
-  if (f.protocol == proto::kUdp && first && !in.csum_partial && load16(l4 + 6) == 0) {
+  if (f.protocol == proto::kUdp && first && l4len >= kUdpHeaderLen && !in.csum_partial &&
+      load16(l4 + 6) == 0) {
     if (cfg.udp_zero_checksum == UdpZeroChecksum::Drop ||
         cfg.udp_zero_checksum == UdpZeroChecksum::Reject || f.is_fragment()) {
       return drop(DropReason::Ipv6UdpZeroChecksum);
