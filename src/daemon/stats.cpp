@@ -58,7 +58,8 @@ void answer_one_client(int listen_fd, Answer answer) {
   std::string reply = answer(std::string(buf));
   size_t off = 0;
   while (off < reply.size()) {
-    ssize_t n = ::write(c, reply.data() + off, reply.size() - off);
+    // A client that went away must not kill the daemon (SIGPIPE): the error is enough.
+    ssize_t n = ::send(c, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);
     if (n <= 0) break;
     off += static_cast<size_t>(n);
   }
@@ -279,7 +280,7 @@ int query_stats(const std::string& path, bool json) {
     return 1;
   }
   std::string req = json ? "stats json\n" : "stats\n";
-  if (::write(fd, req.data(), req.size()) < 0) {
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) {
     ::close(fd);
     return 1;
   }

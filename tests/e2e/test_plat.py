@@ -379,6 +379,20 @@ def check_stats(L, t):
                 f"ipv6_dest_hairpin {refused} (answered {answered}), pool {j['pool']}, prometheus {prom_ok}")
 
 
+def check_control_client_gone(L, t):
+    """A control-socket client that disconnects before the reply (as `timeout 10 xlatd
+    stats` giving up does) gets nothing, and the daemon lives on (it died of SIGPIPE)."""
+    import socket
+    for _ in range(20):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(t.control)
+        s.close()
+    # The daemon answers the next client only after the 20 above: it has written to each.
+    j = stats_json(t)
+    alive = t.proc.poll() is None
+    return alive and "total" in j, f"alive {alive}, exit status {t.proc.returncode}, stats answered {'total' in j}"
+
+
 def udp_gso_burst(L, recv_ns, bind, send_ns, dst, port, seg, count, df):
     """One sendmsg of `count` datagrams of `seg` bytes with UDP_SEGMENT (the kernel hands
     them to the TUN as one super-packet where it has USO); the receiver checks each."""
@@ -494,7 +508,7 @@ def check_kill9_dynamic_map(L, t):
 
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
-XLATD_ONLY = [check_stats, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
+XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map]  # need the translator stopped
 
