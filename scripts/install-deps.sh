@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev            # libFuzzer + sanitizer runtimes for the fuzz targets
-  liburing-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
+  liburing-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libnftables-dev
   libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -130,15 +130,18 @@ const std::vector<std::pair<std::string, Setter>>& table() {
       {"clat-v6-addr", [](ClatConfig& c, const std::string& v) -> std::string {
          if (v == "derived" || v == "auto") {
            c.clat_v6_derived = true;
+           c.clat_v6_shared = false;
            return "";
          }
          if (v == "shared") {
-           return "'shared' (the host's own address, marked with ctmark) is not supported yet; "
-                  "use derived or an address";
+           c.clat_v6_derived = false;
+           c.clat_v6_shared = true;
+           return "";
          }
          auto a = xlat::parse_ipv6(v);
          if (!a) return "expected 'derived', 'shared' or an IPv6 address, got '" + v + "'";
          c.clat_v6_derived = false;
+         c.clat_v6_shared = false;
          c.clat_v6_addr = *a;
          return "";
        }},
@@ -190,7 +193,7 @@ const std::vector<std::pair<std::string, Setter>>& table() {
 const std::map<std::string, std::string>& clatd_defaults() {
   static const std::map<std::string, std::string> d = {
       {"quiet", "0"}, {"debug", "0"}, {"script-up", ""}, {"script-down", ""},
-      {"clat-dev", "clat"}, {"clat-v4-addr", "192.0.0.1"}, {"clat-v6-addr", "derived"},
+      {"clat-dev", "clat"}, {"clat-v4-addr", "192.0.0.1"}, {"clat-v6-addr", "shared"},
       {"dns64-servers", ""}, {"cmd-ip", "ip"}, {"cmd-networkctl", "networkctl"},
       {"cmd-nft", "nft"}, {"cmd-tayga", "tayga"}, {"cmd-ufw", "ufw"}, {"ctmark", "49575"},
       {"forwarding-enable", "1"}, {"plat-dev", ""}, {"plat-prefix", ""},

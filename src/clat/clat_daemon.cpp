@@ -130,7 +130,8 @@ void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
     if (read_text_file("/proc/sys/" + ra_key).rfind("1", 0) == 0 && !host_.sysctl(ra_key, "2", err)) log::warn(err);
     if (!host_.sysctl("net/ipv6/conf/all/forwarding", "1", err)) log::error(err);
   }
-  if (c_.proxynd_enable && !host_.sysctl("net/ipv6/conf/" + uplink + "/proxy_ndp", "1", err)) log::error(err);
+  // A shared address is the host's own: the uplink answers for it already.
+  if (c_.proxynd_enable && !c_.clat_v6_shared && !host_.sysctl("net/ipv6/conf/" + uplink + "/proxy_ndp", "1", err)) log::error(err);
   if (!nd_.open(uplink, err)) {
     log::warn(err + " (PREF64 from Router Advertisements will not be heard)");
     return;
@@ -233,6 +234,12 @@ bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
 }
 
 std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
+  if (c_.clat_v6_shared) {
+    // The host's own address: nothing to claim, nothing to probe.
+    auto a = uplink_address(parse_if_inet6(read_text_file("/proc/net/if_inet6")), p.uplink);
+    if (!a) log::error("no usable global IPv6 address on " + p.uplink + " to share");
+    return a;
+  }
   if (!c_.clat_v6_derived) {
     if (address_in_use(c_.clat_v6_addr)) {
       log::error("clat-v6-addr " + xlat::to_string(c_.clat_v6_addr) + " is already in use on " + p.uplink);
@@ -335,7 +342,8 @@ bool ClatDaemon::activate(const Plan& p) {
   clat_v6_ = *a;
   probed_uplink_ = p.uplink;
   std::string err;
-  if (!host_.claim(p.uplink, clat_v6_, err)) {
+  if (c_.clat_v6_shared ? !host_.share(p.uplink, clat_v6_, p.plat_prefix, err)
+                        : !host_.claim(p.uplink, clat_v6_, err)) {
     log::error(err);
     host_.release();
     return false;

@@ -1,6 +1,9 @@
 #include "clat/host_changes.hpp"
 
+#include "clat/conntrack_mark.hpp"
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -73,8 +76,45 @@ bool HostChanges::claim(const std::string& uplink, const xlat::Ipv6Addr& a, std:
   return true;
 }
 
+bool HostChanges::share(const std::string& uplink, const xlat::Ipv6Addr& a,
+                        const xlat::Ipv6Prefix& plat_prefix, std::string& error) {
+  release();
+  claimed_uplink_ = uplink;
+  claimed_ = a;
+  shared_ = true;  // from here on release() undoes whatever part got done
+  save_journal();
+  Netlink::Route r;
+  r.dst.v6 = true;
+  r.dst.v6addr = {a, 128};
+  r.ifname = c_.clat_dev;
+  r.table = share_table();
+  constexpr uint32_t kLocalTable = 255;  // RT_TABLE_LOCAL
+  // The mark rule goes after the local rule (same preference 0); a second local rule
+  // after it; then the first local rule goes: the local table is never unreachable.
+  if (!nl_.set_route(true, r, error) || !nl_.set_rule6(true, 0, c_.ctmark, share_table(), error) ||
+      !nl_.set_rule6(true, 0, 0, kLocalTable, error) || !nl_.set_rule6(false, 0, 0, kLocalTable, error) ||
+      !set_conntrack_mark(true, c_.clat_dev, a, plat_prefix, c_.ctmark, error)) {
+    return false;
+  }
+  info_("sharing " + xlat::to_string(a) + " on " + uplink + ": connections to " + xlat::to_string(plat_prefix) +
+        " from " + c_.clat_dev + " marked " + std::to_string(c_.ctmark) + ", their replies routed into it");
+  return true;
+}
+
 void HostChanges::release() {
   std::string e;
+  if (shared_) {
+    if (!set_conntrack_mark(false, c_.clat_dev, claimed_, {}, c_.ctmark, e)) error_(e);
+    if (!nl_.set_rule6(false, 0, c_.ctmark, share_table(), e)) error_(e);
+    Netlink::Route r;
+    r.dst.v6 = true;
+    r.dst.v6addr = {claimed_, 128};
+    r.ifname = c_.clat_dev;
+    r.table = share_table();
+    if (!nl_.set_route(false, r, e)) error_(e);
+    info_("stopped sharing " + xlat::to_string(claimed_) + " on " + claimed_uplink_);
+    shared_ = false;
+  }
   if (claimed_proxy_ && !nl_.set_proxy_neighbour(false, claimed_uplink_, claimed_, e)) error_(e);
   if (claimed_route_) {
     Netlink::Route r;
@@ -150,6 +190,7 @@ void HostChanges::save_journal() const {
   j << "# xlatd CLAT: what to undo if this run ends without undoing it\n";
   for (const auto& [key, value] : sysctls_) j << "sysctl " << key << " " << value << "\n";
   if (claimed_proxy_) j << "proxy " << claimed_uplink_ << " " << xlat::to_string(claimed_) << "\n";
+  if (shared_) j << "mark " << c_.clat_dev << " " << c_.ctmark << " " << share_table() << "\n";
   for (const auto& n : replaced_) {
     j << "route4 " << n.dev << " " << xlat::to_string(n.gateway) << " " << n.metric << "\n";
   }
@@ -189,6 +230,16 @@ unsigned HostChanges::recover(const std::string& path, Netlink& nl, const Logger
         info("removed the proxy entry " + b + " on " + a);
         ++n;
       } else if (!e.empty()) {
+        error(e);
+      }
+    } else if (kind == "mark" && (f >> c)) {
+      // clat-v6-addr=shared: the mark table of device `a` and the rule for mark `b`.
+      const uint32_t mark = static_cast<uint32_t>(std::strtoul(b.c_str(), nullptr, 10));
+      const uint32_t table = static_cast<uint32_t>(std::strtoul(c.c_str(), nullptr, 10));
+      if (set_conntrack_mark(false, a, {}, {}, mark, e) && nl.set_rule6(false, 0, mark, table, e)) {
+        info("removed the connection marking of " + a + " and its rule (fwmark " + b + ")");
+        ++n;
+      } else {
         error(e);
       }
     } else if (kind == "route4" && (f >> c)) {

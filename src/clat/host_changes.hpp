@@ -31,6 +31,13 @@ class HostChanges {
   // Claims `a` on `uplink`: a /128 route into the CLAT device, and (proxynd-enable) a
   // proxy neighbour entry so the uplink answers Neighbor Solicitations for it.
   bool claim(const std::string& uplink, const xlat::Ipv6Addr& a, std::string& error);
+  // clat-v6-addr=shared: `a` is the host's own address on `uplink`. Connections the CLAT
+  // opens toward `plat_prefix` are marked (ctmark, conntrack_mark.hpp) and replies with
+  // the mark are routed into the CLAT device: a /128 route in the CLAT's IPv6 table
+  // (route-table, default 0xc1a7) and a rule `fwmark MARK lookup TABLE` placed before
+  // the local table's (the local rule is re-added after it, never missing meanwhile).
+  bool share(const std::string& uplink, const xlat::Ipv6Addr& a, const xlat::Ipv6Prefix& plat_prefix,
+             std::string& error);
   void release();
   // The IPv4 default route through the CLAT device (metric, MTU, advmss, source).
   // With v4-defaultroute-replace, native default routes are removed first and put back
@@ -54,6 +61,8 @@ class HostChanges {
   std::string claimed_uplink_;
   xlat::Ipv6Addr claimed_;
   bool claimed_route_ = false, claimed_proxy_ = false;
+  bool shared_ = false;  // the mark table, the rule and the table route are in place
+  uint32_t share_table() const { return c_.route_table.value_or(0xc1a7); }
   bool default_route_ = false;
   std::vector<Ipv4DefaultRoute> replaced_;
   std::string journal_;

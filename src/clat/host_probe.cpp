@@ -123,11 +123,17 @@ std::string uplink_toward(const std::vector<Ipv6Route>& routes, const xlat::Ipv6
   return best == nullptr ? "" : best->dev;
 }
 
-std::optional<xlat::Ipv6Prefix> uplink_prefix(const std::vector<Ipv6IfAddr>& addrs, const std::string& dev) {
+std::optional<xlat::Ipv6Addr> uplink_address(const std::vector<Ipv6IfAddr>& addrs, const std::string& dev) {
   for (const auto& a : addrs) {
-    if (a.dev == dev && a.global && a.usable) return xlat::Ipv6Prefix{xlat::ipv6_masked(a.addr, 64), 64};
+    if (a.dev == dev && a.global && a.usable) return a.addr;
   }
   return std::nullopt;
+}
+
+std::optional<xlat::Ipv6Prefix> uplink_prefix(const std::vector<Ipv6IfAddr>& addrs, const std::string& dev) {
+  auto a = uplink_address(addrs, dev);
+  if (!a) return std::nullopt;
+  return xlat::Ipv6Prefix{xlat::ipv6_masked(*a, 64), 64};
 }
 
 std::string read_text_file(const std::string& path) {

@@ -51,6 +51,8 @@ std::string uplink_toward(const std::vector<Ipv6Route>& routes, const xlat::Ipv6
 // The /64 of the first usable global address on `dev` (RFC 4291 §2.5.4: SLAAC subnets
 // are /64; that is where a CLAT claims its own address).
 std::optional<xlat::Ipv6Prefix> uplink_prefix(const std::vector<Ipv6IfAddr>& addrs, const std::string& dev);
+// That address itself (clat-v6-addr=shared translates to it).
+std::optional<xlat::Ipv6Addr> uplink_address(const std::vector<Ipv6IfAddr>& addrs, const std::string& dev);
 
 std::string read_text_file(const std::string& path);
 

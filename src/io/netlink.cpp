@@ -13,6 +13,7 @@
 #include <netlink/route/neighbour.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
+#include <netlink/route/rule.h>
 
 namespace xlatd {
 
@@ -164,6 +165,27 @@ bool Netlink::set_proxy_neighbour(bool add, const std::string& ifname, const xla
   nl_addr_put(dst);
   if (rc < 0 && !(!add && (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV))) {
     error = std::string(add ? "cannot add" : "cannot delete") + " proxy neighbour " + s + " on " + ifname + ": " +
+            nl_geterror(rc);
+    return false;
+  }
+  return true;
+}
+
+bool Netlink::set_rule6(bool add, uint32_t pref, uint32_t fwmark, uint32_t table, std::string& error) {
+  rtnl_rule* r = rtnl_rule_alloc();
+  rtnl_rule_set_family(r, AF_INET6);
+  rtnl_rule_set_prio(r, pref);
+  rtnl_rule_set_table(r, table);
+  rtnl_rule_set_action(r, FR_ACT_TO_TBL);
+  if (fwmark != 0) {
+    rtnl_rule_set_mark(r, fwmark);
+    rtnl_rule_set_mask(r, 0xffffffff);
+  }
+  int rc = add ? rtnl_rule_add(sock_, r, NLM_F_CREATE) : rtnl_rule_delete(sock_, r, 0);
+  rtnl_rule_put(r);
+  if (rc < 0 && !(!add && rc == -NLE_OBJ_NOTFOUND)) {
+    error = std::string(add ? "cannot add" : "cannot delete") + " IPv6 rule pref " + std::to_string(pref) +
+            (fwmark ? " fwmark " + std::to_string(fwmark) : "") + " lookup " + std::to_string(table) + ": " +
             nl_geterror(rc);
     return false;
   }

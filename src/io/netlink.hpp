@@ -41,6 +41,10 @@ class Netlink {
   bool set_route(bool add, const Route& r, std::string& error);
   // `ip -6 neigh add|del proxy ADDR dev IFNAME` (needs proxy_ndp on IFNAME to answer).
   bool set_proxy_neighbour(bool add, const std::string& ifname, const xlat::Ipv6Addr& a, std::string& error);
+  // An IPv6 policy rule `pref PREF [fwmark MARK] lookup TABLE` (MARK 0: none). A rule
+  // added with the preference of existing ones goes after them; delete removes the
+  // first rule matching all of PREF, MARK and TABLE. Deleting one that is gone is fine.
+  bool set_rule6(bool add, uint32_t pref, uint32_t fwmark, uint32_t table, std::string& error);
 
  private:
   int ifindex(const std::string& ifname, std::string& error);

@@ -292,6 +292,46 @@ def main():
             assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() == ""
             assert not os.path.exists(os.path.join(state, "clat.undo"))
 
+        def clatd_shared_address_catches_only_the_clats_connections():
+            # clat-v6-addr=shared (clatd's default): the CLAT translates to the host's own
+            # address; its connections are marked (ctmark) and only their replies come back
+            # into the CLAT. The host's own IPv6 to the PLAT prefix is left alone.
+            rules_before = lab.ex(lab.client, "ip -6 rule").stdout
+            lab.start_clat(["clat-v6-addr=shared"], name="clat5")
+            wait_log_sequence(lab, 0, re.escape(f"via {PREFIX2} (PREF64)"), "IPv4 default route via clat added",
+                              name="clat5")
+            host = lab.client_address()
+            assert re.search(rf"translating 192\.0\.0\.1 <-> {re.escape(host)},", clat_log(lab, "clat5")), host
+            assert "xlatd_clat_clat" in lab.ex(lab.client, "nft list tables").stdout
+            rules = lab.ex(lab.client, "ip -6 rule").stdout.splitlines()
+            assert rules[0].split() == ["0:", "from", "all", "fwmark", "0xc1a7", "lookup", "49575"], rules
+            assert rules[1].split()[-1] == "local", rules
+            n_clat, n_plat = quiet_translated(lab, "clat5"), quiet_translated(lab, "plat")
+            body, ip = curl(lab, f"http://{WEB4}/")  # IPv4 literal: CLAT, then PLAT
+            assert body == WEB_PAGE and ip == WEB4, (body, ip)
+            assert quiet_translated(lab, "clat5") > n_clat
+            # The host's own IPv6 connection to the PLAT prefix, from the same address.
+            n_clat, n_plat = quiet_translated(lab, "clat5"), quiet_translated(lab, "plat")
+            web4_via_plat = v6_of(WEB4, PREFIX2)
+            body, ip = curl(lab, f"http://[{web4_via_plat}]/")
+            assert body == WEB_PAGE and ip == web4_via_plat, (body, ip)
+            assert quiet_translated(lab, "plat") > n_plat and quiet_translated(lab, "clat5") == n_clat
+            assert ping(lab, WEB4) == 3
+            # Killed, it leaves the marking behind; the next start removes it (journal).
+            assert lab.kill("clat5", sig=9) == -9
+            assert "xlatd_clat_clat" in lab.ex(lab.client, "nft list tables").stdout
+            lab.start_clat(["clat-v6-addr=shared"], name="clat6")
+            # The recovery puts forwarding and accept_ra back, which may drop the RA-learned
+            # default route a moment: wait for the CLAT to settle on the PREF64 prefix again.
+            wait_log_sequence(lab, 0, "removed the connection marking of clat and its rule",
+                              re.escape(f"via {PREFIX2} (PREF64)"), "IPv4 default route via clat added",
+                              timeout=30, name="clat6")
+            assert ping(lab, WEB4) == 3
+            assert lab.kill("clat6") == 0
+            assert "xlatd_clat_clat" not in lab.ex(lab.client, "nft list tables").stdout
+            assert lab.ex(lab.client, "ip -6 rule").stdout == rules_before
+            assert lab.ex(lab.client, "ip -6 route show table 49575", check=False).stdout.strip() == ""
+
         for fn in (rfc8781_prefix_from_pref64_ra, rfc6877_clat_address_is_dedicated_and_claimed,
                    ping_ipv4_literal_through_clat_and_plat, tcp_transfer_payload_checksum,
                    udp_datagrams_echoed_intact, http_ipv4_literal, dns64_name_goes_through_the_plat_only,
@@ -299,7 +339,8 @@ def main():
                    native_ipv4_takes_clat_out_of_the_default_route, pref64_withdrawn_falls_back_to_dns64,
                    prefix_change_is_followed, a_new_uplink_address_moves_the_clat_address,
                    clean_shutdown_leaves_nothing_behind,
-                   rfc4862_address_in_use_is_not_claimed, after_kill_9_the_next_start_undoes_the_old_changes):
+                   rfc4862_address_in_use_is_not_claimed, after_kill_9_the_next_start_undoes_the_old_changes,
+                   clatd_shared_address_catches_only_the_clats_connections):
             c.run(fn.__name__, fn)
     finally:
         if not args.keep:

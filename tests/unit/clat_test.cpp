@@ -204,6 +204,17 @@ TEST(ClatConfig, EveryClatdKeyIsKnown) {
 
 // An empty address or name keeps its default, as an undefined one does in clatd; an
 // empty flag or number is an error, as in clatd.
+// clatd's default: the host's own address (clat-v6-addr=shared).
+TEST(ClatConfig, TheDefaultAddressIsShared) {
+  auto r = parse_clat_text("", "defaults", false, {});
+  ASSERT_TRUE(r.config);
+  EXPECT_TRUE(r.config->clat_v6_shared);
+  EXPECT_FALSE(r.config->clat_v6_derived);
+  EXPECT_EQ(r.config->settings.at("clat-v6-addr"), "shared");
+  auto d = parse_clat_text("clat-v6-addr=derived\n", "clatd.conf", false, {});
+  EXPECT_TRUE(d.config->clat_v6_derived && !d.config->clat_v6_shared);
+}
+
 TEST(ClatConfig, EmptyValues) {
   auto r = parse_clat_text("tayga-v4-addr=\nplat-dev=\n", "clatd.conf", false, {});
   ASSERT_TRUE(r.config) << r.errors[0].message;
@@ -242,6 +253,24 @@ TEST(ClatConfig, TomlLandsInTheSameStruct) {
   EXPECT_EQ(xlat::to_string(*r.config->plat_prefix), "2001:db8:64::/96");
   EXPECT_EQ(r.config->dns64_servers.size(), 1u);
   EXPECT_FALSE(r.config->forwarding_enable);
+}
+
+}  // namespace
+
+#include "clat/conntrack_mark.hpp"
+
+namespace {
+
+// clat-v6-addr=shared: the marking rules, as libnftables is given them.
+TEST(ClatSharedAddress, MarkingRules) {
+  EXPECT_EQ(xlatd::clat::conntrack_mark_table("clat-eth0.1"), "xlatd_clat_clat_eth0_1");
+  std::string r = xlatd::clat::conntrack_mark_ruleset("clat", *xlat::parse_ipv6("2001:db8:1::5"),
+                                                      *xlat::parse_ipv6_prefix("64:ff9b::/96"), 0xc1a7);
+  EXPECT_NE(r.find("add chain ip6 xlatd_clat_clat prerouting { type filter hook prerouting priority mangle; "),
+            std::string::npos) << r;
+  EXPECT_NE(r.find("iifname \"clat\" ip6 saddr 2001:db8:1::5 ip6 daddr 64:ff9b::/96 ct mark set 49575\n"),
+            std::string::npos) << r;
+  EXPECT_NE(r.find("iifname != \"clat\" ct mark 49575 meta mark set ct mark\n"), std::string::npos) << r;
 }
 
 }  // namespace
