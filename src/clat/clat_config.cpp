@@ -83,6 +83,9 @@ Setter prefix(std::optional<xlat::Ipv6Prefix> ClatConfig::*f) {
     if (!p || v.find('/') == std::string::npos || !xlat::rfc6052_valid_length(p->len)) {
       return "'" + v + "' is not an RFC 6052 prefix (/32, /40, /48, /56, /64 or /96)";
     }
+    // RFC 7050 §3.1 / RFC 8781: a prefix that could never carry unicast traffic.
+    if (xlat::ipv6_reserved(p->addr)) return "'" + v + "' is a multicast, link-local or otherwise reserved prefix";
+    if (xlat::ipv6_masked(p->addr, p->len) != p->addr) return "'" + v + "' has bits set past its length";
     c.*f = *p;
     return "";
   };
@@ -116,7 +119,7 @@ const std::vector<std::pair<std::string, Setter>>& table() {
          return "";
        }},
       {"clat-dev", [](ClatConfig& c, const std::string& v) -> std::string {
-         if (v.empty() || v.size() > 15) return "interface names are 1 to 15 characters";
+         if (std::string why = interface_name_problem(v); !why.empty()) return why;
          c.clat_dev = v;
          return "";
        }},
@@ -140,6 +143,7 @@ const std::vector<std::pair<std::string, Setter>>& table() {
          }
          auto a = xlat::parse_ipv6(v);
          if (!a) return "expected 'derived', 'shared' or an IPv6 address, got '" + v + "'";
+         if (xlat::ipv6_reserved(*a)) return "'" + v + "' is not a unicast IPv6 address a CLAT can use";
          c.clat_v6_derived = false;
          c.clat_v6_shared = false;
          c.clat_v6_addr = *a;
@@ -287,9 +291,15 @@ std::vector<Entry> lex_key_values(const std::string& text, const std::string& na
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
+    std::string where = name + ":" + std::to_string(n);
+    if (line.size() > kMaxConfigLine || line.find('\0') != std::string::npos) {
+      errors.push_back({where + (line.size() > kMaxConfigLine
+                                     ? ": the line is longer than " + std::to_string(kMaxConfigLine) + " bytes"
+                                     : ": the line contains a NUL byte")});
+      continue;
+    }
     std::string t = trim(line);
     if (t.empty() || t[0] == '#' || t[0] == ';' || t.rfind("//", 0) == 0) continue;
-    std::string where = name + ":" + std::to_string(n);
     if (android_clatd_line(t)) {
       errors.push_back({where + ": '" + t + "' is Android's clatd.conf format (another program); "
                         "this reads the key=value settings of clatd (toreanderson/clatd)"});

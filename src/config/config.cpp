@@ -7,6 +7,17 @@
 
 namespace xlatd {
 
+std::string interface_name_problem(const std::string& name) {
+  if (name.empty() || name.size() > 15) return "interface names are 1 to 15 characters";
+  if (name == "." || name == "..") return "'" + name + "' is not an interface name";
+  for (unsigned char ch : name) {
+    if (ch == '/' || ch == ':' || ch <= ' ' || ch == 0x7f) {
+      return "'" + name + "' is not an interface name (no '/', ':', spaces or control characters)";
+    }
+  }
+  return "";
+}
+
 bool read_text_file(const std::string& path, std::string& out) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return false;

@@ -76,6 +76,14 @@ struct LoadResult {
   std::vector<ConfigError> errors;  // every problem found, in file order
 };
 
+// A Linux interface name (dev_valid_name): 1 to 15 bytes, not "." or "..", no '/',
+// ':', whitespace or control characters. "" when valid, else why not.
+std::string interface_name_problem(const std::string& name);
+
+// Lines longer than this are refused unread (TAYGA stops at 512 bytes; clatd has no
+// limit, but no setting needs more), so a huge token is never echoed back.
+inline constexpr size_t kMaxConfigLine = 4096;
+
 // The whole file at `path`; false when it cannot be read.
 bool read_text_file(const std::string& path, std::string& out);
 

@@ -91,7 +91,7 @@ struct Directive {
 // TAYGA 0.9.2 and the maintained TAYGA (0.9.6+), in the order of TAYGA's man page.
 const Directive kDirectives[] = {
     {"tun-device", 1, 1, false, [](Ctx& c, const auto& a) {
-       if (a[0].size() >= 16) return c.error("interface name longer than 15 characters");
+       if (std::string why = interface_name_problem(a[0]); !why.empty()) return c.error(why);
        c.cfg.tun_device = a[0];
      }},
     {"ipv4-addr", 1, 1, false, [](Ctx& c, const auto& a) {
@@ -361,6 +361,12 @@ LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::
   std::map<std::string, std::string> seen;  // directive → where
   for (const auto& l : lines) {
     c.line = &l;
+    if (l.name == "#too-long" || l.name == "#nul") {
+      c.errors.push_back({l.where + (l.name == "#nul" ? ": the line contains a NUL byte"
+                                                       : ": the line is longer than " +
+                                                             std::to_string(kMaxConfigLine) + " bytes")});
+      continue;
+    }
     const Directive* d = find_directive(l.name);
     if (d == nullptr) {
       c.errors.push_back({l.where + ": unknown directive '" + l.name + "'"});
@@ -397,6 +403,15 @@ std::vector<DirectiveLine> lex_tayga_conf(const std::string& text, const std::st
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
+    // A NUL byte would end the value early where it is read as a C string, and a huge
+    // line would be echoed in the error: both are refused as they are.
+    if (line.size() > kMaxConfigLine || line.find('\0') != std::string::npos) {
+      DirectiveLine bad;
+      bad.name = line.size() > kMaxConfigLine ? "#too-long" : "#nul";
+      bad.where = name + ":" + std::to_string(n);
+      out.push_back(std::move(bad));
+      continue;
+    }
     std::vector<std::string> tokens;
     size_t i = 0;
     while (i < line.size()) {

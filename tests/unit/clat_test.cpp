@@ -224,6 +224,20 @@ TEST(ClatConfig, EmptyValues) {
   EXPECT_EQ(bad.errors[0].message, "clatd.conf:1: proxynd-enable: expected 1 or 0 (yes/no), got ''");
 }
 
+// Issue 14, finding 10: values that used to slip through.
+TEST(ClatConfig, ReservedPrefixesAddressesAndBadNames) {
+  for (const char* bad : {"plat-prefix=ff02::/96", "plat-prefix=fe80::/64", "plat-prefix=::ffff:0:0/96",
+                          "plat-prefix=2001:db8::1/96", "clat-v6-addr=ff02::1", "clat-dev=../x",
+                          "clat-dev=a b", "plat-fallback-prefix=ff00::/96"}) {
+    auto r = parse_clat_text("", "defaults", false, {bad});
+    EXPECT_FALSE(r.config) << bad;
+  }
+  auto nul = parse_clat_text(std::string("plat-prefix=64:ff9b::/96") + '\0' + "x\n", "clatd.conf", false, {});
+  ASSERT_EQ(nul.errors.size(), 1u);
+  EXPECT_EQ(nul.errors[0].message, "clatd.conf:1: the line contains a NUL byte");
+  EXPECT_TRUE(parse_clat_text("", "defaults", false, {"plat-prefix=64:ff9b::/96"}).config);
+}
+
 TEST(ClatConfig, AndroidsClatdConfIsRefused) {
   auto r = parse_clat_text("# host ID\nipv6_host_id ::200:5E10:0:0\nipv4_local_subnet 192.168.255.1\n",
                            "clatd.conf", false, {});

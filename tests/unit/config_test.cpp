@@ -124,6 +124,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"map 192.0.2.1 2001:db8:1::1\nmap 192.0.2.1 2001:db8:1::2\n",
                 "tayga.conf:5: map: 192.0.2.1/32 is already mapped (tayga.conf:4)"}));
 
+// Issue 14, finding 10: values that used to slip through.
+TEST(TaygaConf, NulBytesLongLinesAndBadInterfaceNames) {
+  std::string nul = std::string("tun-device n\nipv4-addr 192.0.2.1") + '\0' + "junk\nprefix 2001:db8:64::/96\n";
+  auto r = parse_config_text(nul, "t.conf", false);
+  ASSERT_FALSE(r.config);
+  EXPECT_EQ(r.errors[0].message, "t.conf:2: the line contains a NUL byte");
+  auto longer = parse_config_text("tun-device n\nipv4-addr " + std::string(20 << 20, '1') + "\n", "t.conf", false);
+  ASSERT_FALSE(longer.config);
+  EXPECT_EQ(longer.errors[0].message, "t.conf:2: the line is longer than 4096 bytes");
+  for (const char* dev : {"../x", "a/b", "a:b", ".."}) {
+    auto d = parse_config_text(std::string("tun-device ") + dev + "\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\n",
+                               "t.conf", false);
+    ASSERT_FALSE(d.config) << dev;
+    EXPECT_EQ(d.errors[0].message.rfind("t.conf:1: tun-device: ", 0), 0u) << d.errors[0].message;
+  }
+}
+
 TEST(TaygaConf, APoolAloneIsNothingToTranslate) {
   auto r = parse_config_text("tun-device n\nipv4-addr 192.168.0.1\nipv6-addr 2001:db8::1\n"
                              "dynamic-pool 192.168.0.0/24\n", "t.conf", false);
