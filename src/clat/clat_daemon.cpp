@@ -4,7 +4,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +29,7 @@
 #include "clat/pref64_tracker.hpp"
 #include "daemon/engine.hpp"
 #include "daemon/log.hpp"
+#include "daemon/safe_files.hpp"
 #include "daemon/stats.hpp"
 #include "io/netlink.hpp"
 #include "xlat/rfc6052.hpp"
@@ -57,6 +61,26 @@ uint64_t stable_seed(const std::string& text) {
 // neighbour of clat-v4-addr inside 192.0.0.0/29, as clatd gives TAYGA 192.0.0.2.
 xlat::Ipv4Addr translator_v4(xlat::Ipv4Addr clat_v4) {
   return (clat_v4 & 7) >= 6 ? clat_v4 - 1 : clat_v4 + 1;
+}
+
+// flock() on /run/xlatd/clat-<netns inode>-<dev>.lock; the descriptor stays open (and
+// the lock held) for the life of the process.
+bool take_device_lock(const std::string& dev, std::string& error) {
+  struct stat ns {};
+  const std::string netns = ::stat("/proc/self/ns/net", &ns) == 0 ? std::to_string(ns.st_ino) : "0";
+  ::mkdir("/run/xlatd", 0755);
+  const std::string path = "/run/xlatd/clat-" + netns + "-" + dev + ".lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = "cannot open the lock " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    error = "another CLAT already runs on " + dev + " (it holds " + path + ")";
+    return false;
+  }
+  return true;  // fd deliberately kept open
 }
 
 std::string env_name(std::string key) {
@@ -417,6 +441,10 @@ int ClatDaemon::run() {
   if (watch.fd() < 0) return fail("cannot subscribe to netlink notifications");
   const std::string control_path =
       o_.control_socket.empty() ? default_control_socket(c_.clat_dev) : o_.control_socket;
+  // One CLAT per device: a second one must not run the first one's journal recovery
+  // (it would undo the running CLAT's sysctls and proxy entry) before finding the TUN
+  // busy. The lock is per network namespace and device, held until exit.
+  if (!take_device_lock(c_.clat_dev, err)) return fail(err);
   // The undo journal lives beside the control socket (the run directory).
   const std::string journal =
       control_path.substr(0, control_path.rfind('/') + 1) + c_.clat_dev + ".undo";
@@ -434,7 +462,10 @@ int ClatDaemon::run() {
   int control = open_control_socket(control_path, err);
   if (control < 0) log::warn(err + " (xlatd stats will not work)");
   if (o_.detach && ::daemon(0, 0) != 0) return fail("cannot detach");
-  if (!o_.pidfile.empty()) std::ofstream(o_.pidfile) << ::getpid() << "\n";
+  if (!o_.pidfile.empty()) {
+    std::string perr;
+    if (!write_new_file(o_.pidfile, std::to_string(::getpid()) + "\n", 0644, perr)) log::error("pidfile: " + perr);
+  }
 
   sigset_t mask;
   sigemptyset(&mask);

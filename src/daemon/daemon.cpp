@@ -31,6 +31,7 @@
 #include "config/map_file.hpp"
 #include "daemon/dynamic_pool.hpp"
 #include "daemon/log.hpp"
+#include "daemon/safe_files.hpp"
 #include "daemon/stats.hpp"
 #include "daemon/engine.hpp"
 #include "daemon/worker.hpp"
@@ -286,8 +287,8 @@ int run(const Options& o) {
     }
   }
   if (!o.pidfile.empty()) {
-    std::ofstream pf(o.pidfile);
-    pf << ::getpid() << "\n";
+    std::string err;
+    if (!write_new_file(o.pidfile, std::to_string(::getpid()) + "\n", 0644, err)) log::error("pidfile: " + err);
   }
   // After -u the daemon must still write dynamic.map: hand data-dir to that user.
   if (!o.user.empty() && !cfg.data_dir.empty()) {

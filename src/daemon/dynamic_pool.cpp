@@ -1,5 +1,7 @@
 #include "daemon/dynamic_pool.hpp"
 
+#include "daemon/safe_files.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -321,8 +323,17 @@ DynamicPoolImpl::Usage DynamicPoolImpl::usage() const {
 }
 
 void DynamicPoolImpl::load(const std::string& path, std::vector<std::string>& notes) {
-  std::ifstream f(path);
-  if (!f) return;  // no file yet: nothing to restore
+  // Root reads it from data-dir, which belongs to the -u user: a symlink, FIFO or device
+  // planted there is refused, not followed or waited on.
+  std::string text, why;
+  switch (read_regular_file(path, text, why)) {
+    case ReadResult::Missing: return;  // no file yet: nothing to restore
+    case ReadResult::Refused:
+      notes.push_back(why + "; not loaded (it will be rewritten)");
+      return;
+    case ReadResult::Ok: break;
+  }
+  std::istringstream f(text);
   std::lock_guard<std::mutex> lock(mutex_);
   int64_t now = now_.load(std::memory_order_relaxed);
   struct Entry {
@@ -396,7 +407,9 @@ bool DynamicPoolImpl::save(const std::string& path, std::string& error) {
   }
   std::string text = out.str();
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // Created anew, never through something planted under its name.
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) {
     error = "cannot write " + tmp + ": " + std::strerror(errno);
     return false;

@@ -141,6 +141,17 @@ def main():
         def ping_ipv4_literal_through_clat_and_plat():
             assert ping(lab, WEB4) == 3
 
+        def a_second_clat_on_the_device_is_refused_and_changes_nothing():
+            # It used to run the first one's journal recovery before finding the TUN busy.
+            before_dup = sysctls(lab)
+            proxy = lab.ex(lab.client, f"ip -6 neigh show proxy dev {lab.lan_c}").stdout
+            p = lab.start_clat([], name="clatdup")
+            assert p.wait(timeout=10) != 0
+            assert "another CLAT already runs on clat" in clat_log(lab, "clatdup"), clat_log(lab, "clatdup")
+            assert sysctls(lab) == before_dup, (sysctls(lab), before_dup)
+            assert lab.ex(lab.client, f"ip -6 neigh show proxy dev {lab.lan_c}").stdout == proxy
+            assert ping(lab, WEB4) == 3
+
         def tcp_transfer_payload_checksum():
             data = os.urandom(4 << 20)
             src = os.path.join(state, "payload.bin")
@@ -333,7 +344,8 @@ def main():
             assert lab.ex(lab.client, "ip -6 route show table 49575", check=False).stdout.strip() == ""
 
         for fn in (rfc8781_prefix_from_pref64_ra, rfc6877_clat_address_is_dedicated_and_claimed,
-                   ping_ipv4_literal_through_clat_and_plat, tcp_transfer_payload_checksum,
+                   ping_ipv4_literal_through_clat_and_plat,
+                   a_second_clat_on_the_device_is_refused_and_changes_nothing, tcp_transfer_payload_checksum,
                    udp_datagrams_echoed_intact, http_ipv4_literal, dns64_name_goes_through_the_plat_only,
                    native_ipv6_is_not_translated, script_up_gets_the_settings,
                    native_ipv4_takes_clat_out_of_the_default_route, pref64_withdrawn_falls_back_to_dns64,
