@@ -322,6 +322,33 @@ def check_restart_at_once(L, t):
     return all(r.endswith(" 2/2") for r in results), ", ".join(results)
 
 
+def check_planted_fifo_dynamic_map(L, t):
+    """Issue 14, finding 7: data-dir belongs to the -u user, who can plant a FIFO as
+    dynamic.map; root used to open it and wait for a writer forever at the next start.
+    Now it is refused with a log line and the daemon starts."""
+    path = os.path.join(t.data, "dynamic.map")
+    saved = open(path).read() if os.path.isfile(path) else None
+    if os.path.lexists(path):
+        os.unlink(path)
+    os.mkfifo(path)
+    try:
+        t.proc = L.start(t.argv(), t.log)
+        L.wait_until_translating(t.proc, t.log)
+        started = "translating on" in open(t.log).read()
+        refused = "not a regular file" in open(t.log).read()
+        n = 0
+        if started:
+            L.route_tun()
+            n = received(ping(L, L.ns6, V4_HOST_AS_V6, count=2))
+        t.stop(L)
+    finally:
+        if os.path.lexists(path) and not os.path.isfile(path):
+            os.unlink(path)
+        if saved is not None:
+            open(path, "w").write(saved)
+    return started and refused and n == 2, f"started {started}, refused with a log line {refused}, ping {n}/2"
+
+
 def check_privileges(L, t):
     """-u/-g drop root after set-up, -r chroots to data-dir; translation and dynamic.map
     writing carry on."""
@@ -510,7 +537,8 @@ COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, chec
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
 XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
               check_second_daemon_refused]
-ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map]  # need the translator stopped
+ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
+         check_planted_fifo_dynamic_map]  # need the translator stopped
 
 
 def main():
