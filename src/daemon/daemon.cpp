@@ -131,6 +131,13 @@ int run(const Options& o) {
     if (o.quiet < 2) {
       for (const auto& w : cl.warnings) std::cerr << "xlatd: warning: " << w << "\n";
     }
+    // The CLAT keeps changing routes, rules and sysctls as the network moves, so it keeps
+    // its privileges; saying so beats ignoring -u/-g/-r (issue 14, finding 9).
+    if (!o.user.empty() || !o.group.empty() || o.chroot) {
+      std::cerr << "xlatd: -u, -g and -r are not available in CLAT mode (it needs CAP_NET_ADMIN "
+                   "throughout, and the xlatd-clat@ unit limits it to CAP_NET_ADMIN and CAP_NET_RAW)\n";
+      return 1;
+    }
     if (!cl.config) {
       for (const auto& e : cl.errors) std::cerr << "xlatd: " << e.message << "\n";
       return 1;
