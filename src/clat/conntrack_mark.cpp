@@ -52,6 +52,14 @@ std::string conntrack_mark_ruleset(const std::string& clat_dev, const xlat::Ipv6
 
 bool set_conntrack_mark(bool on, const std::string& clat_dev, const xlat::Ipv6Addr& host,
                         const xlat::Ipv6Prefix& plat_prefix, uint32_t mark, std::string& error) {
+  // The device name is written into nftables commands: only characters that cannot
+  // end a string or a statement there.
+  for (unsigned char ch : clat_dev) {
+    if (!std::isalnum(ch) && ch != '-' && ch != '_' && ch != '.') {
+      error = "clat-dev '" + clat_dev + "': shared mode needs a name of letters, digits, '-', '_' and '.'";
+      return false;
+    }
+  }
   const std::string t = "ip6 " + conntrack_mark_table(clat_dev);
   // "destroy" needs nftables 1.0.8; a table that is not there makes "delete" fail, so
   // create it empty first: the pair always succeeds.
