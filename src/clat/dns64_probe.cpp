@@ -25,6 +25,7 @@ bool Dns64Probe::ask(const std::vector<Nameserver>& servers, std::string& error)
   // spoofed one is told apart.
   if (::getrandom(&id_, sizeof id_, 0) != sizeof id_) id_ ^= 0x5a5a;
   const auto query = ipv4only_query(id_);
+  asked_ = servers;
   unsigned sent = 0;
   error.clear();
   for (const auto& s : servers) {
@@ -59,12 +60,36 @@ bool Dns64Probe::ask(const std::vector<Nameserver>& servers, std::string& error)
 std::optional<std::vector<xlat::Ipv6Prefix>> Dns64Probe::receive_on(int fd) {
   uint8_t buf[4096];
   for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) return std::nullopt;
+    // Only a resolver we asked, from port 53, may answer (a local user can send from ::1
+    // but not from port 53): RFC 5452 §9.1.
+    bool asked = false;
+    for (const auto& s : asked_) {
+      if (s.v6 && from.ss_family == AF_INET6) {
+        const auto& f6 = reinterpret_cast<const sockaddr_in6&>(from);
+        asked |= ntohs(f6.sin6_port) == 53 && std::memcmp(&f6.sin6_addr, s.v6addr.b.data(), 16) == 0;
+      } else if (!s.v6 && from.ss_family == AF_INET) {
+        const auto& f4 = reinterpret_cast<const sockaddr_in&>(from);
+        asked |= ntohs(f4.sin_port) == 53 && ntohl(f4.sin_addr.s_addr) == s.v4;
+      }
+    }
+    if (!asked) continue;
     std::span<const uint8_t> r(buf, static_cast<size_t>(n));
-    if (dns_response_id(r) != id_) continue;  // not ours: ignore it
-    in_flight_ = false;
-    return prefixes_from_ipv4only_answers(aaaa_answers(r, &ttl_));
+    switch (check_ipv4only_response(r, id_)) {
+      case DnsVerdict::NotOurs:
+        continue;
+      case DnsVerdict::Truncated:
+      case DnsVerdict::Failed:
+        // No TCP retry yet: a truncated or failed answer counts as none from this
+        // resolver; the others, or the next round, may answer.
+        continue;
+      case DnsVerdict::Answer:
+        in_flight_ = false;
+        return prefixes_from_ipv4only_answers(aaaa_answers(r, &ttl_));
+    }
   }
 }
 

@@ -35,6 +35,7 @@ class Dns64Probe {
 
  private:
   std::optional<std::vector<xlat::Ipv6Prefix>> receive_on(int fd);
+  std::vector<Nameserver> asked_;  // an answer must come from one of them, port 53
   int fd4_ = -1;
   int fd6_ = -1;
   uint16_t id_ = 0;

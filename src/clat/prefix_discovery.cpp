@@ -1,10 +1,11 @@
 #include "clat/prefix_discovery.hpp"
 
-
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <string>
 
+#include "xlat/address_map.hpp"
 #include "xlat/bytes.hpp"
 #include "xlat/rfc6052.hpp"
 
@@ -61,6 +62,9 @@ std::vector<xlat::Ipv6Prefix> prefixes_from_ipv4only_answers(const std::vector<x
       if (std::find(std::begin(kWellKnown), std::end(kWellKnown), v4) == std::end(kWellKnown)) continue;
       // The suffix after the IPv4 address must be zero when building (RFC 6052 §2.2).
       if (xlat::rfc6052_embed(p, v4) != a) continue;
+      // RFC 7050 §3.1: a prefix that cannot carry unicast traffic (multicast, link-local,
+      // ::/96, ::ffff:0:0/96) is no NAT64 prefix, whatever the answer says.
+      if (xlat::ipv6_reserved(p.addr)) continue;
       if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
     }
   }
@@ -130,6 +134,22 @@ std::vector<uint8_t> ipv4only_query(uint16_t id) {
 std::optional<uint16_t> dns_response_id(std::span<const uint8_t> r) {
   if (r.size() < 12 || !(r[2] & 0x80)) return std::nullopt;
   return static_cast<uint16_t>(r[0] << 8 | r[1]);
+}
+
+DnsVerdict check_ipv4only_response(std::span<const uint8_t> r, uint16_t id) {
+  if (dns_response_id(r) != id) return DnsVerdict::NotOurs;
+  if (((r[2] >> 3) & 0x0f) != 0) return DnsVerdict::NotOurs;     // OPCODE: standard query
+  if (xlat::load16(r.data() + 4) != 1) return DnsVerdict::NotOurs;  // QDCOUNT
+  // RFC 5452 §9.1: the question must be the one asked.
+  const std::vector<uint8_t> q = ipv4only_query(id);
+  if (r.size() < q.size()) return DnsVerdict::NotOurs;
+  for (size_t i = 12; i < q.size(); ++i) {
+    if (std::tolower(r[i]) != q[i]) return DnsVerdict::NotOurs;
+  }
+  if (r[2] & 0x02) return DnsVerdict::Truncated;  // TC
+  const uint8_t rcode = r[3] & 0x0f;
+  if (rcode == 0 || rcode == 3) return DnsVerdict::Answer;  // NOERROR, NXDOMAIN
+  return DnsVerdict::Failed;
 }
 
 }  // namespace xlatd::clat

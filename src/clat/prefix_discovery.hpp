@@ -43,4 +43,11 @@ std::vector<uint8_t> ipv4only_query(uint16_t id);
 // a response (QR clear).
 std::optional<uint16_t> dns_response_id(std::span<const uint8_t> dns_response);
 
+// Whether `dns_response` answers our ipv4only_query(id): a standard-query response with
+// that id whose one question is "ipv4only.arpa" IN AAAA (any letter case). Answer: read
+// its AAAA records (NOERROR; NXDOMAIN / NODATA mean no DNS64). Truncated: TC set.
+// Failed: another RCODE (SERVFAIL, REFUSED ...). NotOurs: anything else, ignored.
+enum class DnsVerdict { Answer, Truncated, Failed, NotOurs };
+DnsVerdict check_ipv4only_response(std::span<const uint8_t> dns_response, uint16_t id);
+
 }  // namespace xlatd::clat

@@ -185,3 +185,52 @@ TEST(Rfc7050Section3, TheQueryAsksIpv4onlyArpaForAaaa) {
 }
 
 }  // namespace
+
+namespace {
+
+using xlatd::clat::check_ipv4only_response;
+using xlatd::clat::DnsVerdict;
+
+// Issue 14, finding 3: only the answer to the question asked counts (RFC 5452 §9.1).
+TEST(Rfc7050Section3, OnlyTheAnswerToOurQuestionCounts) {
+  auto reply = [](uint16_t id) {
+    auto r = xlatd::clat::ipv4only_query(id);
+    r[2] |= 0x80;  // QR
+    return r;
+  };
+  EXPECT_EQ(check_ipv4only_response(reply(7), 7), DnsVerdict::Answer);
+  EXPECT_EQ(check_ipv4only_response(reply(7), 8), DnsVerdict::NotOurs);  // another id
+  auto upper = reply(7);
+  upper[13] = 'I';  // "Ipv4only.arpa": names compare without case (RFC 4343)
+  EXPECT_EQ(check_ipv4only_response(upper, 7), DnsVerdict::Answer);
+  auto other = reply(7);
+  other[14] = 'x';  // another name
+  EXPECT_EQ(check_ipv4only_response(other, 7), DnsVerdict::NotOurs);
+  auto type_a = reply(7);
+  type_a[type_a.size() - 3] = 1;  // QTYPE A
+  EXPECT_EQ(check_ipv4only_response(type_a, 7), DnsVerdict::NotOurs);
+  auto tc = reply(7);
+  tc[2] |= 0x02;
+  EXPECT_EQ(check_ipv4only_response(tc, 7), DnsVerdict::Truncated);
+  auto servfail = reply(7);
+  servfail[3] = (servfail[3] & 0xf0) | 2;
+  EXPECT_EQ(check_ipv4only_response(servfail, 7), DnsVerdict::Failed);
+  auto nxdomain = reply(7);
+  nxdomain[3] = (nxdomain[3] & 0xf0) | 3;
+  EXPECT_EQ(check_ipv4only_response(nxdomain, 7), DnsVerdict::Answer);
+  auto notify = reply(7);
+  notify[2] |= 4 << 3;  // OPCODE NOTIFY
+  EXPECT_EQ(check_ipv4only_response(notify, 7), DnsVerdict::NotOurs);
+  auto cut = reply(7);
+  cut.resize(20);
+  EXPECT_EQ(check_ipv4only_response(cut, 7), DnsVerdict::NotOurs);
+}
+
+// A "prefix" no unicast packet can use is not adopted, whatever the resolver says.
+TEST(Rfc7050Section3, ReservedPrefixesAreNotAdopted) {
+  EXPECT_TRUE(xlatd::clat::prefixes_from_ipv4only_answers({*xlat::parse_ipv6("ff02::c000:aa")}).empty());
+  EXPECT_TRUE(xlatd::clat::prefixes_from_ipv4only_answers({*xlat::parse_ipv6("fe80::c000:aa")}).empty());
+  EXPECT_EQ(xlatd::clat::prefixes_from_ipv4only_answers({*xlat::parse_ipv6("2001:db8:64::c000:aa")}).size(), 1u);
+}
+
+}  // namespace
