@@ -26,6 +26,8 @@ struct Ipv4Prefix {
   uint8_t len = 0;
 
   bool contains(Ipv4Addr a) const;
+  // True when the two share an address (one contains the other).
+  bool overlaps(const Ipv4Prefix& o) const;
   friend bool operator==(const Ipv4Prefix&, const Ipv4Prefix&) = default;
 };
 
@@ -34,6 +36,7 @@ struct Ipv6Prefix {
   uint8_t len = 0;
 
   bool contains(const Ipv6Addr& a) const;
+  bool overlaps(const Ipv6Prefix& o) const;
   friend bool operator==(const Ipv6Prefix&, const Ipv6Prefix&) = default;
 };
 

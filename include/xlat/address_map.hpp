@@ -19,11 +19,14 @@ namespace xlat {
 // broadcast), dropped silently as TAYGA does.
 enum class MapStatus : uint8_t { Ok, Unmapped, Reserved, Exhausted };
 
+// 169.254/16 (RFC 3927): reserved for the prefix, but usable in maps and the pool.
+inline bool ipv4_link_local(Ipv4Addr a) { return (a >> 16) == 0xa9fe; }
+
 // 0/8, 127/8, 169.254/16, 224/4 (multicast) and 255.255.255.255. Class E (240/4) is
 // unicast and translated, as in TAYGA (its docs/rfc.md).
 inline bool ipv4_reserved(Ipv4Addr a) {
   uint32_t first = a >> 24;
-  return first == 0 || first == 127 || (a >> 16) == 0xa9fe || (first >= 224 && first < 240) ||
+  return first == 0 || first == 127 || ipv4_link_local(a) || (first >= 224 && first < 240) ||
          a == 0xffffffffu;
 }
 

@@ -75,7 +75,7 @@ std::optional<TunAddress> parse_tun_address(const std::string& s) {
 // TAYGA refuses 0/8, 127/8, multicast and broadcast in ipv4-addr, map and dynamic-pool,
 // and allows 169.254/16 (with a warning here).
 bool reserved_not_link_local(xlat::Ipv4Addr a) {
-  return xlat::ipv4_reserved(a) && (a >> 16) != 0xa9fe;
+  return xlat::ipv4_reserved(a) && !xlat::ipv4_link_local(a);
 }
 
 using Handler = void (*)(Ctx&, const std::vector<std::string>&);
@@ -100,7 +100,7 @@ const Directive kDirectives[] = {
        if (reserved_not_link_local(*v)) {
          return c.error(a[0] + " is reserved (0/8, 127/8, 224/4 or broadcast) and cannot be the translator's address");
        }
-       if ((*v >> 16) == 0xa9fe) c.warn(a[0] + " is link-local (169.254/16)");
+       if (xlat::ipv4_link_local(*v)) c.warn(a[0] + " is link-local (169.254/16)");
        c.cfg.ipv4_addr = *v;
      }},
     {"ipv6-addr", 1, 1, false, [](Ctx& c, const auto& a) {
@@ -132,7 +132,7 @@ const Directive kDirectives[] = {
        if ((v4->addr & ~xlat::ipv4_mask(v4->len)) != 0) return c.error(a[0] + " has host bits set");
        if (xlat::ipv6_masked(v6->addr, v6->len) != v6->addr) return c.error(a[1] + " has host bits set");
        if (reserved_not_link_local(v4->addr)) return c.error(a[0] + " is a reserved IPv4 range");
-       if ((v4->addr >> 16) == 0xa9fe) c.warn(a[0] + " is link-local (169.254/16)");
+       if (xlat::ipv4_link_local(v4->addr)) c.warn(a[0] + " is link-local (169.254/16)");
        if (xlat::ipv6_reserved(v6->addr)) return c.error(a[1] + " is a reserved IPv6 range");
        c.cfg.maps.push_back({*v4, *v6, c.line->where});
      }},
@@ -143,7 +143,7 @@ const Directive kDirectives[] = {
        if (p->len < 8) return c.error("a pool larger than /8 is not supported");
        if ((p->addr & ~xlat::ipv4_mask(p->len)) != 0) return c.error(a[0] + " has host bits set");
        if (reserved_not_link_local(p->addr)) return c.error(a[0] + " is a reserved IPv4 range");
-       if ((p->addr >> 16) == 0xa9fe) c.warn(a[0] + " is link-local (169.254/16)");
+       if (xlat::ipv4_link_local(p->addr)) c.warn(a[0] + " is link-local (169.254/16)");
        c.cfg.dynamic_pool = *p;
      }},
     {"data-dir", 1, 1, false, [](Ctx& c, const auto& a) {
@@ -245,11 +245,6 @@ const Directive* find_directive(const std::string& name) {
   return nullptr;
 }
 
-bool overlap6(const Ipv6Prefix& a, const Ipv6Prefix& b) {
-  unsigned len = std::min(a.len, b.len);
-  return xlat::ipv6_prefix_equal(a.addr, b.addr, len);
-}
-
 // TAYGA's list of addresses the well-known prefix may not embed when deriving ipv6-addr
 // (its addrmap.c is_private_ip4_addr: RFC 1918, RFC 6598, RFC 5737, RFC 2544). The data
 // path applies RFC 6052's full list; this one only decides whether a file TAYGA starts
@@ -305,14 +300,14 @@ void validate(Ctx& c, const std::string& source, const std::map<std::string, std
                             " (leave ipv6-addr out to use the prefix's address for ipv4-addr)");
     }
     for (const auto& m : cfg.maps) {
-      if (overlap6(m.v6, own6)) {
+      if (m.v6.overlaps(own6)) {
         fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside map " + xlat::to_string(m.v6) + " (" + m.where + ")");
       }
     }
   }
   for (size_t i = 0; i < cfg.maps.size(); ++i) {
     const auto& m = cfg.maps[i];
-    if (cfg.prefix && overlap6(m.v6, *cfg.prefix)) {
+    if (cfg.prefix && m.v6.overlaps(*cfg.prefix)) {
       c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps prefix " +
                           xlat::to_string(*cfg.prefix)});
     }
@@ -325,12 +320,12 @@ void validate(Ctx& c, const std::string& source, const std::map<std::string, std
         c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v4) + " is already mapped (" +
                             cfg.maps[j].where + ")"});
       }
-      if (overlap6(m.v6, cfg.maps[j].v6)) {
+      if (m.v6.overlaps(cfg.maps[j].v6)) {
         c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps " +
                             xlat::to_string(cfg.maps[j].v6) + " (" + cfg.maps[j].where + ")"});
       }
     }
-    if (cfg.dynamic_pool && (cfg.dynamic_pool->contains(m.v4.addr) || m.v4.contains(cfg.dynamic_pool->addr))) {
+    if (cfg.dynamic_pool && cfg.dynamic_pool->overlaps(m.v4)) {
       cfg.warnings.push_back(m.where + ": map: " + xlat::to_string(m.v4) +
                              " overlaps the dynamic pool; those addresses are taken out of it");
     }

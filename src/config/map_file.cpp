@@ -6,17 +6,8 @@ namespace xlatd {
 
 namespace {
 
-bool overlap4(const xlat::Ipv4Prefix& a, const xlat::Ipv4Prefix& b) {
-  unsigned len = std::min(a.len, b.len);
-  return ((a.addr ^ b.addr) & xlat::ipv4_mask(len)) == 0;
-}
-
-bool overlap6(const xlat::Ipv6Prefix& a, const xlat::Ipv6Prefix& b) {
-  return xlat::ipv6_prefix_equal(a.addr, b.addr, std::min(a.len, b.len));
-}
-
 bool overlaps(const MapDirective& a, const MapDirective& b) {
-  return overlap4(a.v4, b.v4) || overlap6(a.v6, b.v6);
+  return a.v4.overlaps(b.v4) || a.v6.overlaps(b.v6);
 }
 
 bool same(const MapDirective& a, const MapDirective& b) { return a.v4 == b.v4 && a.v6 == b.v6; }
@@ -70,7 +61,7 @@ std::vector<MapDirective> merge_map_file(const Config& cfg, const std::vector<Ma
       notes.push_back(name(m) + ": skipped, it contains the translator's own address");
       continue;
     }
-    if (cfg.prefix && overlap6(m.v6, *cfg.prefix)) {
+    if (cfg.prefix && m.v6.overlaps(*cfg.prefix)) {
       notes.push_back(name(m) + ": skipped, it overlaps prefix " + xlat::to_string(*cfg.prefix));
       continue;
     }

@@ -1,5 +1,7 @@
 #include "xlat/addr.hpp"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 
 #include <charconv>
@@ -12,6 +14,14 @@ bool Ipv4Prefix::contains(Ipv4Addr a) const {
 
 bool Ipv6Prefix::contains(const Ipv6Addr& a) const {
   return ipv6_prefix_equal(a, addr, len);
+}
+
+bool Ipv4Prefix::overlaps(const Ipv4Prefix& o) const {
+  return ((addr ^ o.addr) & ipv4_mask(std::min(len, o.len))) == 0;
+}
+
+bool Ipv6Prefix::overlaps(const Ipv6Prefix& o) const {
+  return ipv6_prefix_equal(addr, o.addr, std::min(len, o.len));
 }
 
 bool ipv6_prefix_equal(const Ipv6Addr& a, const Ipv6Addr& b, unsigned len) {

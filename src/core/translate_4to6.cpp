@@ -124,7 +124,7 @@ void Translate4to6::run(Packet in) {
   // A link-local (169.254/16) address that a map or the dynamic pool names is an ordinary
   // address of this deployment (TAYGA allows such pools): only the prefix refuses it.
   auto reserved = [&](Ipv4Addr a) {
-    return ipv4_reserved(a) && !((a >> 16) == 0xa9fe && t.map_.is_mapped4(a));
+    return ipv4_reserved(a) && !(ipv4_link_local(a) && t.map_.is_mapped4(a));
   };
   const bool reserved_src = reserved(f.src);
   if (reserved_src && !is_icmp_error) return drop(DropReason::Ipv4ReservedSource);

@@ -70,3 +70,18 @@ TEST(Rfc7757Section3_3, WholeIpv4SpaceMapsToA96) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Prefixes, OverlapMeansOneContainsTheOther) {
+  using xlat::parse_ipv4_prefix;
+  using xlat::parse_ipv6_prefix;
+  EXPECT_TRUE(parse_ipv4_prefix("192.168.2.0/30")->overlaps(*parse_ipv4_prefix("192.168.2.3")));
+  EXPECT_TRUE(parse_ipv4_prefix("192.168.2.3")->overlaps(*parse_ipv4_prefix("192.168.2.0/30")));
+  EXPECT_FALSE(parse_ipv4_prefix("192.168.2.0/30")->overlaps(*parse_ipv4_prefix("192.168.2.4")));
+  EXPECT_TRUE(parse_ipv6_prefix("2001:db8:1::/126")->overlaps(*parse_ipv6_prefix("2001:db8:1::3")));
+  EXPECT_FALSE(parse_ipv6_prefix("2001:db8:1::/126")->overlaps(*parse_ipv6_prefix("2001:db8:1::4")));
+  EXPECT_TRUE(parse_ipv6_prefix("::/0")->overlaps(*parse_ipv6_prefix("2001:db8::1")));
+}
+
+}  // namespace
