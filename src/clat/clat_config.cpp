@@ -292,10 +292,8 @@ std::vector<Entry> lex_key_values(const std::string& text, const std::string& na
   while (std::getline(in, line)) {
     ++n;
     std::string where = name + ":" + std::to_string(n);
-    if (line.size() > kMaxConfigLine || line.find('\0') != std::string::npos) {
-      errors.push_back({where + (line.size() > kMaxConfigLine
-                                     ? ": the line is longer than " + std::to_string(kMaxConfigLine) + " bytes"
-                                     : ": the line contains a NUL byte")});
+    if (std::string why = config_line_problem(line); !why.empty()) {
+      errors.push_back({where + ": " + why});
       continue;
     }
     std::string t = trim(line);

@@ -7,6 +7,12 @@
 
 namespace xlatd {
 
+std::string config_line_problem(const std::string& line) {
+  if (line.size() > kMaxConfigLine) return "the line is longer than " + std::to_string(kMaxConfigLine) + " bytes";
+  if (line.find('\0') != std::string::npos) return "the line contains a NUL byte";
+  return "";
+}
+
 std::string interface_name_problem(const std::string& name) {
   if (name.empty() || name.size() > 15) return "interface names are 1 to 15 characters";
   if (name == "." || name == "..") return "'" + name + "' is not an interface name";
@@ -62,9 +68,8 @@ std::string tun_address(const TunAddress& t) {
 }  // namespace
 
 LoadResult parse_config_text(const std::string& text, const std::string& name, bool toml) {
-  if (!toml) return apply_directives(lex_tayga_conf(text, name), name);
   std::vector<ConfigError> errors;
-  auto lines = lex_toml(text, name, errors);
+  auto lines = toml ? lex_toml(text, name, errors) : lex_tayga_conf(text, name, errors);
   LoadResult r = apply_directives(lines, name);
   if (!errors.empty()) {
     errors.insert(errors.end(), r.errors.begin(), r.errors.end());

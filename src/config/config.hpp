@@ -83,6 +83,10 @@ std::string interface_name_problem(const std::string& name);
 // Lines longer than this are refused unread (TAYGA stops at 512 bytes; clatd has no
 // limit, but no setting needs more), so a huge token is never echoed back.
 inline constexpr size_t kMaxConfigLine = 4096;
+// Why a configuration line is refused before it is read, or "": too long, or a NUL byte
+// (which would end the value early wherever it is read as a C string). Both lexers,
+// tayga.conf and clatd.conf, apply it.
+std::string config_line_problem(const std::string& line);
 
 // The whole file at `path`; false when it cannot be read.
 bool read_text_file(const std::string& path, std::string& out);

@@ -356,12 +356,6 @@ LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::
   std::map<std::string, std::string> seen;  // directive → where
   for (const auto& l : lines) {
     c.line = &l;
-    if (l.name == "#too-long" || l.name == "#nul") {
-      c.errors.push_back({l.where + (l.name == "#nul" ? ": the line contains a NUL byte"
-                                                       : ": the line is longer than " +
-                                                             std::to_string(kMaxConfigLine) + " bytes")});
-      continue;
-    }
     const Directive* d = find_directive(l.name);
     if (d == nullptr) {
       c.errors.push_back({l.where + ": unknown directive '" + l.name + "'"});
@@ -391,20 +385,16 @@ LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::
   return r;
 }
 
-std::vector<DirectiveLine> lex_tayga_conf(const std::string& text, const std::string& name) {
+std::vector<DirectiveLine> lex_tayga_conf(const std::string& text, const std::string& name,
+                                          std::vector<ConfigError>& errors) {
   std::vector<DirectiveLine> out;
   std::istringstream in(text);
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
-    // A NUL byte would end the value early where it is read as a C string, and a huge
-    // line would be echoed in the error: both are refused as they are.
-    if (line.size() > kMaxConfigLine || line.find('\0') != std::string::npos) {
-      DirectiveLine bad;
-      bad.name = line.size() > kMaxConfigLine ? "#too-long" : "#nul";
-      bad.where = name + ":" + std::to_string(n);
-      out.push_back(std::move(bad));
+    if (std::string why = config_line_problem(line); !why.empty()) {
+      errors.push_back({name + ":" + std::to_string(n) + ": " + why});
       continue;
     }
     std::vector<std::string> tokens;

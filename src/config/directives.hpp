@@ -25,7 +25,9 @@ LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::
 
 // Splits tayga.conf text into directive lines: tokens separated by spaces or tabs, a
 // token starting with '#' ends the line, blank lines skipped.
-std::vector<DirectiveLine> lex_tayga_conf(const std::string& text, const std::string& name);
+// Lines refused unread (config_line_problem) land in errors.
+std::vector<DirectiveLine> lex_tayga_conf(const std::string& text, const std::string& name,
+                                          std::vector<ConfigError>& errors);
 
 // Reads TOML text into directive lines (keys are directive names; arrays repeat a
 // directive or give several arguments). Syntax errors land in errors.

@@ -24,7 +24,7 @@ std::vector<MapDirective> load_map_file(const std::string& path, std::vector<Con
     errors.push_back({path + ": cannot read the map file"});
     return {};
   }
-  std::vector<DirectiveLine> lines = lex_tayga_conf(text, path);
+  std::vector<DirectiveLine> lines = lex_tayga_conf(text, path, errors);
   for (const auto& l : lines) {
     std::string n = l.name;
     for (auto& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
