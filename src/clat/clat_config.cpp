@@ -91,33 +91,51 @@ Setter prefix(std::optional<xlat::Ipv6Prefix> ClatConfig::*f) {
   };
 }
 
+// A number that may not be 0 (a routing table, a connection mark), 0x-hex allowed.
+template <typename Field>
+Setter nonzero_number(Field ClatConfig::*f, const char* what) {
+  return [f, what](ClatConfig& c, const std::string& v) -> std::string {
+    auto n = number(v, 0xffffffffu, true);
+    if (!n || *n == 0) return std::string("expected ") + what + " (a number, 0x... allowed), got '" + v + "'";
+    c.*f = *n;
+    return "";
+  };
+}
+
 // A key clatd has for the external tools it runs; xlatd does that work itself.
 Setter not_needed() {
   return [](ClatConfig&, const std::string&) -> std::string { return ""; };
 }
+constexpr const char* kToolNote = "makes these changes itself, through netlink";
 
-const std::vector<std::pair<std::string, Setter>>& table() {
-  static const std::vector<std::pair<std::string, Setter>> t = {
-      {"quiet", count(&ClatConfig::quiet, 0, 9)},
-      {"debug", count(&ClatConfig::debug, 0, 9)},
-      {"cmd-ip", not_needed()},
-      {"cmd-networkctl", not_needed()},
-      {"cmd-nft", not_needed()},
-      {"cmd-tayga", not_needed()},
-      {"cmd-ufw", not_needed()},
-      {"tayga-conffile", not_needed()},
+struct Key {
+  const char* name;
+  Setter set;
+  // Flags and numbers: clatd's cfgbool / cfgint fail on an empty value. Any other key
+  // left empty keeps its default, as an undefined one does in clatd (a script writing
+  // `tayga-v4-addr=` means "no preference").
+  bool needs_value = false;
+  // Accepted and not used: why (one note per key given).
+  const char* note = nullptr;
+};
+
+const std::vector<Key>& table() {
+  static const std::vector<Key> t = {
+      {"quiet", count(&ClatConfig::quiet, 0, 9), true},
+      {"debug", count(&ClatConfig::debug, 0, 9), true},
+      {"cmd-ip", not_needed(), false, kToolNote},
+      {"cmd-networkctl", not_needed(), false, kToolNote},
+      {"cmd-nft", not_needed(), false, kToolNote},
+      {"cmd-tayga", not_needed(), false, kToolNote},
+      {"cmd-ufw", not_needed(), false, kToolNote},
+      {"tayga-conffile", not_needed(), false, "translates itself and writes no TAYGA file"},
       {"tayga-v4-addr", [](ClatConfig& c, const std::string& v) -> std::string {
          auto a = xlat::parse_ipv4(v);
          if (!a || xlat::ipv4_reserved(*a)) return "'" + v + "' is not a unicast IPv4 address";
          c.tayga_v4_addr = *a;
          return "";
        }},
-      {"ctmark", [](ClatConfig& c, const std::string& v) -> std::string {
-         auto n = number(v, 0xffffffffu, true);
-         if (!n || *n == 0) return "expected a connection mark (a number, 0x... allowed), got '" + v + "'";
-         c.ctmark = *n;
-         return "";
-       }},
+      {"ctmark", nonzero_number(&ClatConfig::ctmark, "a connection mark")},
       {"clat-dev", [](ClatConfig& c, const std::string& v) -> std::string {
          if (std::string why = interface_name_problem(v); !why.empty()) return why;
          c.clat_dev = v;
@@ -166,15 +184,15 @@ const std::vector<std::pair<std::string, Setter>>& table() {
          }
          return "";
        }},
-      {"v4-conncheck-enable", flag(&ClatConfig::v4_conncheck_enable)},
-      {"v4-conncheck-delay", count(&ClatConfig::v4_conncheck_delay, 0, 86400)},
-      {"v4-defaultroute-enable", flag(&ClatConfig::v4_defaultroute_enable)},
-      {"v4-defaultroute-replace", flag(&ClatConfig::v4_defaultroute_replace)},
-      {"v4-defaultroute-metric", count(&ClatConfig::v4_defaultroute_metric, 0, 0xffffffffu)},
-      {"v4-defaultroute-mtu", count(&ClatConfig::v4_defaultroute_mtu, 68, 65535)},
-      {"v4-defaultroute-advmss", count(&ClatConfig::v4_defaultroute_advmss, 0, 65495)},
-      {"proxynd-enable", flag(&ClatConfig::proxynd_enable)},
-      {"forwarding-enable", flag(&ClatConfig::forwarding_enable)},
+      {"v4-conncheck-enable", flag(&ClatConfig::v4_conncheck_enable), true},
+      {"v4-conncheck-delay", count(&ClatConfig::v4_conncheck_delay, 0, 86400), true},
+      {"v4-defaultroute-enable", flag(&ClatConfig::v4_defaultroute_enable), true},
+      {"v4-defaultroute-replace", flag(&ClatConfig::v4_defaultroute_replace), true},
+      {"v4-defaultroute-metric", count(&ClatConfig::v4_defaultroute_metric, 0, 0xffffffffu), true},
+      {"v4-defaultroute-mtu", count(&ClatConfig::v4_defaultroute_mtu, 68, 65535), true},
+      {"v4-defaultroute-advmss", count(&ClatConfig::v4_defaultroute_advmss, 0, 65495), true},
+      {"proxynd-enable", flag(&ClatConfig::proxynd_enable), true},
+      {"forwarding-enable", flag(&ClatConfig::forwarding_enable), true},
       {"script-up", [](ClatConfig& c, const std::string& v) -> std::string {
          c.script_up = v;
          return "";
@@ -183,12 +201,7 @@ const std::vector<std::pair<std::string, Setter>>& table() {
          c.script_down = v;
          return "";
        }},
-      {"route-table", [](ClatConfig& c, const std::string& v) -> std::string {
-         auto n = number(v, 0xffffffffu, true);
-         if (!n || *n == 0) return "expected a routing table number, got '" + v + "'";
-         c.route_table = *n;
-         return "";
-       }},
+      {"route-table", nonzero_number(&ClatConfig::route_table, "a routing table number")},
   };
   return t;
 }
@@ -209,21 +222,6 @@ const std::map<std::string, std::string>& clatd_defaults() {
   return d;
 }
 
-// Flags and numbers need a value (clatd's cfgbool / cfgint fail on ""); addresses,
-// names and scripts left empty keep their default.
-bool empty_means_default(const std::string& key) {
-  static const char* kNeedValue[] = {"quiet", "debug", "forwarding-enable", "proxynd-enable",
-                                     "v4-conncheck-enable", "v4-conncheck-delay",
-                                     "v4-defaultroute-enable", "v4-defaultroute-replace",
-                                     "v4-defaultroute-metric", "v4-defaultroute-mtu",
-                                     "v4-defaultroute-advmss"};
-  return std::none_of(std::begin(kNeedValue), std::end(kNeedValue), [&](const char* k) { return key == k; });
-}
-
-bool not_needed_key(const std::string& key) {
-  return key.rfind("cmd-", 0) == 0 || key == "tayga-conffile";
-}
-
 ClatLoad apply(const std::vector<Entry>& entries) {
   ClatConfig c;
   c.settings = clatd_defaults();
@@ -231,7 +229,7 @@ ClatLoad apply(const std::vector<Entry>& entries) {
   for (const auto& e : entries) {
     std::string key = e.key;
     for (auto& ch : key) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    auto it = std::find_if(table().begin(), table().end(), [&](const auto& t) { return t.first == key; });
+    auto it = std::find_if(table().begin(), table().end(), [&](const Key& k) { return key == k.name; });
     if (it == table().end()) {
       // clatd: "Unknown key ... in config file ignored"; on the command line it stops.
       if (e.command_line) {
@@ -242,19 +240,15 @@ ClatLoad apply(const std::vector<Entry>& entries) {
       continue;
     }
     c.settings[key] = e.value;
-    // An empty value leaves the default, as an undefined one does in clatd (a script
-    // writing `tayga-v4-addr=` means "no preference"); flags and numbers must be given.
-    if (e.value.empty() && empty_means_default(key)) {
+    if (e.value.empty() && !it->needs_value) {
       c.settings[key] = clatd_defaults().at(key);
       continue;
     }
-    std::string err = it->second(c, e.value);
+    std::string err = it->set(c, e.value);
     if (!err.empty()) {
       r.errors.push_back({e.where + ": " + key + ": " + err});
-    } else if (not_needed_key(key)) {
-      r.warnings.push_back(e.where + ": " + key + ": accepted and not used: xlatd " +
-                           (key == "tayga-conffile" ? "translates itself and writes no TAYGA file"
-                                                    : "makes these changes itself, through netlink"));
+    } else if (it->note != nullptr) {
+      r.warnings.push_back(e.where + ": " + key + ": accepted and not used: xlatd " + it->note);
     }
   }
   if (c.v4_defaultroute_advmss != 0 && c.v4_defaultroute_advmss + 40 > c.v4_defaultroute_mtu) {

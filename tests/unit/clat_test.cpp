@@ -219,6 +219,13 @@ TEST(ClatConfig, EmptyValues) {
   auto r = parse_clat_text("tayga-v4-addr=\nplat-dev=\n", "clatd.conf", false, {});
   ASSERT_TRUE(r.config) << r.errors[0].message;
   EXPECT_FALSE(r.config->tayga_v4_addr);
+  auto marks = parse_clat_text("ctmark=\nroute-table=\n", "clatd.conf", false, {});
+  ASSERT_TRUE(marks.config) << marks.errors[0].message;
+  EXPECT_EQ(marks.config->ctmark, 0xc1a7u);
+  EXPECT_FALSE(marks.config->route_table);
+  auto zero = parse_clat_text("ctmark=0\n", "clatd.conf", false, {});
+  ASSERT_EQ(zero.errors.size(), 1u);
+  EXPECT_EQ(zero.errors[0].message, "clatd.conf:1: ctmark: expected a connection mark (a number, 0x... allowed), got '0'");
   auto bad = parse_clat_text("proxynd-enable=\n", "clatd.conf", false, {});
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].message, "clatd.conf:1: proxynd-enable: expected 1 or 0 (yes/no), got ''");
