@@ -150,20 +150,17 @@ const std::vector<Key>& table() {
        }},
       {"clat-v6-addr", [](ClatConfig& c, const std::string& v) -> std::string {
          if (v == "derived" || v == "auto") {
-           c.clat_v6_derived = true;
-           c.clat_v6_shared = false;
+           c.clat_v6_mode = ClatConfig::V6Mode::Derived;
            return "";
          }
          if (v == "shared") {
-           c.clat_v6_derived = false;
-           c.clat_v6_shared = true;
+           c.clat_v6_mode = ClatConfig::V6Mode::Shared;
            return "";
          }
          auto a = xlat::parse_ipv6(v);
          if (!a) return "expected 'derived', 'shared' or an IPv6 address, got '" + v + "'";
          if (xlat::ipv6_reserved(*a)) return "'" + v + "' is not a unicast IPv6 address a CLAT can use";
-         c.clat_v6_derived = false;
-         c.clat_v6_shared = false;
+         c.clat_v6_mode = ClatConfig::V6Mode::Fixed;
          c.clat_v6_addr = *a;
          return "";
        }},

@@ -19,10 +19,10 @@ namespace xlatd::clat {
 struct ClatConfig {
   std::string clat_dev = "clat";
   xlat::Ipv4Addr clat_v4_addr = 0xc0000001;  // 192.0.0.1 (RFC 7335)
-  // "derived" (checksum-neutral in the uplink /64), "shared" (the host's own address on
-  // the uplink, clatd's default), or an address.
-  bool clat_v6_derived = false;
-  bool clat_v6_shared = true;  // clatd's default
+  // clat-v6-addr: "shared" (the host's own address on the uplink, clatd's default),
+  // "derived" (checksum-neutral in the uplink /64), or an address (clat_v6_addr).
+  enum class V6Mode { Shared, Derived, Fixed };
+  V6Mode clat_v6_mode = V6Mode::Shared;
   xlat::Ipv6Addr clat_v6_addr;
   std::optional<xlat::Ipv6Prefix> plat_prefix;           // overrides discovery
   std::string plat_dev;                                  // uplink; default: the default route's

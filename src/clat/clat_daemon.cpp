@@ -116,6 +116,8 @@ class ClatDaemon {
   bool address_in_use(const xlat::Ipv6Addr& a);
   void publish(const std::optional<Plan>& p);
   bool run_script(const std::string& which, const std::string& script);
+  // The translator's own IPv4 address: tayga-v4-addr, else the neighbour of clat-v4-addr.
+  xlat::Ipv4Addr translator_address() const { return c_.tayga_v4_addr.value_or(translator_v4(c_.clat_v4_addr)); }
 
   const Options& o_;
   const ClatConfig& c_;
@@ -155,7 +157,7 @@ void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
     if (!host_.sysctl("net/ipv6/conf/all/forwarding", "1", err)) log::error(err);
   }
   // A shared address is the host's own: the uplink answers for it already.
-  if (c_.proxynd_enable && !c_.clat_v6_shared && !host_.sysctl("net/ipv6/conf/" + uplink + "/proxy_ndp", "1", err)) log::error(err);
+  if (c_.proxynd_enable && c_.clat_v6_mode != ClatConfig::V6Mode::Shared && !host_.sysctl("net/ipv6/conf/" + uplink + "/proxy_ndp", "1", err)) log::error(err);
   if (!nd_.open(uplink, err)) {
     log::warn(err + " (PREF64 from Router Advertisements will not be heard)");
     return;
@@ -258,13 +260,13 @@ bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
 }
 
 std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
-  if (c_.clat_v6_shared) {
+  if (c_.clat_v6_mode == ClatConfig::V6Mode::Shared) {
     // The host's own address: nothing to claim, nothing to probe.
     auto a = uplink_address(parse_if_inet6(read_text_file("/proc/net/if_inet6")), p.uplink);
     if (!a) log::error("no usable global IPv6 address on " + p.uplink + " to share");
     return a;
   }
-  if (!c_.clat_v6_derived) {
+  if (c_.clat_v6_mode == ClatConfig::V6Mode::Fixed) {
     if (address_in_use(c_.clat_v6_addr)) {
       log::error("clat-v6-addr " + xlat::to_string(c_.clat_v6_addr) + " is already in use on " + p.uplink);
       return std::nullopt;
@@ -293,7 +295,7 @@ std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
 void ClatDaemon::publish(const std::optional<Plan>& p) {
   auto s = std::make_shared<SharedConfig>();
   xlat::TranslatorConfig& t = s->translator;
-  t.own_v4 = c_.tayga_v4_addr.value_or(translator_v4(c_.clat_v4_addr));
+  t.own_v4 = translator_address();
   t.mtu4 = t.mtu6 = engine_.mtu();
   // Applications send IPv4 UDP without checksums; the CLAT can compute them when the
   // packet is whole (RFC 7915 §4.5 allows it), which beats dropping them.
@@ -304,7 +306,7 @@ void ClatDaemon::publish(const std::optional<Plan>& p) {
     // every other IPv4 address maps through the PLAT prefix (RFC 6052).
     t.eam = xlat::EamTable({{{c_.clat_v4_addr, 32}, {clat_v6_, 128}}});
     t.own_v6 = xlat::rfc6052_embed(p->plat_prefix, t.own_v4);
-    t.hairpinning = false;
+    t.hairpinning = false;  // whatever the default: replies to clat-v6-addr are for the host
   }
   engine_.runtime().publish(std::move(s));
 }
@@ -317,7 +319,7 @@ bool ClatDaemon::run_script(const std::string& which, const std::string& script)
   vars["clat-v6-addr"] = xlat::to_string(clat_v6_);
   vars["plat-prefix"] = xlat::to_string(active_.plat_prefix);
   vars["plat-dev"] = active_.uplink;
-  vars["tayga-v4-addr"] = xlat::to_string(c_.tayga_v4_addr.value_or(translator_v4(c_.clat_v4_addr)));
+  vars["tayga-v4-addr"] = xlat::to_string(translator_address());
   vars["script"] = which;
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -366,7 +368,7 @@ bool ClatDaemon::activate(const Plan& p) {
   clat_v6_ = *a;
   probed_uplink_ = p.uplink;
   std::string err;
-  if (c_.clat_v6_shared ? !host_.share(p.uplink, clat_v6_, p.plat_prefix, err)
+  if (c_.clat_v6_mode == ClatConfig::V6Mode::Shared ? !host_.share(p.uplink, clat_v6_, p.plat_prefix, err)
                         : !host_.claim(p.uplink, clat_v6_, err)) {
     log::error(err);
     host_.release();

@@ -28,8 +28,9 @@ Plan decide(const ClatConfig& c, const Observation& o) {
     p.why = "no IPv6 uplink (no route toward the PLAT)";
   } else if (p.prefix_source.empty()) {
     p.why = "no PLAT prefix (no PREF64, no DNS64 answer, no plat-fallback-prefix)";
-  } else if ((c.clat_v6_derived || c.clat_v6_shared) && !o.uplink_prefix) {
-    p.why = "no global IPv6 address on " + o.uplink + (c.clat_v6_shared ? " to share" : " to derive the CLAT address from");
+  } else if (c.clat_v6_mode != ClatConfig::V6Mode::Fixed && !o.uplink_prefix) {
+    p.why = "no global IPv6 address on " + o.uplink +
+            (c.clat_v6_mode == ClatConfig::V6Mode::Shared ? " to share" : " to derive the CLAT address from");
   } else {
     p.translate = true;
     p.why = "prefix " + xlat::to_string(p.plat_prefix) + " from " + p.prefix_source + " via " + o.uplink;

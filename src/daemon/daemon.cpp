@@ -146,7 +146,9 @@ int run(const Options& o) {
     if (o.check_config) {
       std::cout << "clat-dev=" << c.clat_dev << "\nclat-v4-addr=" << xlat::to_string(c.clat_v4_addr)
                 << "\nclat-v6-addr="
-                << (c.clat_v6_shared ? "shared" : c.clat_v6_derived ? "derived" : xlat::to_string(c.clat_v6_addr))
+                << (c.clat_v6_mode == clat::ClatConfig::V6Mode::Shared    ? "shared"
+                    : c.clat_v6_mode == clat::ClatConfig::V6Mode::Derived ? "derived"
+                                                                          : xlat::to_string(c.clat_v6_addr))
                 << "\nplat-prefix=" << (c.plat_prefix ? xlat::to_string(*c.plat_prefix) : "(discovered)")
                 << "\nplat-dev=" << (c.plat_dev.empty() ? "(default route)" : c.plat_dev)
                 << "\nv4-defaultroute-mtu=" << c.v4_defaultroute_mtu << "\n";

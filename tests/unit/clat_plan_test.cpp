@@ -91,8 +91,7 @@ TEST(Rfc6877Section6_3, NothingToTranslateWithoutPrefixUplinkOrAddress) {
   EXPECT_FALSE(p.translate);
   EXPECT_NE(p.why.find("no global IPv6 address"), std::string::npos);
   // A configured address needs no uplink /64.
-  c.clat_v6_derived = false;
-  c.clat_v6_shared = false;
+  c.clat_v6_mode = ClatConfig::V6Mode::Fixed;
   EXPECT_TRUE(decide(c, o).translate);
   o.uplink.clear();
   EXPECT_FALSE(decide(c, o).translate);

@@ -152,7 +152,7 @@ proxynd-enable = 0
   const auto& c = *r.config;
   EXPECT_EQ(c.clat_dev, "clat0");
   EXPECT_EQ(xlat::to_string(c.clat_v4_addr), "192.0.0.2");
-  EXPECT_TRUE(c.clat_v6_derived);
+  EXPECT_EQ(c.clat_v6_mode, xlatd::clat::ClatConfig::V6Mode::Derived);
   EXPECT_EQ(xlat::to_string(*c.plat_prefix), "64:ff9b::/96");
   ASSERT_EQ(c.dns64_servers.size(), 2u);
   EXPECT_TRUE(c.v4_defaultroute_replace);
@@ -208,11 +208,10 @@ TEST(ClatConfig, EveryClatdKeyIsKnown) {
 TEST(ClatConfig, TheDefaultAddressIsShared) {
   auto r = parse_clat_text("", "defaults", false, {});
   ASSERT_TRUE(r.config);
-  EXPECT_TRUE(r.config->clat_v6_shared);
-  EXPECT_FALSE(r.config->clat_v6_derived);
+  EXPECT_EQ(r.config->clat_v6_mode, xlatd::clat::ClatConfig::V6Mode::Shared);
   EXPECT_EQ(r.config->settings.at("clat-v6-addr"), "shared");
   auto d = parse_clat_text("clat-v6-addr=derived\n", "clatd.conf", false, {});
-  EXPECT_TRUE(d.config->clat_v6_derived && !d.config->clat_v6_shared);
+  EXPECT_EQ(d.config->clat_v6_mode, xlatd::clat::ClatConfig::V6Mode::Derived);
 }
 
 TEST(ClatConfig, EmptyValues) {
