@@ -66,7 +66,7 @@ class Lab:
         e4(self.ns4, f"ip addr add 198.51.100.2/24 dev a4{self.tag}")
         e4(self.ns4, "ip route add 192.168.255.0/24 via 198.51.100.1")
 
-    def route_tun(self, dev="nat64", timeout=10.0):
+    def route_tun(self, dev="nat64", timeout=10.0, prefix=PREFIX + "/96"):
         """Waits for the translator's TUN and routes the prefix and the pool into it."""
         deadline = time.time() + timeout
         while self.ex(self.nsx, f"ip link show {dev}", check=False).returncode != 0:
@@ -75,7 +75,7 @@ class Lab:
             time.sleep(0.05)
         self.ex(self.nsx, f"ip link set {dev} up")
         self.ex(self.nsx, f"ip route replace 192.168.255.0/24 dev {dev}")
-        self.ex(self.nsx, f"ip -6 route replace {PREFIX}/96 dev {dev}")
+        self.ex(self.nsx, f"ip -6 route replace {prefix} dev {dev}")
 
     def wait_until_translating(self, proc, log, timeout=10.0):
         """Waits for xlatd's "translating on" line: its own TUN is open. A TUN of a daemon
@@ -93,10 +93,10 @@ class Lab:
                 raise RuntimeError(f"{dev} still exists {timeout} s after its owner died")
             time.sleep(0.05)
 
-    def start(self, argv, log):
-        """Starts a daemon inside the translator namespace."""
+    def start(self, argv, log, ns=None):
+        """Starts a daemon inside the translator namespace (or `ns`)."""
         f = open(log, "w")
-        p = subprocess.Popen(["ip", "netns", "exec", self.nsx] + argv, stdout=f, stderr=subprocess.STDOUT,
+        p = subprocess.Popen(["ip", "netns", "exec", ns or self.nsx] + argv, stdout=f, stderr=subprocess.STDOUT,
                              start_new_session=True)
         self.procs.append(p)
         return p

@@ -20,7 +20,6 @@ Usage: test_clatd_recipe.py --xlatd PATH    (root; exits 77 otherwise)
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,23 +49,8 @@ data-dir {data}
 """
 
 
-def wait_for(what, cond, timeout=10.0):
-    deadline = time.time() + timeout
-    while not cond():
-        if time.time() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-def start_in(ns, argv, log):
-    f = open(log, "w")
-    return subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=f, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-
 def run(xlatd, prefix, tag, work):
     L = lab.Lab(tag)
-    procs = []
     try:
         L.up()
         # The IPv4-only server gets a global address too.
@@ -85,10 +69,7 @@ def run(xlatd, prefix, tag, work):
         plat_log = os.path.join(work, f"plat-{tag}.log")
         plat = L.start([xlatd, "-d", "-c", plat_conf], plat_log)
         L.wait_until_translating(plat, plat_log)
-        wait_for("the PLAT's TUN", lambda: L.ex(L.nsx, "ip link show nat64", check=False).returncode == 0)
-        L.ex(L.nsx, "ip link set nat64 up")
-        L.ex(L.nsx, "ip route replace 192.168.255.0/24 dev nat64")
-        L.ex(L.nsx, f"ip -6 route replace {prefix} dev nat64")
+        L.route_tun(prefix=prefix)
 
         # The client: clatd's steps, in clatd's order, with xlatd as `tayga`.
         conf = os.path.join(work, f"clatd-{tag}.conf")
@@ -105,11 +86,9 @@ def run(xlatd, prefix, tag, work):
         L.ex(c, f"ip -6 rule add to {CLAT_V6} lookup {ROUTE_TABLE}")
         L.ex(c, "ip -4 route add default dev clat metric 2048 mtu 1260 advmss 1220")
         clat_log = os.path.join(work, f"clat-{tag}.log")
-        clat = start_in(c, [xlatd, "--config", conf, "--nodetach", "-d"], clat_log)
-        procs.append(clat)
-        wait_for("the CLAT engine to translate",
-                 lambda: "translating on" in open(clat_log).read() or clat.poll() is not None)
-        if clat.poll() is not None:
+        clat = L.start([xlatd, "--config", conf, "--nodetach", "-d"], clat_log, ns=c)
+        L.wait_until_translating(clat, clat_log)
+        if clat.poll() is not None or "translating on" not in open(clat_log).read():
             raise RuntimeError("xlatd (as clatd's tayga) exited:\n" + open(clat_log).read())
 
         def check_ping():
@@ -128,13 +107,6 @@ def run(xlatd, prefix, tag, work):
             results.append((name, ok, detail))
         return results, plat_log, clat_log
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
         L.down()
 
 
