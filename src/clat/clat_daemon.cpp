@@ -23,6 +23,7 @@
 #include "clat/clat_plan.hpp"
 #include "clat/dns64_probe.hpp"
 #include "clat/host_changes.hpp"
+#include "clat/undo_journal.hpp"
 #include "clat/host_probe.hpp"
 #include "clat/nd_socket.hpp"
 #include "clat/neutral_address.hpp"
@@ -30,6 +31,7 @@
 #include "daemon/engine.hpp"
 #include "daemon/log.hpp"
 #include "daemon/safe_files.hpp"
+#include "daemon/stats_server.hpp"
 #include "daemon/stats.hpp"
 #include "io/netlink.hpp"
 #include "xlat/rfc6052.hpp"
@@ -66,10 +68,8 @@ xlat::Ipv4Addr translator_v4(xlat::Ipv4Addr clat_v4) {
 // flock() on /run/xlatd/clat-<netns inode>-<dev>.lock; the descriptor stays open (and
 // the lock held) for the life of the process.
 bool take_device_lock(const std::string& dev, std::string& error) {
-  struct stat ns {};
-  const std::string netns = ::stat("/proc/self/ns/net", &ns) == 0 ? std::to_string(ns.st_ino) : "0";
-  ::mkdir("/run/xlatd", 0755);
-  const std::string path = "/run/xlatd/clat-" + netns + "-" + dev + ".lock";
+  std::string path;
+  if (!clat_run_path(dev, ".lock", path, error)) return false;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     error = "cannot open the lock " + path + ": " + std::strerror(errno);
@@ -447,10 +447,11 @@ int ClatDaemon::run() {
   // (it would undo the running CLAT's sysctls and proxy entry) before finding the TUN
   // busy. The lock is per network namespace and device, held until exit.
   if (!take_device_lock(c_.clat_dev, err)) return fail(err);
-  // The undo journal lives beside the control socket (the run directory).
-  const std::string journal =
-      control_path.substr(0, control_path.rfind('/') + 1) + c_.clat_dev + ".undo";
-  HostChanges::recover(journal, nl_, [](const std::string& m) { log::info(m); },
+  // The undo journal lives in the root-only run directory beside the lock, never where
+  // --control-socket points (a directory others may write to).
+  std::string journal;
+  if (!clat_run_path(c_.clat_dev, ".undo", journal, err)) return fail(err);
+  HostChanges::recover(journal, c_.clat_dev, nl_, [](const std::string& m) { log::info(m); },
                        [](const std::string& m) { log::error(m); });
   host_.set_journal(journal);
   // One worker: a CLAT carries one host's (or one LAN's) IPv4 traffic.
@@ -478,7 +479,10 @@ int ClatDaemon::run() {
   log::info("xlatd " XLATD_VERSION " CLAT on " + c_.clat_dev + " (" + xlat::to_string(c_.clat_v4_addr) + ", MTU " +
             std::to_string(engine_.mtu()) + ") with " + engine_.describe());
   log::sd_notify("READY=1\nSTATUS=CLAT on " + c_.clat_dev);
-  StatsSource stats_src{c_.clat_dev, static_cast<int64_t>(std::time(nullptr)), &engine_.workers(), nullptr};
+  // `xlatd stats` clients are served on their own thread: none can hold up this loop.
+  StatsServer stats_server(control, -1, StatsSource{c_.clat_dev, static_cast<int64_t>(std::time(nullptr)),
+                                                    &engine_.workers(), nullptr});
+  if (!stats_server.start(err)) log::error(err);
 
   started_ = mono_seconds();
   int exit_code = 0;
@@ -491,9 +495,9 @@ int ClatDaemon::run() {
       exit_code = 1;
       break;
     }
-    pollfd p[6] = {{sfd, POLLIN, 0},       {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0},
-                   {dns_.fd4(), POLLIN, 0}, {dns_.fd6(), POLLIN, 0}, {control, POLLIN, 0}};
-    ::poll(p, 6, 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
+    pollfd p[5] = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0},
+                   {dns_.fd4(), POLLIN, 0}, {dns_.fd6(), POLLIN, 0}};
+    ::poll(p, 5, 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
     if (p[1].revents & POLLIN) watch.drain();
     if (p[2].revents & POLLIN) handle_nd(mono_seconds());
     if ((p[3].revents | p[4].revents) & POLLIN) {
@@ -510,7 +514,6 @@ int ClatDaemon::run() {
         next_dns_ = mono_seconds() + (dns64_.empty() ? 30 : ttl);
       }
     }
-    if (control >= 0 && (p[5].revents & POLLIN)) serve_control_client(control, stats_src);
     if (!(p[0].revents & POLLIN)) continue;
     signalfd_siginfo si{};
     if (::read(sfd, &si, sizeof si) != sizeof si) continue;
@@ -527,6 +530,7 @@ int ClatDaemon::run() {
     }
   }
   log::sd_notify("STOPPING=1");
+  stats_server.stop();
   deactivate("stopping");
   engine_.stop();
   host_.undo_all();

@@ -1,11 +1,14 @@
 #include "clat/host_changes.hpp"
 
 #include "clat/conntrack_mark.hpp"
+#include "clat/undo_journal.hpp"
+#include "daemon/safe_files.hpp"
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 namespace xlatd::clat {
 
@@ -181,93 +184,81 @@ void HostChanges::undo_all() {
     }
   }
   sysctls_.clear();
-  if (!journal_.empty()) std::remove(journal_.c_str());
+  if (!journal_.empty()) ::unlink(journal_.c_str());
 }
 
 void HostChanges::save_journal() const {
   if (journal_.empty()) return;
-  std::ostringstream j;
-  j << "# xlatd CLAT: what to undo if this run ends without undoing it\n";
-  for (const auto& [key, value] : sysctls_) j << "sysctl " << key << " " << value << "\n";
-  if (claimed_proxy_) j << "proxy " << claimed_uplink_ << " " << xlat::to_string(claimed_) << "\n";
-  if (shared_) j << "mark " << c_.clat_dev << " " << c_.ctmark << " " << share_table() << "\n";
-  for (const auto& n : replaced_) {
-    j << "route4 " << n.dev << " " << xlat::to_string(n.gateway) << " " << n.metric << "\n";
-  }
-  // Written beside and renamed over: the journal is always whole.
-  const std::string tmp = journal_ + ".new";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << j.str();
-    out.flush();
-    if (!out) {
-      error_("cannot write the undo journal " + tmp);
-      return;
-    }
-  }
-  if (std::rename(tmp.c_str(), journal_.c_str()) != 0) error_("cannot write the undo journal " + journal_);
+  UndoJournal j;
+  for (const auto& [key, value] : sysctls_) j.sysctls.push_back({key, value});
+  if (claimed_proxy_) j.proxy = UndoJournal::Proxy{claimed_uplink_, claimed_};
+  if (shared_) j.mark = UndoJournal::Mark{c_.clat_dev, c_.ctmark, share_table()};
+  for (const auto& n : replaced_) j.routes4.push_back({n.dev, n.gateway, n.metric});
+  // Written to a new file beside it (created exclusively, never through a link) and
+  // renamed over: the journal is always whole.
+  std::string e;
+  if (!replace_file(journal_, render_undo_journal(j), 0600, e)) error_("undo journal: " + e);
 }
 
-unsigned HostChanges::recover(const std::string& path, Netlink& nl, const Logger& info, const Logger& error) {
-  std::ifstream in(path);
-  if (!in) return 0;
+unsigned HostChanges::recover(const std::string& path, const std::string& clat_dev, Netlink& nl, const Logger& info,
+                              const Logger& error) {
+  std::string text, e;
+  const ReadResult r = read_private_file(path, kMaxJournalBytes, text, e);
+  if (r == ReadResult::Missing) return 0;
+  UndoJournal j;
+  if (r == ReadResult::Refused || !parse_undo_journal(text, clat_dev, j, e)) {
+    // Nothing of a journal that did not come from a CLAT is acted on; it is kept aside
+    // for the operator to look at.
+    const std::string aside = path + ".rejected";
+    const bool kept = ::rename(path.c_str(), aside.c_str()) == 0;
+    error("undo journal " + path + " refused, nothing undone: " + e + (kept ? " (moved to " + aside + ")" : ""));
+    return 0;
+  }
   info("found " + path + ": an earlier CLAT did not finish; undoing what it changed");
   unsigned n = 0;
-  std::string line;
-  std::vector<std::string> sysctl_lines;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string kind, a, b, c;
-    if (!(f >> kind >> a >> b) || kind[0] == '#') continue;
-    std::string e;
-    if (kind == "sysctl") {
-      sysctl_lines.push_back(line);  // restored last, in reverse, as undo_all() does
-      continue;
-    }
-    if (kind == "proxy") {
-      auto addr = xlat::parse_ipv6(b);
-      if (addr && nl.set_proxy_neighbour(false, a, *addr, e)) {
-        info("removed the proxy entry " + b + " on " + a);
-        ++n;
-      } else if (!e.empty()) {
-        error(e);
-      }
-    } else if (kind == "mark" && (f >> c)) {
-      // clat-v6-addr=shared: the mark table of device `a` and the rule for mark `b`.
-      const uint32_t mark = static_cast<uint32_t>(std::strtoul(b.c_str(), nullptr, 10));
-      const uint32_t table = static_cast<uint32_t>(std::strtoul(c.c_str(), nullptr, 10));
-      if (set_conntrack_mark(false, a, {}, {}, mark, e) && nl.set_rule6(false, 0, mark, table, e)) {
-        info("removed the connection marking of " + a + " and its rule (fwmark " + b + ")");
-        ++n;
-      } else {
-        error(e);
-      }
-    } else if (kind == "route4" && (f >> c)) {
-      Netlink::Route r;
-      r.dst.v4 = {0, 0};
-      r.ifname = a;
-      r.gateway = xlat::parse_ipv4(b).value_or(0);
-      r.metric = static_cast<uint32_t>(std::strtoul(c.c_str(), nullptr, 10));
-      if (nl.set_route(true, r, e)) {
-        info("restored the IPv4 default route via " + a);
-        ++n;
-      } else {
-        error(e);
-      }
+  if (j.proxy) {
+    const std::string a = xlat::to_string(j.proxy->addr);
+    if (nl.set_proxy_neighbour(false, j.proxy->dev, j.proxy->addr, e)) {
+      info("removed the proxy entry " + a + " on " + j.proxy->dev);
+      ++n;
+    } else if (!e.empty()) {
+      error(e);
     }
   }
-  for (auto it = sysctl_lines.rbegin(); it != sysctl_lines.rend(); ++it) {
-    std::istringstream f(*it);
-    std::string kind, key, value;
-    f >> kind >> key >> value;
-    if (write_file("/proc/sys/" + key, value)) {
-      info("sysctl " + key + " restored to " + value);
+  if (j.mark) {
+    // clat-v6-addr=shared: the mark table of this CLAT's device and the rule for its mark.
+    if (set_conntrack_mark(false, j.mark->dev, {}, {}, j.mark->mark, e) &&
+        nl.set_rule6(false, 0, j.mark->mark, j.mark->table, e)) {
+      info("removed the connection marking of " + j.mark->dev + " and its rule (fwmark " +
+           std::to_string(j.mark->mark) + ")");
       ++n;
     } else {
-      error("cannot restore sysctl " + key + " to " + value);
+      error(e);
     }
   }
-  std::remove(path.c_str());
+  for (const auto& route : j.routes4) {
+    Netlink::Route rt;
+    rt.dst.v4 = {0, 0};
+    rt.ifname = route.dev;
+    rt.gateway = route.gateway;
+    rt.metric = route.metric;
+    if (nl.set_route(true, rt, e)) {
+      info("restored the IPv4 default route via " + route.dev);
+      ++n;
+    } else {
+      error(e);
+    }
+  }
+  // Sysctls last, in reverse, as undo_all() does.
+  for (auto it = j.sysctls.rbegin(); it != j.sysctls.rend(); ++it) {
+    if (write_file("/proc/sys/" + it->key, it->value)) {
+      info("sysctl " + it->key + " restored to " + it->value);
+      ++n;
+    } else {
+      error("cannot restore sysctl " + it->key + " to " + it->value);
+    }
+  }
+  ::unlink(path.c_str());
   return n;
 }
 

@@ -3,7 +3,8 @@
 // CLAT's IPv6 address, the IPv4 default route into the CLAT, and native default routes
 // it replaced. undo_all() at exit leaves the host as it was found.
 //
-// The undo list is also kept in a journal file, rewritten atomically after each change:
+// The undo list is also kept in a journal file (undo_journal.hpp), rewritten atomically
+// after each change:
 // when a CLAT dies without undoing (kill -9, a crash, power loss of /run aside), the
 // next start finds the journal and puts the host back first (recover()).
 #pragma once
@@ -47,9 +48,11 @@ class HostChanges {
 
   // Keeps the undo list in `path` from now on ("" = no journal).
   void set_journal(const std::string& path) { journal_ = path; }
-  // Undoes what a journal left by an earlier run lists, then removes it. Returns the
-  // number of entries undone (0 when there was no journal).
-  static unsigned recover(const std::string& path, Netlink& nl, const Logger& info, const Logger& error);
+  // Undoes what a journal left by an earlier CLAT on `clat_dev` lists, then removes it.
+  // A journal that fails the checks of undo_journal.hpp is not acted on at all (it is
+  // moved aside). Returns the number of entries undone (0 when there was no journal).
+  static unsigned recover(const std::string& path, const std::string& clat_dev, Netlink& nl, const Logger& info,
+                          const Logger& error);
 
  private:
   void save_journal() const;

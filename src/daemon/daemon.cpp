@@ -31,8 +31,10 @@
 #include "config/map_file.hpp"
 #include "daemon/dynamic_pool.hpp"
 #include "daemon/log.hpp"
+#include "daemon/root_cleanup.hpp"
 #include "daemon/safe_files.hpp"
 #include "daemon/stats.hpp"
+#include "daemon/stats_server.hpp"
 #include "daemon/engine.hpp"
 #include "daemon/worker.hpp"
 #include "io/netlink.hpp"
@@ -307,6 +309,10 @@ int run(const Options& o) {
       }
     }
   }
+  // After the drop, the control socket and the pidfile (root's directories) can only
+  // be removed by a helper that stays root (root_cleanup.hpp).
+  const bool dropping = !o.user.empty() || !o.group.empty() || o.chroot;
+  if (dropping && !start_root_cleanup({control < 0 ? "" : control_path, o.pidfile}, err)) log::warn(err);
   if (!drop_privileges(o, cfg.data_dir, err)) {
     log::error(err);
     return 1;
@@ -343,19 +349,20 @@ int run(const Options& o) {
     }
   };
 
-  StatsSource stats_src{cfg.tun_device, wall_seconds(), &engine.workers(), pool.get()};
+  // Control and metrics clients are served on their own thread: none can hold up this
+  // loop (signals, reloads, pool saves).
+  StatsServer stats_server(control, metrics, StatsSource{cfg.tun_device, wall_seconds(), &engine.workers(), pool.get()});
+  if (!stats_server.start(err)) log::error(err);
 
   int64_t last_maintenance = wall_seconds();
   bool running = true;
   while (running) {
-    pollfd p[4] = {{sfd, POLLIN, 0}, {control, POLLIN, 0}, {metrics, POLLIN, 0}, {pool_event, POLLIN, 0}};
-    ::poll(p, 4, 1000);  // negative fds are ignored by poll
-    if (p[3].revents & POLLIN) {
+    pollfd p[2] = {{sfd, POLLIN, 0}, {pool_event, POLLIN, 0}};
+    ::poll(p, 2, 1000);  // negative fds are ignored by poll
+    if (p[1].revents & POLLIN) {
       uint64_t n;
       (void)::read(pool_event, &n, sizeof n);
     }
-    if (control >= 0 && (p[1].revents & POLLIN)) serve_control_client(control, stats_src);
-    if (metrics >= 0 && (p[2].revents & POLLIN)) serve_metrics_client(metrics, stats_src);
     int64_t now = wall_seconds();
     if (pool) {
       pool->set_now(now);
@@ -404,6 +411,7 @@ int run(const Options& o) {
     }
   }
   log::sd_notify("STOPPING=1");
+  stats_server.stop();
   engine.stop();
   save_pool("exit");
   log::info(counters_line(engine.workers(), pool.get()));

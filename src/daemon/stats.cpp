@@ -41,33 +41,6 @@ std::string json_escape(std::string_view s) {
 
 std::string default_control_socket(const std::string& tun) { return "/run/xlatd/" + tun + ".sock"; }
 
-namespace {
-
-// Accepts one client on a non-blocking listening socket, reads its request (waiting at
-// most 200 ms, so the main loop never stalls), writes the answer whole and closes.
-template <typename Answer>
-void answer_one_client(int listen_fd, Answer answer) {
-  int c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-  if (c < 0) return;
-  char buf[1024] = {};
-  pollfd p{c, POLLIN, 0};
-  if (::poll(&p, 1, 200) == 1) {
-    ssize_t n = ::read(c, buf, sizeof buf - 1);
-    buf[n > 0 ? n : 0] = '\0';
-  }
-  std::string reply = answer(std::string(buf));
-  size_t off = 0;
-  while (off < reply.size()) {
-    // A client that went away must not kill the daemon (SIGPIPE): the error is enough.
-    ssize_t n = ::send(c, reply.data() + off, reply.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-  ::close(c);
-}
-
-}  // namespace
-
 std::string render_stats(const StatsSource& src, bool json, int64_t now) {
   std::vector<WorkerStats> ws;
   for (const auto& w : *src.workers) ws.push_back(w ? w->stats() : WorkerStats{});
@@ -233,12 +206,10 @@ int open_metrics_socket(const std::string& listen, std::string& error) {
   return fd;
 }
 
-void serve_metrics_client(int listen_fd, const StatsSource& src) {
-  answer_one_client(listen_fd, [&](const std::string&) {  // any path will do
-    std::string body = render_prometheus(src, static_cast<int64_t>(::time(nullptr)));
-    return "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-  });
+std::string metrics_reply(const StatsSource& src, int64_t now) {
+  std::string body = render_prometheus(src, now);  // any path will do
+  return "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 int open_control_socket(const std::string& path, std::string& error) {
@@ -262,11 +233,9 @@ int open_control_socket(const std::string& path, std::string& error) {
   return fd;
 }
 
-void serve_control_client(int listen_fd, const StatsSource& src) {
-  answer_one_client(listen_fd, [&](const std::string& req) -> std::string {
-    if (req.rfind("stats", 0) != 0) return "unknown request; say \"stats\" or \"stats json\"\n";
-    return render_stats(src, req.find("json") != std::string::npos, static_cast<int64_t>(::time(nullptr)));
-  });
+std::string control_reply(const std::string& req, const StatsSource& src, int64_t now) {
+  if (req.rfind("stats", 0) != 0) return "unknown request; say \"stats\" or \"stats json\"\n";
+  return render_stats(src, req.find("json") != std::string::npos, now);
 }
 
 int query_stats(const std::string& path, bool json) {

@@ -22,8 +22,9 @@ std::string render_stats(const StatsSource& src, bool json, int64_t now);
 
 // Listening socket for the daemon's main loop; -1 with `error` on failure.
 int open_control_socket(const std::string& path, std::string& error);
-// Answers one client on the listening socket (non-blocking; never stalls the loop long).
-void serve_control_client(int listen_fd, const StatsSource& src);
+// The answer to a control-socket request ("stats" or "stats json"); stats_server.hpp
+// serves it.
+std::string control_reply(const std::string& request, const StatsSource& src, int64_t now);
 // Client side: asks the daemon at `path`; prints the answer. Returns an exit code.
 int query_stats(const std::string& path, bool json);
 
@@ -33,8 +34,8 @@ std::string default_control_socket(const std::string& tun);
 std::string render_prometheus(const StatsSource& src, int64_t now);
 // "addr:port" / "[addr6]:port" -> listening TCP socket; -1 with `error`.
 int open_metrics_socket(const std::string& listen, std::string& error);
-// Answers one HTTP scrape (any path) and closes.
-void serve_metrics_client(int listen_fd, const StatsSource& src);
+// The HTTP answer to a scrape (any path).
+std::string metrics_reply(const StatsSource& src, int64_t now);
 
 // One log line with the totals of every worker (SIGUSR1 and exit).
 std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const DynamicPoolImpl* pool);

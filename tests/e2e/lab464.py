@@ -190,7 +190,7 @@ class Lab464:
         return "dev clat" in self.ex(self.client, "ip -4 route show default", check=False).stdout
 
     def down(self):
-        for name in ("clat", "clat2", "clat3", "clat4", "plat", "pref64", "iperf3", "radvd", "unbound", "web4", "web6"):
+        for name in ("clat", "clat2", "clat3", "clat4", "clat5", "clat6", "clat7", "plat", "pref64", "iperf3", "radvd", "unbound", "web4", "web6"):
             self.kill(name)
         for ns in (self.client, self.router, self.inet):
             sh(f"ip netns del {ns}", check=False)

@@ -279,6 +279,44 @@ def main():
             assert "2001:db8:1::99" not in lab.ex(lab.client, "ip -6 neigh show proxy").stdout
             assert lab.kill("clat2") == 0
 
+        def planted_undo_journals_are_not_executed():
+            # Issue 14, finding 1. The journal root executes used to live beside the control
+            # socket: one planted there by `nobody` made root write a file of its choosing.
+            # Now it lives only in /run/xlatd, and there it must be root's, whole and of the
+            # CLAT's own forms; a `.new` link planted beside it is replaced, not followed.
+            ino = lab.ex(lab.client, "stat -L -c %i /proc/self/ns/net").stdout.strip()
+            journal = f"/run/xlatd/clat-{ino}-clat.undo"
+            sockdir = os.path.join(state, "nobody-run")
+            os.makedirs(sockdir, exist_ok=True)
+            pwned = os.path.join(state, "pwned")
+            with open(os.path.join(sockdir, "clat.undo"), "w") as f:
+                f.write(f"sysctl ../..{pwned} 1\n")
+            with open(journal, "w") as f:
+                f.write("sysctl net/ipv6/conf/all/forwarding 1\n")
+            shadow = os.path.join(state, "shadow")
+            with open(shadow, "w") as f:
+                f.write("root only\n")
+            os.chmod(shadow, 0o600)
+            for p in (sockdir, os.path.join(sockdir, "clat.undo"), journal):
+                os.chown(p, 65534, 65534)
+            os.symlink(shadow, journal + ".new")
+            before = sysctls(lab)
+            lab.spawn(lab.client, "clat7", [lab.xlatd, "--mode", "clat", "-d", "-c", os.path.join(state, "clatd.conf"),
+                                            "--control-socket", os.path.join(sockdir, "clat7.sock")])
+            wait_log(lab, "IPv4 default route via clat added", name="clat7")
+            log = clat_log(lab, "clat7")
+            assert not os.path.exists(pwned), "a journal beside the control socket was executed"
+            assert f"undo journal {journal} refused, nothing undone" in log and "owned by uid 65534" in log, log
+            assert "an earlier CLAT did not finish" not in log, log
+            assert os.path.exists(journal + ".rejected")
+            assert open(shadow).read() == "root only\n"
+            st = os.lstat(journal)
+            assert st.st_uid == 0 and (st.st_mode & 0o777) == 0o600, (st.st_uid, oct(st.st_mode))
+            assert lab.kill("clat7") == 0
+            assert sysctls(lab) == before, (sysctls(lab), before)
+            assert not os.path.exists(journal)
+            os.remove(journal + ".rejected")
+
         def after_kill_9_the_next_start_undoes_the_old_changes():
             # A CLAT killed without warning leaves its sysctls and proxy entry behind;
             # the next one finds the undo journal, puts them back, and its own clean exit
@@ -301,7 +339,8 @@ def main():
             assert lab.kill("clat4") == 0
             assert sysctls(lab) == base, (sysctls(lab), base)
             assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() == ""
-            assert not os.path.exists(os.path.join(state, "clat.undo"))
+            ino = lab.ex(lab.client, "stat -L -c %i /proc/self/ns/net").stdout.strip()
+            assert not os.path.exists(f"/run/xlatd/clat-{ino}-clat.undo")
 
         def clatd_shared_address_catches_only_the_clats_connections():
             # clat-v6-addr=shared (clatd's default): the CLAT translates to the host's own
@@ -351,7 +390,8 @@ def main():
                    native_ipv4_takes_clat_out_of_the_default_route, pref64_withdrawn_falls_back_to_dns64,
                    prefix_change_is_followed, a_new_uplink_address_moves_the_clat_address,
                    clean_shutdown_leaves_nothing_behind,
-                   rfc4862_address_in_use_is_not_claimed, after_kill_9_the_next_start_undoes_the_old_changes,
+                   rfc4862_address_in_use_is_not_claimed, planted_undo_journals_are_not_executed,
+                   after_kill_9_the_next_start_undoes_the_old_changes,
                    clatd_shared_address_catches_only_the_clats_connections):
             c.run(fn.__name__, fn)
     finally:

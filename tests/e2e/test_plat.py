@@ -366,13 +366,21 @@ def check_privileges(L, t):
     time.sleep(0.3)
     reloaded = received(ping(L, L.ns4, "192.168.255.20", count=2)) == 2
     L.ex(L.ns6, f"ping -c 1 -W 2 -I 2001:db8:1::2 {V4_HOST_AS_V6}", check=False)
+    assert os.path.exists(t.control)
     t.stop(L)
+    # Issue 14, finding 11: root's control socket used to outlive a -u run (the daemon
+    # could no longer remove it); its root helper removes it once the daemon is gone.
+    deadline = time.time() + 10
+    while os.path.exists(t.control) and time.time() < deadline:
+        time.sleep(0.05)
+    socket_removed = not os.path.exists(t.control)
     written = os.path.exists(map_file) and os.stat(map_file).st_mtime_ns > before and \
         pool_entry(t, "2001:db8:1::2") is not None
     nobody = str(__import__("pwd").getpwnam("nobody").pw_uid)
-    ok = uid == nobody and root == t.data and works and reloaded and written
+    ok = uid == nobody and root == t.data and works and reloaded and written and socket_removed
     return ok, (f"uid {uid} (nobody={nobody}), root {root}, ping {works}, "
-                f"map-file after SIGHUP {reloaded}, dynamic.map written as nobody {written}")
+                f"map-file after SIGHUP {reloaded}, dynamic.map written as nobody {written}, "
+                f"control socket removed {socket_removed}")
 
 
 def check_stats(L, t):
@@ -418,6 +426,67 @@ def check_control_client_gone(L, t):
     j = stats_json(t)
     alive = t.proc.poll() is None
     return alive and "total" in j, f"alive {alive}, exit status {t.proc.returncode}, stats answered {'total' in j}"
+
+
+STALLERS = """
+import socket, sys, time
+port, control = int(sys.argv[1]), sys.argv[2]
+held = []
+# Scrapers that ask and never read, with the smallest receive buffer the kernel allows.
+for _ in range(4):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+    s.connect(("127.0.0.1", port)); s.sendall(b"GET /metrics HTTP/1.0\\r\\n\\r\\n"); held.append(s)
+# Control clients that connect and never ask.
+for _ in range(6):
+    u = socket.socket(socket.AF_UNIX); u.connect(control); held.append(u)
+print("holding", flush=True)
+time.sleep(600)
+"""
+
+
+def check_stalled_clients_hold_nothing(L, t):
+    """Issue 14, finding 6: clients that never read (a scrape whose answer exceeds what
+    the socket buffers hold: 8 workers) or never ask used to freeze the main loop:
+    `xlatd stats` went unanswered and signals waited. They are served on their own
+    thread now, non-blocking, with a deadline: while they hold on, `xlatd stats`
+    answers, SIGHUP is handled and SIGTERM stops the daemon."""
+    t8 = Translator("xlatd", 8, t.xlatd, os.path.dirname(t.dir))
+    # Small send buffers in the translator's namespace (this test's own): the scrape
+    # answer of 8 workers (about 26 kB) then cannot be taken in whole by the socket.
+    wmem = L.ex(L.nsx, "sysctl -n net.ipv4.tcp_wmem").stdout.split()
+    L.ex(L.nsx, "sysctl -w net.ipv4.tcp_wmem='4096 4096 4096'")
+    try:
+        t8.start(L)
+        staller = subprocess.Popen(["ip", "netns", "exec", L.nsx, PY, "-c", STALLERS, str(t8.metrics_port), t8.control],
+                                   stdout=subprocess.PIPE, text=True)
+        try:
+            assert staller.stdout.readline().strip() == "holding"
+            try:
+                j = json.loads(subprocess.run([t8.xlatd, "stats", "--json", "--control-socket", t8.control],
+                                              capture_output=True, text=True, timeout=10).stdout)
+            except subprocess.TimeoutExpired:
+                return False, "xlatd stats got no answer in 10 s while the stalled clients held on"
+            t8.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while "SIGHUP:" not in open(t8.log).read():
+                if time.time() > deadline:
+                    return False, "SIGHUP was not handled in 10 s while the stalled clients held on"
+                time.sleep(0.05)
+            t8.proc.send_signal(signal.SIGTERM)
+            try:
+                status = t8.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                return False, "SIGTERM did not stop the daemon in 10 s while the stalled clients held on"
+            held = staller.poll() is None
+        finally:
+            staller.kill()
+            staller.wait()
+        t8.proc = None
+        return (len(j["per_worker"]) == 8 and status == 0 and held,
+                f"stats answered ({len(j['per_worker'])} workers), SIGHUP handled, exit {status}, clients still held {held}")
+    finally:
+        t8.stop(L)
+        L.ex(L.nsx, f"sysctl -w net.ipv4.tcp_wmem='{' '.join(wmem)}'")
 
 
 def udp_gso_burst(L, recv_ns, bind, send_ns, dst, port, seg, count, df):
@@ -538,7 +607,7 @@ COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, chec
 XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
-         check_planted_fifo_dynamic_map]  # need the translator stopped
+         check_planted_fifo_dynamic_map, check_stalled_clients_hold_nothing]  # need the translator stopped
 
 
 def main():
