@@ -1,14 +1,14 @@
 #include "config/map_file.hpp"
 
 #include "config/directives.hpp"
+#include "config/prefix_index.hpp"
+
+#include <algorithm>
+#include <cstdint>
 
 namespace xlatd {
 
 namespace {
-
-bool overlaps(const MapDirective& a, const MapDirective& b) {
-  return a.v4.overlaps(b.v4) || a.v6.overlaps(b.v6);
-}
 
 bool same(const MapDirective& a, const MapDirective& b) { return a.v4 == b.v4 && a.v6 == b.v6; }
 
@@ -42,21 +42,30 @@ std::vector<MapDirective> load_map_file(const std::string& path, std::vector<Con
 
 std::vector<MapDirective> merge_map_file(const Config& cfg, const std::vector<MapDirective>& file,
                                          std::vector<std::string>& notes) {
+  // Indexes over both sides of the configuration's maps and of the entries kept so
+  // far: each line costs O(log n), not a scan (prefix_index.hpp).
+  PrefixIndex<xlat::Ipv4Prefix> conf4, kept4;
+  PrefixIndex<xlat::Ipv6Prefix> conf6, kept6;
+  for (size_t i = 0; i < cfg.maps.size(); ++i) {
+    conf4.insert(cfg.maps[i].v4, i);
+    conf6.insert(cfg.maps[i].v6, i);
+  }
   std::vector<MapDirective> kept;
+  std::vector<bool> alive;
+  std::vector<size_t> hits;
   for (const auto& m : file) {
-    bool skip = false;
-    for (const auto& c : cfg.maps) {
-      if (same(m, c)) {
-        skip = true;
-        break;
+    // The first configuration map (in file order) it collides with decides: the same
+    // map is quietly left out, another one keeps its place and this line is skipped.
+    size_t first = SIZE_MAX;
+    auto lowest = [&](size_t i) { first = std::min(first, i); };
+    conf4.for_each_overlapping(m.v4, lowest);
+    conf6.for_each_overlapping(m.v6, lowest);
+    if (first != SIZE_MAX) {
+      if (!same(m, cfg.maps[first])) {
+        notes.push_back(name(m) + ": skipped, overlaps " + cfg.maps[first].where + " of the configuration file");
       }
-      if (overlaps(m, c)) {
-        notes.push_back(name(m) + ": skipped, overlaps " + c.where + " of the configuration file");
-        skip = true;
-        break;
-      }
+      continue;
     }
-    if (skip) continue;
     if (m.v4.contains(cfg.ipv4_addr) || m.v6.contains(cfg.ipv6_addr)) {
       notes.push_back(name(m) + ": skipped, it contains the translator's own address");
       continue;
@@ -66,14 +75,27 @@ std::vector<MapDirective> merge_map_file(const Config& cfg, const std::vector<Ma
       continue;
     }
     // A later line wins: it replaces the earlier entries it collides with.
-    std::erase_if(kept, [&](const MapDirective& k) {
-      if (!overlaps(m, k)) return false;
-      notes.push_back(name(k) + ": replaced by " + m.where);
-      return true;
-    });
+    hits.clear();
+    kept4.for_each_overlapping(m.v4, [&](size_t k) { hits.push_back(k); });
+    kept6.for_each_overlapping(m.v6, [&](size_t k) { hits.push_back(k); });
+    std::sort(hits.begin(), hits.end());
+    hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+    for (size_t k : hits) {
+      notes.push_back(name(kept[k]) + ": replaced by " + m.where);
+      alive[k] = false;
+      kept4.erase(kept[k].v4, k);
+      kept6.erase(kept[k].v6, k);
+    }
+    kept4.insert(m.v4, kept.size());
+    kept6.insert(m.v6, kept.size());
     kept.push_back(m);
+    alive.push_back(true);
   }
-  return kept;
+  std::vector<MapDirective> out;
+  for (size_t k = 0; k < kept.size(); ++k) {
+    if (alive[k]) out.push_back(std::move(kept[k]));
+  }
+  return out;
 }
 
 }  // namespace xlatd

@@ -21,11 +21,16 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xlat/translator_config.hpp"
 
 namespace xlatd {
+
+// One dynamic.map line, `IPv4 IPv6 last-use` separated by tabs or spaces (TAYGA writes
+// tabs); false for anything else.
+bool parse_dynamic_map_line(std::string_view line, xlat::Ipv4Addr& v4, xlat::Ipv6Addr& v6, int64_t& last_use);
 
 class DynamicPoolImpl final : public xlat::DynamicPool {
  public:
