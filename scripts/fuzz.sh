@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each direction for a
 # bounded time, seeded with the Jool conformance packets, then the CLAT's parsers (RA
-# PREF64 options, DNS answers) seeded with a few valid messages. A crash fails the script and
+# PREF64 options and the tracker, DNS answers) and what is read from files (the undo
+# journal, dynamic.map lines, tayga.conf / TOML / clatd.conf) seeded with a few valid
+# messages. A crash fails the script and
 # leaves the input in the build dir's artifacts-*/.
 #   scripts/fuzz.sh [--seconds N] [--build-dir DIR]
 set -euo pipefail
@@ -19,11 +21,11 @@ done
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/install-deps.sh installs it)" >&2; exit 1; }
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DXLAT_FUZZ=ON -DXLAT_SANITIZE=ON -DXLAT_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzz_4to6 fuzz_6to4 fuzz_clat >/dev/null
+cmake --build "$build" --target fuzz_4to6 fuzz_6to4 fuzz_clat fuzz_files >/dev/null
 
 seeds="$here/../shared/conformance/jool-siit"
 status=0
-for dir in 4to6 6to4 clat; do
+for dir in 4to6 6to4 clat files; do
   corpus="$build/corpus-$dir"
   artifacts="$build/artifacts-$dir/"
   mkdir -p "$corpus" "$artifacts"
@@ -33,8 +35,17 @@ for dir in 4to6 6to4 clat; do
     printf '\x00\x86\x00\x00\x00\x40\x00\x07\x08\x00\x00\x00\x00\x00\x00\x00\x00\x26\x02\x02\x58\x20\x01\x0d\xb8\x00\x64\x00\x00\x00\x00\x00\x00' > "$corpus/seed-ra"
     printf '\x01\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00\x08ipv4only\x04arpa\x00\x00\x1c\x00\x01\xc0\x0c\x00\x1c\x00\x01\x00\x00\x0e\x10\x00\x10\x20\x01\x0d\xb8\x00\x64\x00\x00\x00\x00\x00\x00\xc0\x00\x00\xaa' > "$corpus/seed-dns"
   fi
+  if [ "$dir" = files ] && [ -z "$(ls -A "$corpus")" ]; then
+    # Selector 0: an undo journal; 1: a dynamic.map line; 2: a tayga.conf; 3: TOML;
+    # 4: a clatd.conf.
+    printf '\x00# xlatd CLAT\nsysctl net/ipv6/conf/all/forwarding 0\nsysctl net/ipv6/conf/eth0/accept_ra 1\nproxy eth0 2001:db8:1::c1a7\nmark clat 49575 49575\nroute4 wlan0 192.168.1.1 600\n' > "$corpus/seed-journal"
+    printf '\x01192.168.255.7\t2001:db8:1::2\t1700000000' > "$corpus/seed-dynamic-map"
+    printf '\x02tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\ndynamic-pool 192.168.255.0/24\nmap 192.168.255.10 2001:db8:1::10\n' > "$corpus/seed-tayga"
+    printf '\x03tun-device = "nat64"\nipv4-addr = "192.168.255.1"\nprefix = "2001:db8:64::/96"\n' > "$corpus/seed-toml"
+    printf '\x04clat-dev=clat\nplat-prefix=2001:db8:64::/96\nclat-v6-addr=shared\n' > "$corpus/seed-clatd"
+  fi
   # Seeds: every fixture packet, behind a few config-selector bytes.
-  if [ "$dir" != clat ] && [ -d "$seeds" ] && [ -z "$(ls -A "$corpus")" ]; then
+  if [ "$dir" != clat ] && [ "$dir" != files ] && [ -d "$seeds" ] && [ -z "$(ls -A "$corpus")" ]; then
     n=0
     for f in $(find "$seeds" -name '*.pkt' | sort); do
       for sel in 0 3 5; do

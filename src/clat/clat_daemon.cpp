@@ -29,6 +29,7 @@
 #include "clat/neutral_address.hpp"
 #include "clat/pref64_tracker.hpp"
 #include "daemon/engine.hpp"
+#include "xlat/address_map.hpp"
 #include "daemon/log.hpp"
 #include "daemon/safe_files.hpp"
 #include "daemon/stats_server.hpp"
@@ -107,7 +108,7 @@ class ClatDaemon {
   Observation observe(int64_t now);
   void follow_uplink(const std::string& uplink, int64_t now);
   void handle_nd(int64_t now);
-  void on_nd_event(const NdEvent& ev, int64_t now);
+  void on_nd_event(const NdEvent& ev, const std::optional<xlat::Ipv6Prefix>& own, int64_t now);
   void schedule_dns(int64_t now);
   bool apply(const Plan& p);
   bool activate(const Plan& p);
@@ -127,6 +128,7 @@ class ClatDaemon {
   NdSocket nd_;
   Dns64Probe dns_;
   Pref64Tracker ra_;
+  log::RateLimited refused_reserved_, refused_local_, not_learned_;
   std::vector<xlat::Ipv6Prefix> dns64_;
   int64_t started_ = 0;
   int64_t next_dns_ = 0, dns_sent_ = 0, dns_backoff_ = 2;
@@ -167,26 +169,53 @@ void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
 }
 
 void ClatDaemon::handle_nd(int64_t now) {
-  while (auto ev = nd_.receive()) on_nd_event(*ev, now);
+  // A bounded amount of work per loop turn: a flood of RAs waits in the socket (and
+  // the kernel drops what does not fit) instead of starving signals and lifetimes.
+  constexpr int kPerTurn = 64;
+  const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
+  for (int i = 0; i < kPerTurn; ++i) {
+    auto ev = nd_.receive();
+    if (!ev) break;
+    on_nd_event(*ev, own, now);
+  }
 }
 
-void ClatDaemon::on_nd_event(const NdEvent& ev, int64_t now) {
+void ClatDaemon::on_nd_event(const NdEvent& ev, const std::optional<xlat::Ipv6Prefix>& own, int64_t now) {
   if (ev.kind == NdEvent::Kind::Invalid) {
     log::debug("ignored an ND message from " + xlat::to_string(ev.source) + ": " + ev.invalid_why);
     return;
   }
   if (ev.kind != NdEvent::Kind::RouterAdvertisement || ev.pref64.empty()) return;
+  // A configured plat-prefix is the operator's word: RAs do not even feed the tracker.
+  if (c_.plat_prefix) return;
+  std::vector<Pref64> usable;
+  for (const auto& o : ev.pref64) {
+    if (std::string why = pref64_problem(o.prefix, own); !why.empty()) {
+      // One limit per kind of refusal (reserved space, the uplink's own prefix).
+      (xlat::ipv6_reserved(o.prefix.addr) ? refused_reserved_ : refused_local_)
+          .warn("PREF64 " + xlat::to_string(o.prefix) + " from " + xlat::to_string(ev.source) + " refused: " + why, now);
+      continue;
+    }
+    usable.push_back(o);
+  }
   // Routers repeat their RAs every few seconds: log what changes, not each repetition.
   const auto before = ra_.current();
-  ra_.on_router_advertisement(ev.source, ev.pref64, now);
+  const auto before_router = ra_.current_router();
+  const uint64_t not_learned = ra_.not_learned();
+  ra_.on_router_advertisement(ev.source, ev.router_lifetime != 0, usable, now);
+  if (ra_.not_learned() != not_learned) {
+    not_learned_.warn("PREF64 from " + xlat::to_string(ev.source) + ": " +
+                          std::to_string(ra_.not_learned() - not_learned) + " prefixes not learned (at most " +
+                          std::to_string(Pref64Tracker::kMaxPerRouter) + " per router and " +
+                          std::to_string(Pref64Tracker::kMaxEntries) + " in all)", now);
+  }
   const auto after = ra_.current();
   if (after == before) return;
   if (after) {
-    log::info("PREF64 " + xlat::to_string(*after) + " from " + xlat::to_string(ev.source) + ", valid " +
+    log::info("PREF64 " + xlat::to_string(*after) + " from " + xlat::to_string(*ra_.current_router()) + ", valid " +
               std::to_string(*ra_.remaining(now)) + " s");
   } else {
-    log::info("PREF64 " + xlat::to_string(*before) + " withdrawn by " + xlat::to_string(ev.source) +
-              " (lifetime 0)");
+    log::info("PREF64 " + xlat::to_string(*before) + " withdrawn by " + xlat::to_string(*before_router));
   }
 }
 
@@ -247,6 +276,7 @@ bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
     return false;
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
@@ -254,7 +284,7 @@ bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
     while (auto ev = nd_.receive()) {
       if (ev->kind == NdEvent::Kind::NeighborAdvertisement && ev->target == a) return true;
-      on_nd_event(*ev, mono_seconds());  // RAs keep counting while we wait
+      on_nd_event(*ev, own, mono_seconds());  // RAs keep counting while we wait
     }
   }
 }
@@ -495,13 +525,22 @@ int ClatDaemon::run() {
       exit_code = 1;
       break;
     }
-    pollfd p[5] = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0},
-                   {dns_.fd4(), POLLIN, 0}, {dns_.fd6(), POLLIN, 0}};
-    ::poll(p, 5, 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
+    std::vector<pollfd> p = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0}};
+    dns_.add_poll_fds(p);
+    ::poll(p.data(), p.size(), 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
     if (p[1].revents & POLLIN) watch.drain();
     if (p[2].revents & POLLIN) handle_nd(mono_seconds());
-    if ((p[3].revents | p[4].revents) & POLLIN) {
+    bool dns_ready = false;
+    for (size_t i = 3; i < p.size(); ++i) dns_ready = dns_ready || p[i].revents != 0;
+    if (dns_ready) {
       if (auto found = dns_.receive()) {
+        // The same rule as for PREF64: nothing inside the uplink's own prefix.
+        const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
+        std::erase_if(*found, [&](const xlat::Ipv6Prefix& f) {
+          const std::string why = pref64_problem(f, own);
+          if (!why.empty()) log::warn("DNS64 prefix " + xlat::to_string(f) + " refused: " + why);
+          return !why.empty();
+        });
         dns64_ = *found;
         dns_backoff_ = 2;
         std::string list;

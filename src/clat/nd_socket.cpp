@@ -129,6 +129,7 @@ std::optional<NdEvent> NdSocket::receive() {
       return ev;
     }
     ev.kind = NdEvent::Kind::RouterAdvertisement;
+    ev.router_lifetime = static_cast<uint16_t>(buf[6] << 8 | buf[7]);
     ev.pref64 = pref64_from_router_advertisement({buf, len});
   } else if (buf[0] == ND_NEIGHBOR_ADVERT && len >= 24) {
     ev.kind = NdEvent::Kind::NeighborAdvertisement;

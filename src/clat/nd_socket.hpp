@@ -17,6 +17,7 @@ struct NdEvent {
   enum class Kind { RouterAdvertisement, NeighborAdvertisement, Invalid } kind = Kind::Invalid;
   xlat::Ipv6Addr source;
   std::vector<Pref64> pref64;   // RouterAdvertisement
+  uint16_t router_lifetime = 0; // RouterAdvertisement: nonzero from a default router (RFC 4861 §4.2)
   xlat::Ipv6Addr target;        // NeighborAdvertisement
   std::string invalid_why;      // Invalid: why it was ignored
 };

@@ -79,4 +79,15 @@ void sd_notify(const std::string& state) {
   ::close(fd);
 }
 
+void RateLimited::warn(const std::string& line, int64_t now) {
+  if (any_ && now - last_ < interval_) {
+    ++held_;
+    return;
+  }
+  xlatd::log::warn(held_ == 0 ? line : line + " (and " + std::to_string(held_) + " more like it)");
+  any_ = true;
+  last_ = now;
+  held_ = 0;
+}
+
 }  // namespace xlatd::log

@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -260,6 +261,46 @@ def main():
             wait_log_sequence(lab, mark, r"claimed 2001:db8:1:0:\S+ on", "IPv4 default route via clat added")
             assert ping(lab, WEB4) == 3
 
+        def rogue_pref64_does_not_move_the_prefix():
+            # Issue 14, finding 4: the newest PREF64 from any on-link node used to win, so a
+            # rogue node took (or flapped) the prefix; reserved prefixes and ones inside the
+            # uplink's own /64 were adopted; a flood of RAs grew the state without bound.
+            mark = log_mark(lab)
+            rogue = ("import socket\n"
+                     "from scapy.all import Ether, IPv6, ICMPv6ND_RA, Raw, conf, sendp\n"
+                     "conf.verb = 0\n"
+                     "def opt(p):\n"
+                     "    return bytes([38, 2, 0x12, 0xc0]) + socket.inet_pton(socket.AF_INET6, p)[:12]\n"
+                     "def ra(src, opts):\n"
+                     "    return Ether(dst='33:33:00:00:00:01') / IPv6(src=src, dst='ff02::1', hlim=255) / "
+                     "ICMPv6ND_RA(routerlifetime=0) / Raw(b''.join(opts))\n"
+                     "pkts = [ra('fe80::bad', [opt('2001:db8:bad::')]) for _ in range(10)]\n"
+                     "pkts += [ra('fe80::bad:1', [opt('ff02::')]), ra('fe80::bad:2', [opt('2001:db8:1:0:64::')])]\n"
+                     "flood = [opt('2001:db8:%x::' % (0x100 + i)) for i in range(90)]\n"
+                     "pkts += [ra('fe80::1:%x' % i, flood) for i in range(200)]\n"
+                     f"sendp(pkts, iface='{lab.lan_r}', inter=0.002)\n")
+            script = os.path.join(state, "rogue_ra.py")
+            with open(script, "w") as f:
+                f.write(rogue)
+            lab.ex(lab.router, f"{PY} {script}", timeout=120)
+            # Read in order: once this refusal is logged, the rogue's ten RAs were read too.
+            wait_log(lab, re.escape("PREF64 ff02::/96 from fe80::bad:1 refused: a multicast"))
+            wait_log(lab, re.escape("PREF64 2001:db8:1:0:64::/96 from fe80::bad:2 refused: it overlaps the uplink"))
+            # The loop still turns during and after the flood: a signal is handled.
+            pid = open(os.path.join(state, "clat.pid")).read().strip()
+            os.kill(int(pid), signal.SIGHUP)
+            wait_log_sequence(lab, mark, "SIGHUP: asking the resolvers and routers again")
+            log = clat_log(lab)[mark:]
+            # An adoption reads "PREF64 PREFIX from ROUTER, valid N s".
+            assert not re.search(r"PREF64 2001:db8:bad::/96 from \S+, valid", log), log[-3000:]
+            assert not re.search(r"PREF64 2001:db8:1:0:64::/96 from \S+, valid", log), log[-3000:]
+            assert not re.search(r"PREF64 2001:db8:1[0-9a-f]{2}::/96 from \S+, valid", log), log[-3000:]
+            assert re.search(r"PREF64 from fe80::1:\S+: 86 prefixes not learned", log), log[-3000:]
+            assert ping(lab, WEB4) == 3
+            out = subprocess.run([lab.xlatd, "stats", "--control-socket", os.path.join(state, "clat.sock")],
+                                 capture_output=True, text=True, timeout=10).stdout
+            assert "translated_4to6" in out, out
+
         def clean_shutdown_leaves_nothing_behind():
             status = lab.kill("clat")
             assert status == 0, status
@@ -389,6 +430,7 @@ def main():
                    native_ipv6_is_not_translated, script_up_gets_the_settings,
                    native_ipv4_takes_clat_out_of_the_default_route, pref64_withdrawn_falls_back_to_dns64,
                    prefix_change_is_followed, a_new_uplink_address_moves_the_clat_address,
+                   rogue_pref64_does_not_move_the_prefix,
                    clean_shutdown_leaves_nothing_behind,
                    rfc4862_address_in_use_is_not_claimed, planted_undo_journals_are_not_executed,
                    after_kill_9_the_next_start_undoes_the_old_changes,

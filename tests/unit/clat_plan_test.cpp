@@ -16,7 +16,7 @@ xlat::Ipv6Addr A(const char* s) { return *xlat::parse_ipv6(s); }
 
 TEST(Rfc8781Section5, PrefixLivesForItsLifetimeThenExpires) {
   Pref64Tracker t;
-  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 600}}, 1000));
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), true, {{P("2001:db8:64::/96"), 600}}, 1000));
   EXPECT_EQ(t.current(), P("2001:db8:64::/96"));
   EXPECT_EQ(t.remaining(1100), 500);
   EXPECT_FALSE(t.expire(1599));
@@ -26,24 +26,88 @@ TEST(Rfc8781Section5, PrefixLivesForItsLifetimeThenExpires) {
 
 TEST(Rfc8781Section4, LifetimeZeroWithdrawsTheRoutersPrefix) {
   Pref64Tracker t;
-  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 600}}, 0);
+  t.on_router_advertisement(A("fe80::1"), true, {{P("2001:db8:64::/96"), 600}}, 0);
   // Another router's withdrawal does not touch it.
-  EXPECT_FALSE(t.on_router_advertisement(A("fe80::2"), {{P("2001:db8:64::/96"), 0}}, 1));
+  EXPECT_FALSE(t.on_router_advertisement(A("fe80::2"), false, {{P("2001:db8:64::/96"), 0}}, 1));
   EXPECT_EQ(t.current(), P("2001:db8:64::/96"));
-  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 0}}, 2));
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), true, {{P("2001:db8:64::/96"), 0}}, 2));
   EXPECT_FALSE(t.current().has_value());
 }
 
-TEST(Rfc8781Section5, TheNewestAnnouncementWinsAndRefreshesExtendLife) {
+// Issue 14, finding 4: the newest announcement used to win, so a rogue node and the
+// real router made the prefix flap with every RA.
+TEST(Rfc8781Section5, ThePrefixInUseIsKeptWhileValid) {
   Pref64Tracker t;
-  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 100}}, 0);
-  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:65::/96"), 100}}, 10));
+  t.on_router_advertisement(A("fe80::1"), true, {{P("2001:db8:64::/96"), 600}}, 0);
+  for (int64_t now = 1; now < 100; now += 2) {
+    EXPECT_FALSE(t.on_router_advertisement(A("fe80::bad"), true, {{P("2001:db8:bad::/96"), 600}}, now));
+    EXPECT_FALSE(t.on_router_advertisement(A("fe80::1"), true, {{P("2001:db8:64::/96"), 600}}, now + 1));
+    EXPECT_EQ(t.current(), P("2001:db8:64::/96"));
+  }
+  // Once it is gone (withdrawn here), the other valid one takes over.
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), true, {{P("2001:db8:64::/96"), 0}}, 200));
+  EXPECT_EQ(t.current(), P("2001:db8:bad::/96"));
+}
+
+TEST(Rfc8781Section5, TheOwningRouterMovesItsPrefixByNoLongerListingIt) {
+  Pref64Tracker t;
+  t.on_router_advertisement(A("fe80::1"), false, {{P("2001:db8:64::/96"), 600}}, 0);
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::1"), false, {{P("2001:db8:65::/96"), 600}}, 10));
   EXPECT_EQ(t.current(), P("2001:db8:65::/96"));
-  // The newer one expires first: the older one, still valid, takes over.
-  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:64::/96"), 300}}, 20);
-  t.on_router_advertisement(A("fe80::1"), {{P("2001:db8:65::/96"), 100}}, 30);
-  EXPECT_TRUE(t.expire(130));
+  EXPECT_EQ(t.current_router(), A("fe80::1"));
+}
+
+TEST(Rfc8781Section5, ANewChoicePrefersADefaultRouterThenTheLongestStanding) {
+  Pref64Tracker t;
+  t.on_router_advertisement(A("fe80::3"), false, {{P("2001:db8:3::/96"), 100}}, 0);   // in use first
+  t.on_router_advertisement(A("fe80::4"), false, {{P("2001:db8:4::/96"), 600}}, 1);
+  t.on_router_advertisement(A("fe80::5"), false, {{P("2001:db8:5::/96"), 600}}, 2);
+  t.on_router_advertisement(A("fe80::6"), true, {{P("2001:db8:6::/96"), 600}}, 3);
+  t.on_router_advertisement(A("fe80::7"), true, {{P("2001:db8:7::/96"), 600}}, 4);
+  EXPECT_EQ(t.current(), P("2001:db8:3::/96"));
+  // Refreshes keep the time a prefix was first learned.
+  t.on_router_advertisement(A("fe80::6"), true, {{P("2001:db8:6::/96"), 600}}, 50);
+  EXPECT_TRUE(t.expire(100));
+  EXPECT_EQ(t.current(), P("2001:db8:6::/96"));
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::6"), true, {}, 101));  // its list is empty now
+  EXPECT_EQ(t.current(), P("2001:db8:7::/96"));
+  EXPECT_TRUE(t.on_router_advertisement(A("fe80::7"), true, {{P("2001:db8:7::/96"), 0}}, 102));
+  EXPECT_EQ(t.current(), P("2001:db8:4::/96"));
+}
+
+TEST(Rfc8781Section5, StateIsBoundedAndThePrefixInUseSurvivesAFlood) {
+  Pref64Tracker t;
+  t.on_router_advertisement(A("fe80::1"), false, {{P("2001:db8:64::/96"), 600}}, 0);
+  std::vector<Pref64> ninety;
+  for (int i = 0; i < 90; ++i) {
+    xlat::Ipv6Addr a = A("2001:db8:100::");
+    a.b[4] = static_cast<uint8_t>(i);
+    ninety.push_back({{a, 96}, 600});
+  }
+  for (int r = 0; r < 200; ++r) {
+    xlat::Ipv6Addr router = A("fe80::1:0");
+    router.b[14] = static_cast<uint8_t>(r >> 8);
+    router.b[15] = static_cast<uint8_t>(r);
+    EXPECT_FALSE(t.on_router_advertisement(router, r % 2 == 0, ninety, 1 + r));
+  }
   EXPECT_EQ(t.current(), P("2001:db8:64::/96"));
+  EXPECT_GT(t.not_learned(), 200u * (90 - Pref64Tracker::kMaxPerRouter));
+  // The real router is still heard: its refresh is learned, not refused.
+  const uint64_t refused = t.not_learned();
+  t.on_router_advertisement(A("fe80::1"), false, {{P("2001:db8:64::/96"), 600}}, 500);
+  EXPECT_EQ(t.not_learned(), refused);
+}
+
+TEST(Rfc7050Section3_1, Pref64ThatCannotBeANat64PrefixIsRefused) {
+  const auto uplink = P("2001:db8:1::/64");
+  EXPECT_EQ(pref64_problem(P("2001:db8:64::/96"), uplink), "");
+  EXPECT_NE(pref64_problem(P("ff02::/96"), uplink), "");
+  EXPECT_NE(pref64_problem(P("fe80::/96"), uplink), "");
+  EXPECT_NE(pref64_problem(P("::ffff:0:0/96"), uplink), "");
+  EXPECT_NE(pref64_problem(P("::/96"), uplink), "");
+  EXPECT_NE(pref64_problem(P("2001:db8:1:0:64::/96"), uplink).find("uplink's own prefix"), std::string::npos);
+  EXPECT_NE(pref64_problem(P("2001:db8::/32"), uplink).find("uplink's own prefix"), std::string::npos);
+  EXPECT_EQ(pref64_problem(P("2001:db8:1:0:64::/96"), std::nullopt), "");
 }
 
 ClatConfig config() {
