@@ -21,6 +21,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from skip import skipped  # noqa: E402
 
 
 def read_differences(path, program):
@@ -73,8 +75,7 @@ def main():
     ap.add_argument("program")
     a = ap.parse_args()
     if os.geteuid() != 0:
-        print("needs root (network namespaces, TUN devices)")
-        return 77
+        return skipped("needs root (network namespaces, TUN devices)")
     source = os.path.join(a.suite, a.program + ".py")
     if not os.path.exists(source):
         print(f"{source}: not found (the shared/ folder beside the project)")

@@ -26,6 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lab import sh, v6_of  # noqa: E402,F401 - v6_of is part of this module's interface
+from skip import skipped  # noqa: E402
 
 PREFIX = "2001:db8:64::/96"
 POOL = "192.168.255.0/24"
@@ -336,8 +337,7 @@ def main():
     ap.add_argument("--check", action="store_true", help="tear down afterwards; exit 1 if a step failed")
     args = ap.parse_args()
     if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
-        print("SKIP: the lab needs root and /dev/net/tun (network namespaces, TUN devices)")
-        return 77
+        return skipped("the lab needs root and /dev/net/tun (network namespaces, TUN devices)")
     lab = Lab464(os.path.abspath(args.xlatd), args.state, tag=args.tag)
     if args.command == "down":
         lab.down()

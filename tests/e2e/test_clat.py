@@ -19,6 +19,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from skip import skipped  # noqa: E402
 from lab464 import Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, curl, quiet_translated, v6_of  # noqa: E402
 
 PREFIX2 = "2001:db8:65::/96"
@@ -110,8 +111,7 @@ def main():
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
-        print("SKIP: needs root and /dev/net/tun (network namespaces, TUN devices)")
-        return 77
+        return skipped("needs root and /dev/net/tun (network namespaces, TUN devices)")
     state = tempfile.mkdtemp(prefix="xlatd-clat-e2e-")
     lab = Lab464(os.path.abspath(args.xlatd), state, tag="xt")
     c = Checks(lab)
@@ -369,14 +369,19 @@ def main():
                               name="clat3")
             assert sysctls(lab) != base
             assert lab.kill("clat3", sig=9) == -9
-            assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() != ""
-            lab.start_clat([], name="clat4")
+            left = lab.ex(lab.client, "ip -6 neigh show proxy").stdout.split()
+            assert left, "the killed CLAT left no proxy entry behind"
+            old_address = left[0]
+            # The next CLAT claims another address, so the old entry can only go if the
+            # journal's recovery removes it (issue 15: a recovery that only logged the
+            # removal passed when both claimed the same address).
+            lab.start_clat(["clat-v6-addr=2001:db8:1::c1a4"], name="clat4")
             wait_log(lab, "an earlier CLAT did not finish", name="clat4")
-            # The new CLAT claims the same (stable) address, so an empty proxy table at the
-            # end would not prove the old entry was undone: the journal's line must be.
-            wait_log(lab, "removed the proxy entry 2001:db8:1:", name="clat4")
+            wait_log(lab, "removed the proxy entry " + re.escape(old_address), name="clat4")
             wait_log(lab, "sysctl net/ipv6/conf/all/forwarding restored to 0", name="clat4")
             wait_log(lab, "IPv4 default route via clat added", name="clat4")
+            proxies = lab.ex(lab.client, "ip -6 neigh show proxy").stdout
+            assert old_address not in proxies.split() and "2001:db8:1::c1a4" in proxies.split(), proxies
             assert lab.kill("clat4") == 0
             assert sysctls(lab) == base, (sysctls(lab), base)
             assert lab.ex(lab.client, "ip -6 neigh show proxy").stdout.strip() == ""

@@ -11,6 +11,8 @@ import os
 import re
 import subprocess
 import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from skip import skipped  # noqa: E402
 
 UPLINKS = ["eth0", "wwp0s20f0u6", "enx00e04c36a1b2", "wlx74da38e1f2ab"]
 
@@ -28,8 +30,7 @@ def main():
     ap.add_argument("--unit", required=True)
     a = ap.parse_args()
     if os.geteuid() != 0:
-        print("SKIPPED: needs root")
-        return 77
+        return skipped("needs root")
     line = exec_line(a.unit, "ExecStartPre").replace("/usr/local/sbin/xlatd", os.path.abspath(a.xlatd))
     ns = f"unit{os.getpid()}"
     failed = 0

@@ -28,6 +28,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab  # noqa: E402
 from test_plat import ping, received, tcp_transfer  # noqa: E402
+from skip import skipped  # noqa: E402
 
 SERVER = "203.0.114.2"      # global, so the well-known prefix may carry it (RFC 6052 §3.1)
 CLAT_V6 = "2001:db8:1::c1a7"  # clat-v6-addr=derived style, in the client's /64
@@ -115,8 +116,7 @@ def main():
     ap.add_argument("--xlatd", required=True)
     a = ap.parse_args()
     if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
-        print("SKIPPED: needs root and /dev/net/tun")
-        return 77
+        return skipped("needs root and /dev/net/tun")
     xlatd = os.path.abspath(a.xlatd)
     work = tempfile.mkdtemp(prefix="xlatd-clatd-recipe-")
     passed = failed = 0

@@ -129,6 +129,10 @@ TEST(Offload, DescribeForCore) {
   xlatd::describe_for_core({1, 4, 60, 1440, 40, 16}, p);
   EXPECT_TRUE(p.csum_partial);
   EXPECT_EQ(p.gso_size, 1440);
+  // TCPv4 with the ECN bit (VIRTIO_NET_HDR_GSO_ECN, 0x80): a super-packet all the same.
+  xlatd::describe_for_core({1, 1 | 0x80, 40, 1460, 20, 16}, p);
+  EXPECT_TRUE(p.csum_partial);
+  EXPECT_EQ(p.gso_size, 1460);
   xlatd::describe_for_core({1, 5, 28, 1200, 20, 6}, p);  // UDP segmentation offload (USO)
   EXPECT_EQ(p.gso_size, 1200);
   xlatd::describe_for_core({0, 3, 0, 1200, 0, 0}, p);  // UDP fragmentation offload: not ours

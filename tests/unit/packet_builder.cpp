@@ -197,7 +197,26 @@ bool ipv4_header_checksum_ok(const Bytes& p) {
   return xlat::csum_reference(p.data(), (p[0] & 0xf) * 4u) == 0;
 }
 
-bool l4_checksum_ok(const Bytes& p) { return l4_checksum_residual(p) == 0xffff; }
+// A UDP checksum field of 0 is never right here: over IPv6 it is invalid (RFC 8200
+// §8.1), and a checksum the translator computed is sent as 0xffff, never 0 (RFC 768),
+// although the sum verifies either way.
+bool l4_checksum_ok(const Bytes& p) {
+  const size_t off = l4_offset(p);
+  const uint8_t proto = (p[0] >> 4) == 4 ? p[9] : last_next_header(p);
+  if (proto == 17 && off + 8 <= p.size() && p[off + 6] == 0 && p[off + 7] == 0) return false;
+  return l4_checksum_residual(p) == 0xffff;
+}
+
+uint8_t last_next_header(const Bytes& p) {
+  size_t o = 40;
+  uint8_t nh = p[6];
+  while ((nh == 0 || nh == 43 || nh == 44 || nh == 60) && o + 2 <= p.size()) {
+    uint8_t next = p[o];
+    o += nh == 44 ? 8 : (p[o + 1] + 1u) * 8;
+    nh = next;
+  }
+  return nh;
+}
 
 uint16_t l4_checksum_residual(const Bytes& p) {
   size_t off = l4_offset(p);
@@ -209,14 +228,7 @@ uint16_t l4_checksum_residual(const Bytes& p) {
     proto = p[9];
     if (proto != 1) pseudo = sum_words(p.data() + 12, 8) + proto + static_cast<uint32_t>(len);
   } else {
-    size_t o = 40;
-    uint8_t nh = p[6];
-    while (nh == 0 || nh == 43 || nh == 44 || nh == 60) {
-      uint8_t next = p[o];
-      o += nh == 44 ? 8 : (p[o + 1] + 1u) * 8;
-      nh = next;
-    }
-    proto = nh;
+    proto = last_next_header(p);
     pseudo = sum_words(p.data() + 8, 32) + proto + static_cast<uint32_t>(len);
   }
   return static_cast<uint16_t>(~fold_inv(pseudo + sum_words(l4, len)));
@@ -233,10 +245,14 @@ xlat::TranslatorConfig jool_like_config() {
 }
 
 Run translate(const xlat::TranslatorConfig& cfg, const Bytes& pkt, xlat::DynamicPool* pool) {
+  xlat::Translator t(cfg, pool, 0x4000);
+  return translate_with(t, pkt);
+}
+
+Run translate_with(xlat::Translator& t, const Bytes& pkt) {
   static std::vector<uint8_t> scratch(xlat::kScratchSize);
   Bytes buf(64 + pkt.size());
   std::copy(pkt.begin(), pkt.end(), buf.begin() + 64);
-  xlat::Translator t(cfg, pool, 0x4000);
   xlat::Output out(scratch);
   t.translate({buf.data() + 64, static_cast<uint32_t>(pkt.size()), 64}, out);
   Run r{out.verdict, out.reason, {}};

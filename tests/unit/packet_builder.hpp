@@ -71,6 +71,8 @@ uint16_t l4_checksum_residual(const Bytes& pkt);
 
 // Offset of the transport header (after IPv4 options or IPv6 extension headers).
 size_t l4_offset(const Bytes& pkt);
+// The upper-layer protocol of an IPv6 packet: Next Header after the extension headers.
+uint8_t last_next_header(const Bytes& pkt);
 
 uint16_t be16(const Bytes& b, size_t off);
 uint32_t be32(const Bytes& b, size_t off);
@@ -89,5 +91,8 @@ struct Run {
 // Translates one packet (headroom 64) with a fresh Translator.
 Run translate(const xlat::TranslatorConfig& cfg, const Bytes& pkt,
               xlat::DynamicPool* pool = nullptr);
+// The same through a Translator the caller keeps (its state, like the Identification
+// generator, carries from one packet to the next).
+Run translate_with(xlat::Translator& t, const Bytes& pkt);
 
 }  // namespace testpkt

@@ -163,6 +163,30 @@ TEST(Rfc7915Section4_1, AFragmentGetsAFragmentHeader) {
   EXPECT_EQ(be32(o, 44), 0x5678u);
 }
 
+// A fragment too big for the IPv6 path is cut again: the pieces keep the original's place
+// in the datagram, and all of them, the last too, carry M when the original had MF
+// (RFC 7915 §4.1, RFC 8200 §4.5). Issue 15: both rules were broken without a test failing.
+TEST(Rfc7915Section4_1, AFragmentCutAgainKeepsItsOffsetAndMoreFragments) {
+  auto cfg = jool_like_config();
+  cfg.lowest_ipv6_mtu = 1280;
+  V4 h;
+  h.df = false;
+  h.mf = true;
+  h.id = 0x1357;
+  h.frag_offset = 1480;
+  auto in = ipv4(h, 17, pattern(1480));
+  auto r = translate(cfg, in);
+  ASSERT_EQ(r.verdict, Verdict::Forward);
+  ASSERT_EQ(r.pkts.size(), 2u);
+  EXPECT_EQ(be16(r.pkts[0], 42), 1480 | 1);         // offset 1480, M
+  EXPECT_EQ(r.pkts[0].size(), 48u + 1232u);
+  EXPECT_EQ(be16(r.pkts[1], 42), (1480 + 1232) | 1);  // offset 2712, M still
+  EXPECT_EQ(be32(r.pkts[1], 44), 0x1357u);
+  Bytes joined(r.pkts[0].begin() + 48, r.pkts[0].end());
+  joined.insert(joined.end(), r.pkts[1].begin() + 48, r.pkts[1].end());
+  EXPECT_TRUE(std::equal(in.begin() + 20, in.end(), joined.begin(), joined.end()));
+}
+
 TEST(Rfc7915Section4_1, NonFirstFragmentPayloadIsUntouched) {
   V4 h;
   h.df = false;
@@ -290,8 +314,13 @@ TEST(Rfc7915Section4_3, InnerTtlIsNotDecrementedAndErrorsInErrorsAreDropped) {
   inner.ttl = 1;
   auto r = translate(jool_like_config(), icmp4(outer, 11, 0, 0, udp4(inner, 1, 2, pattern(8))));
   ASSERT_EQ(r.verdict, Verdict::Forward);
-  EXPECT_EQ(r.pkts[0][48 + 7], 1);
+  EXPECT_EQ(r.pkts[0][7], 63);       // the error itself is forwarded: TTL 64, Hop Limit 63
+  EXPECT_EQ(r.pkts[0][48 + 7], 1);   // the packet inside keeps its own
   EXPECT_TRUE(l4_checksum_ok(r.pkts[0]));
+  // The UDP datagram inside was whole: its checksum verifies over its new IPv6 addresses.
+  const Bytes inside(r.pkts[0].begin() + 48, r.pkts[0].end());
+  EXPECT_EQ(be16(inside, 4), 16u);
+  EXPECT_TRUE(l4_checksum_ok(inside));
 
   auto nested = icmp4(inner, 3, 1, 0, udp4(outer, 1, 2, pattern(8)));
   auto r2 = translate(jool_like_config(), icmp4(outer, 3, 1, 0, nested));

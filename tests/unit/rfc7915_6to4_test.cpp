@@ -42,6 +42,33 @@ TEST(Rfc7915Section5_1, HeaderFieldsOfASmallUdpPacket) {
   EXPECT_TRUE(l4_checksum_ok(o));
 }
 
+// Issue 15: a generator that never advanced passed every test (one ID was ever read).
+TEST(Rfc7915Section5_1, TheIdentificationGeneratorAdvances) {
+  const auto cfg = jool_like_config();  // the Translator keeps a reference to it
+  xlat::Translator t(cfg, nullptr, 0x4000);
+  V6 h;
+  for (uint16_t want = 0x4000; want < 0x4004; ++want) {
+    auto r = translate_with(t, udp6(h, 1000, 53, pattern(100)));
+    ASSERT_EQ(r.verdict, Verdict::Forward);
+    EXPECT_EQ(be16(r.pkts[0], 4), want);
+  }
+}
+
+// RFC 768: "If the computed checksum is zero, it is transmitted as all ones". Among all
+// two-byte payloads, the ones whose translated checksum comes out as zero carry 0xffff.
+TEST(Rfc7915Section5_5, AComputedUdpChecksumOfZeroIsSentAsAllOnes) {
+  V6 h;
+  unsigned all_ones = 0;
+  for (uint32_t x = 0; x < 0x10000; ++x) {
+    auto r = translate(jool_like_config(), udp6(h, 1000, 53, Bytes{static_cast<uint8_t>(x >> 8), static_cast<uint8_t>(x)}));
+    ASSERT_EQ(r.verdict, Verdict::Forward);
+    const uint16_t c = be16(r.pkts[0], 20 + 6);
+    ASSERT_NE(c, 0) << "payload " << x;
+    all_ones += c == 0xffff;
+  }
+  EXPECT_GE(all_ones, 1u);  // the case does occur, and came out as all ones
+}
+
 TEST(Rfc7915Section5_1, DfIsSetAbove1260Bytes) {
   V6 h;
   auto at = translate(jool_like_config(), udp6(h, 1, 2, pattern(1260 - 28)));
