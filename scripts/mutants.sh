@@ -21,6 +21,9 @@
 # Needs root for the e2e tests; run by hand or nightly, not in every CI run (README says
 # how long a full run takes).
 set -euo pipefail
+# The whole script is one group, read before it runs: editing this file during a run
+# (it takes a while) cannot change what the run does.
+{
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${MUTANTS_DIR:-/tmp/xlatd-mutants}
 py=/usr/bin/python3
@@ -91,6 +94,9 @@ build_it || { cat "$work/build.log"; exit 2; }
 # Every test set any selected mutant uses must pass unmutated, or a kill means nothing.
 specs=$(for p in "${mutants[@]}"; do [ -n "$(header Equivalent "$p")" ] || header Tests "$p"; done \
   | tr ' ' '\n' | sort -u | tr '\n' ' ')
+# The PLAT checks in one run of test_plat.py.
+plat=$(tr ' ' '\n' <<<"$specs" | sed -n 's/^plat=//p' | tr '\n' ',' | sed 's/,$//')
+specs="$(tr ' ' '\n' <<<"$specs" | grep -v '^plat=' | tr '\n' ' ')${plat:+plat=$plat}"
 echo "mutants: baseline ($specs)"
 run_tests "$specs" || { echo "mutants: the unmutated tree fails ($work/test.log)"; tail -30 "$work/test.log"; exit 2; }
 
@@ -135,4 +141,7 @@ echo "mutants: $(( $(date +%s) - start )) s for ${#mutants[@]} mutants"
 [ $stale -eq 0 ] || echo "mutants: $stale stale (refresh them)"
 [ $survived -eq 0 ] || echo "mutants: survived: ${survivors[*]}"
 echo "$killed killed, $survived survived"
-[ $survived -eq 0 ] && [ $stale -eq 0 ]
+rc=0
+[ $survived -eq 0 ] && [ $stale -eq 0 ] || rc=1
+exit $rc
+}

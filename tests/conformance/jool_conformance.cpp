@@ -43,7 +43,9 @@ bool read_file(const std::string& path, Bytes& out) {
   return true;
 }
 
-std::vector<Row> read_pairs(const std::string& dir) {
+// A line that is not a whole row is reported and counted in `malformed`, never skipped
+// silently (issue 15: a cut row used to vanish from the count).
+std::vector<Row> read_pairs(const std::string& dir, int& malformed) {
   std::vector<Row> rows;
   std::ifstream f(dir + "/pairs.tsv");
   std::string line;
@@ -52,7 +54,11 @@ std::vector<Row> read_pairs(const std::string& dir) {
     ++n;
     if (n == 1 || line.empty()) continue;
     auto cols = split(line, '\t');
-    if (cols.size() < 7) continue;
+    if (cols.size() < 7) {
+      std::cout << "FAIL line " << n << ": " << cols.size() << " columns, a row has 7\n";
+      ++malformed;
+      continue;
+    }
     Row r;
     r.line = n;
     r.group = cols[0];
@@ -146,16 +152,19 @@ std::string describe_diff(const Bytes& got, const Bytes& want, const std::vector
 
 int main(int argc, char** argv) {
   std::string fixture, differences;
+  long expect_rows = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--fixture") fixture = argv[i + 1];
     if (a == "--expected-differences") differences = argv[i + 1];
+    if (a == "--rows") expect_rows = std::stol(argv[i + 1]);
   }
   if (fixture.empty()) {
-    std::cerr << "usage: jool_conformance --fixture DIR [--expected-differences FILE]\n";
+    std::cerr << "usage: jool_conformance --fixture DIR [--expected-differences FILE] [--rows N]\n";
     return 2;
   }
-  auto rows = read_pairs(fixture);
+  int malformed = 0;
+  auto rows = read_pairs(fixture, malformed);
   if (rows.empty()) {
     std::cerr << "no rows read from " << fixture << "/pairs.tsv\n";
     return 2;
@@ -173,7 +182,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  int pass = 0, explained = 0, failures = 0;
+  int pass = 0, explained = 0, failures = malformed;
+  if (expect_rows >= 0 && static_cast<long>(rows.size()) != expect_rows) {
+    std::cout << "FAIL: " << rows.size() << " rows read, the fixture has " << expect_rows << "\n";
+    ++failures;
+  }
   for (const auto& r : rows) {
     Bytes input;
     if (!read_file(fixture + "/" + r.input, input)) {
@@ -184,7 +197,10 @@ int main(int argc, char** argv) {
     std::vector<Bytes> want;
     for (auto& e : r.expected) {
       Bytes b;
-      if (!read_file(fixture + "/" + e, b)) std::cout << "cannot read " << e << "\n";
+      if (!read_file(fixture + "/" + e, b)) {
+        std::cout << "FAIL line " << r.line << ": cannot read " << e << "\n";
+        ++failures;
+      }
       want.push_back(std::move(b));
     }
     auto got = run_translator(config_for(r), input);

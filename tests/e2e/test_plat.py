@@ -569,7 +569,9 @@ def check_udp_gso(L, t):
     read = m["rx_packets"] - b["rx_packets"]
     segmented = a["gso_segmented"] - m["gso_segmented"]
     frags = a["fragments_made"] - m["fragments_made"]
-    ok = fit64 == 40 and fit46 == 40 and big46 == 30 and read < 80 and segmented >= 1 and frags >= 60
+    # 80 datagrams in two UDP_SEGMENT calls: a handful of reads (3-4 here), never one per
+    # datagram (issue 15: "< 80" passed with offloads that did nothing).
+    ok = fit64 == 40 and fit46 == 40 and big46 == 30 and read <= 10 and segmented >= 1 and frags >= 60
     return ok, (f"1400 B: {fit64}/40 6->4, {fit46}/40 4->6 intact in {read} packets read; 1472 B without DF: "
                 f"{big46}/30 intact, {segmented} super-packet(s) cut in software, {frags} IPv6 fragments")
 

@@ -225,7 +225,12 @@ TEST_F(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTrans
   EXPECT_EQ(last[6], 17);
   EXPECT_TRUE(l4_checksum_ok(last));
   EXPECT_EQ(Bytes(last.begin() + 48, last.end()), Bytes(payload.end() - 500, payload.end()));
-  for (const auto& vh : q.sent_vnet) EXPECT_EQ(vh, Bytes(10, 0));
+  // Each datagram was translated in the segment buffer and went out as a copy, which
+  // the queue sends behind an empty header (UringQueue.ACopyGoesOutBehindAnEmptyVnetHeader);
+  // nothing went out with a header the worker wrote (issue 15: the fake used to write
+  // the zeros this asserted).
+  EXPECT_EQ(q.copies, 5u);
+  for (const auto& vh : q.sent_vnet) EXPECT_TRUE(vh.empty());
   EXPECT_EQ(s.gso_segmented, 1u);
   EXPECT_EQ(s.xlat.translated_4to6, 3u);
   EXPECT_EQ(s.xlat.fragments_made, 4u);
