@@ -14,7 +14,8 @@
 # The tree is copied (tracked and new files, as they are now) to $MUTANTS_DIR, built once
 # (normal build, no benchmarks), checked to pass unmutated, then each mutant is applied,
 # rebuilt incrementally, tested and reverted. Prints "killed" or "SURVIVED" per mutant
-# and a last line "N killed, M survived". Exits 1 if any survived or a patch no longer
+# and a last line "N killed, M survived"; the output of the tests that killed each mutant
+# is kept in $MUTANTS_DIR/killed/NAME.log. Exits 1 if any survived or a patch no longer
 # applies (a stale mutant must be refreshed, not ignored).
 #
 # Usage: scripts/mutants.sh [--list] [NAME-SUBSTRING ...]
@@ -123,6 +124,8 @@ for p in "${mutants[@]}"; do
     verdict=SURVIVED
   else
     verdict=killed
+    # What failed, to check that the right test caught it.
+    mkdir -p "$work/killed" && cp "$work/test.log" "$work/killed/$name.log"
   fi
   (cd "$src" && git apply -R "$p")
   if [ "$verdict" = SURVIVED ]; then

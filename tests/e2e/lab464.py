@@ -209,11 +209,16 @@ def curl(lab, url):
     return body, ip.strip()
 
 
-def translated(lab, which):
-    """Packets translated so far by the lab's `which` daemon ("plat" or "clat")."""
+def stats_total(lab, which):
+    """The `total` counters of the lab's `which` daemon ("plat" or "clat")."""
     out = subprocess.run([lab.xlatd, "stats", "--json", "--control-socket", os.path.join(lab.state, f"{which}.sock")],
                          capture_output=True, text=True).stdout
-    t = json.loads(out)["total"]
+    return json.loads(out)["total"]
+
+
+def translated(lab, which):
+    """Packets translated so far by the lab's `which` daemon ("plat" or "clat")."""
+    t = stats_total(lab, which)
     return t["translated_4to6"] + t["translated_6to4"]
 
 
@@ -287,15 +292,26 @@ class Demo:
 
         def traceroute():
             out = lab.ex(c, f"traceroute -n -q 1 -w 1 -m 6 {WEB4}", check=False, timeout=30).stdout.strip()
-            return WEB4 in out.splitlines()[-1], out + (
+            hops = [h.split()[1] if len(h.split()) > 1 else "*" for h in out.splitlines()[1:]]
+            # Each translator answers for itself, in order, and the last hop is the server.
+            ok = bool(hops) and hops[0] == "192.0.0.2" and "192.168.255.1" in hops and hops[-1] == WEB4 and \
+                hops.index("192.168.255.1") < len(hops) - 1
+            return ok, out + (
                 "\n(192.0.0.2 is the CLAT: hop 1 expires in it; hops 2-3 are the client's and the router's own "
                 "IPv6 forwarding, whose addresses have no IPv4 form, so their errors carry the CLAT's address "
                 "(RFC 6791). 192.168.255.1 is the PLAT, 203.0.113.1 its NAT44 router.)")
 
         def ping():
+            before = {w: stats_total(lab, w) for w in ("clat", "plat")}
             out = lab.ex(c, f"ping -c 5 -i 0.2 {WEB4}", check=False).stdout.strip().splitlines()
             summary = "\n".join(out[-2:])
-            return " 0% packet loss" in summary, summary
+            # The five requests and five replies crossed both translators, and their
+            # counters say so (each grows by at least 5 each way: other traffic may add).
+            grew = lambda: all(  # noqa: E731
+                stats_total(lab, w)[k] - before[w][k] >= 5
+                for w in ("clat", "plat") for k in ("translated_4to6", "translated_6to4"))
+            lab.wait_for("both daemons' counters to count the pings", grew, timeout=5)  # raises: step fails
+            return " 0% packet loss" in summary, summary + "\ncounted by the CLAT and the PLAT both ways"
 
         def throughput():
             import json
@@ -304,7 +320,9 @@ class Demo:
             r = lab.ex(c, f"iperf3 -c {WEB4} -t 3 -J", check=False, timeout=30)
             j = json.loads(r.stdout)
             bps = j["end"]["sum_received"]["bits_per_second"]
-            return bps > 0, f"iperf3 TCP, 1 stream, 3 s, client -> IPv4 server through CLAT + PLAT + NAT44: " \
+            got = j["end"]["sum_received"]["bytes"]
+            # Three seconds of a TCP stream: megabytes, not a trickle that bps > 0 allowed.
+            return got >= (8 << 20), f"{got >> 20} MiB received; iperf3 TCP, 1 stream, 3 s, client -> IPv4 server through CLAT + PLAT + NAT44: " \
                             f"{bps / 1e9:.2f} Gbit/s (this machine: {os.cpu_count()} CPUs, shared by everything)"
 
         def counters():
@@ -314,7 +332,8 @@ class Demo:
                 out.append(subprocess.run([lab.xlatd, "stats", "--control-socket",
                                            os.path.join(lab.state, f"{which}.sock")],
                                           capture_output=True, text=True).stdout.rstrip())
-            return True, "\n".join(out)
+            # Each daemon answered with its table (the ping step checked the values).
+            return all("translated_6to4" in o or "6to4" in o for o in out[1::2]), "\n".join(out)
 
         self.step("CLAT up on the client (prefix from PREF64, checksum-neutral address)", clat_up)
         self.step("Native IPv6 is not translated", native_v6)

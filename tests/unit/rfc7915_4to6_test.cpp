@@ -187,6 +187,18 @@ TEST(Rfc7915Section4_1, AFragmentCutAgainKeepsItsOffsetAndMoreFragments) {
   EXPECT_TRUE(std::equal(in.begin() + 20, in.end(), joined.begin(), joined.end()));
 }
 
+// RFC 7915 §4.2: the ICMPv6 checksum covers the whole message and a pseudo-header, so a
+// fragment of an ICMPv4 message cannot be translated: it is dropped and counted.
+TEST(Rfc7915Section4_2, AFragmentedIcmpMessageIsDropped) {
+  V4 h;
+  h.df = false;
+  h.mf = true;
+  auto r = translate(jool_like_config(), icmp4(h, 8, 0, 0x00010001, pattern(64)));
+  EXPECT_EQ(r.verdict, Verdict::Drop);
+  EXPECT_EQ(r.reason, DropReason::IcmpFragmented);
+  EXPECT_TRUE(r.pkts.empty());
+}
+
 TEST(Rfc7915Section4_1, NonFirstFragmentPayloadIsUntouched) {
   V4 h;
   h.df = false;

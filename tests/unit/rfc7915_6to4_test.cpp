@@ -189,6 +189,17 @@ TEST(Rfc7915Section5_2, EchoBecomesType8WithAValidChecksum) {
   EXPECT_TRUE(l4_checksum_ok(r.pkts[0]));
 }
 
+// RFC 7915 §5.2: the ICMPv6 checksum covers the whole message, so a fragment of one
+// cannot be translated: it is dropped and counted.
+TEST(Rfc7915Section5_2, AFragmentedIcmpv6MessageIsDropped) {
+  V6 h;
+  h.ext = {{44, fragment_ext(0, true, 9)}};
+  auto r = translate(jool_like_config(), icmp6(h, 128, 0, 0x00110002, pattern(56)));
+  EXPECT_EQ(r.verdict, Verdict::Drop);
+  EXPECT_EQ(r.reason, DropReason::IcmpFragmented);
+  EXPECT_TRUE(r.pkts.empty());
+}
+
 TEST(Rfc7915Section5_2, NeighborDiscoveryMldAndUnknownInformationalAreDropped) {
   for (uint8_t type : {130, 131, 132, 133, 134, 135, 136, 137, 143, 200}) {
     V6 h;
@@ -257,6 +268,24 @@ TEST(Rfc7915Section5_3, ErrorInsideAnErrorIsDropped) {
   auto nested = icmp6(inner, 1, 0, 0, udp6(outer, 1, 2, pattern(8)));
   auto r = translate(jool_like_config(), icmp6(outer, 1, 4, 0, nested));
   EXPECT_EQ(r.reason, DropReason::IcmpErrorInError);
+}
+
+// The error is itself forwarded: its TTL is the outer Hop Limit minus one, while the
+// packet inside keeps its own (RFC 7915 §5.1, §5.3). Issue 15: a TTL left undecremented
+// passed every test.
+TEST(Rfc7915Section5_3, OuterTtlIsDecrementedInnerIsKept) {
+  V6 outer;
+  outer.hop_limit = 40;
+  V6 inner;
+  inner.src = outer.dst;
+  inner.dst = outer.src;
+  inner.hop_limit = 7;
+  auto r = translate(jool_like_config(), icmp6(outer, 1, 4, 0, udp6(inner, 1, 2, pattern(16))));
+  ASSERT_EQ(r.verdict, Verdict::Forward);
+  EXPECT_EQ(r.pkts[0][8], 39);            // outer TTL
+  EXPECT_EQ(r.pkts[0][28 + 8], 7);        // inner TTL
+  EXPECT_TRUE(ipv4_header_checksum_ok(r.pkts[0]));
+  EXPECT_TRUE(l4_checksum_ok(r.pkts[0]));
 }
 
 TEST(Rfc7915Section5_3, TranslatedErrorsAreCappedAt576Bytes) {
