@@ -31,6 +31,7 @@
 #include "daemon/engine.hpp"
 #include "xlat/address_map.hpp"
 #include "daemon/log.hpp"
+#include "daemon/mode_status.hpp"
 #include "daemon/safe_files.hpp"
 #include "daemon/stats_server.hpp"
 #include "daemon/stats.hpp"
@@ -134,6 +135,7 @@ class ClatDaemon {
   int64_t next_dns_ = 0, dns_sent_ = 0, dns_backoff_ = 2;
   Activation active_;
   Activation refused_;  // an activation whose address was in use: not retried until something changes
+  ModeStatus status_;   // what the last loop turn decided, for `xlatd stats`
   bool route_on_ = false;
   xlat::Ipv6Addr clat_v6_;
   std::string probed_uplink_;  // where clat_v6_ was last claimed
@@ -511,7 +513,7 @@ int ClatDaemon::run() {
   log::sd_notify("READY=1\nSTATUS=CLAT on " + c_.clat_dev);
   // `xlatd stats` clients are served on their own thread: none can hold up this loop.
   StatsServer stats_server(control, -1, StatsSource{c_.clat_dev, static_cast<int64_t>(std::time(nullptr)),
-                                                    &engine_.workers(), nullptr});
+                                                    &engine_.workers(), nullptr, &status_});
   if (!stats_server.start(err)) log::error(err);
 
   started_ = mono_seconds();
@@ -525,6 +527,8 @@ int ClatDaemon::run() {
       exit_code = 1;
       break;
     }
+    status_.turn(active_.translate ? "translating" : refused_.translate ? "refused" : "idle",
+                 active_.translate || !refused_.translate ? plan.why : "the CLAT address is in use or could not be added");
     std::vector<pollfd> p = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0}};
     dns_.add_poll_fds(p);
     ::poll(p.data(), p.size(), 1000);  // negative fds are ignored; the timeout drives lifetimes and retries

@@ -90,6 +90,14 @@ std::string render_stats(const StatsSource& src, bool json, int64_t now) {
     } else {
       o << "null";
     }
+    o << ",\"status\":";
+    if (src.status) {
+      const auto st = src.status->get();
+      o << "{\"state\":\"" << json_escape(st.state) << "\",\"why\":\"" << json_escape(st.why)
+        << "\",\"turns\":" << st.turns << '}';
+    } else {
+      o << "null";
+    }
     o << "}\n";
     return o.str();
   }
@@ -125,6 +133,10 @@ std::string render_stats(const StatsSource& src, bool json, int64_t now) {
   if (!any) o << "  none\n";
   if (src.pool) {
     o << "\ndynamic pool: " << u.active << " active, " << u.dormant << " dormant, " << u.free << " free\n";
+  }
+  if (src.status) {
+    const auto st = src.status->get();
+    o << "\nstate: " << st.state << (st.why.empty() ? "" : " (" + st.why + ")") << "\n";
   }
   return o.str();
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/dynamic_pool.hpp"
+#include "daemon/mode_status.hpp"
 #include "daemon/worker.hpp"
 
 namespace xlatd {
@@ -16,6 +17,7 @@ struct StatsSource {
   int64_t started = 0;  // Unix seconds
   const std::vector<std::unique_ptr<Worker>>* workers = nullptr;
   const DynamicPoolImpl* pool = nullptr;
+  const ModeStatus* status = nullptr;  // the CLAT's state; none for the PLAT
 };
 
 std::string render_stats(const StatsSource& src, bool json, int64_t now);

@@ -209,11 +209,39 @@ def curl(lab, url):
     return body, ip.strip()
 
 
-def stats_total(lab, which):
-    """The `total` counters of the lab's `which` daemon ("plat" or "clat")."""
+def stats_json(lab, which):
+    """`xlatd stats --json` of the lab's daemon `which` ("plat", "clat", "clat2", ...)."""
     out = subprocess.run([lab.xlatd, "stats", "--json", "--control-socket", os.path.join(lab.state, f"{which}.sock")],
                          capture_output=True, text=True).stdout
-    return json.loads(out)["total"]
+    return json.loads(out)
+
+
+def stats_total(lab, which):
+    """The `total` counters of the lab's `which` daemon ("plat" or "clat")."""
+    return stats_json(lab, which)["total"]
+
+
+def tcpdump_ready(ns, args):
+    """tcpdump in namespace `ns` (stdout piped), returned once it says it is listening:
+    from then on it sees every packet, so the caller need not wait for a time."""
+    cap = subprocess.Popen(["ip", "netns", "exec", ns, "tcpdump", "--immediate-mode"] + list(args),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = ""
+    while "listening on" not in said:
+        line = cap.stderr.readline()  # "" once tcpdump has exited
+        if not line:
+            cap.kill()
+            raise RuntimeError(f"tcpdump did not start: {said}")
+        said += line
+    return cap
+
+
+def clat_status(lab, which="clat"):
+    """The CLAT's last loop turn: {"state", "why", "turns"}; None before it answers."""
+    try:
+        return stats_json(lab, which)["status"]
+    except (ValueError, KeyError):
+        return None
 
 
 def translated(lab, which):
@@ -316,7 +344,7 @@ class Demo:
         def throughput():
             import json
             lab.spawn(lab.inet, "iperf3", ["iperf3", "-s", "-B", WEB4, "-1"])
-            time.sleep(0.5)
+            lab.wait_for("iperf3 listening", lambda: ":5201" in lab.ex(lab.inet, "ss -Htln sport = :5201").stdout)
             r = lab.ex(c, f"iperf3 -c {WEB4} -t 3 -J", check=False, timeout=30)
             j = json.loads(r.stdout)
             bps = j["end"]["sum_received"]["bits_per_second"]

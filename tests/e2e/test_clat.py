@@ -20,7 +20,8 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from skip import skipped  # noqa: E402
-from lab464 import Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, curl, quiet_translated, v6_of  # noqa: E402
+from lab464 import (Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, clat_status, curl, quiet_translated,  # noqa: E402
+                    tcpdump_ready, v6_of)
 
 PREFIX2 = "2001:db8:65::/96"
 PY = "/usr/bin/python3"
@@ -222,10 +223,7 @@ def main():
             wait_log(lab, re.escape(f"{PREFIX2} (PREF64)"))
             lab.wait_for("the IPv4 default route via clat", lab.clat_route)
             # The CLAT now sends to the new prefix ...
-            cap = subprocess.Popen(["ip", "netns", "exec", lab.router, "tcpdump", "-nli", lab.lan_r, "-c", "1",
-                                    "icmp6 and dst host " + v6_of(WEB4, PREFIX2)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-            time.sleep(1)
+            cap = tcpdump_ready(lab.router, ["-nli", lab.lan_r, "-c", "1", "icmp6 and dst host " + v6_of(WEB4, PREFIX2)])
             ping(lab, WEB4, count=2, quiet=True)  # the PLAT does not serve it yet
             out = cap.communicate(timeout=10)[0]
             assert v6_of(WEB4, PREFIX2) in out, out
@@ -315,7 +313,14 @@ def main():
             lab.ex(lab.router, f"ip addr add 2001:db8:1::99/64 dev {lab.lan_r} nodad")
             lab.start_clat(["clat-v6-addr=2001:db8:1::99", f"plat-prefix={PREFIX2}"], name="clat2")
             wait_log(lab, "2001:db8:1::99 is already in use", name="clat2")
-            time.sleep(1)
+            # The refusal holds: two more turns of the CLAT's loop after it (each looks at
+            # the host again and could retry), and still nothing is claimed.
+            lab.wait_for("the CLAT reporting the refusal",
+                         lambda: (clat_status(lab, "clat2") or {}).get("state") == "refused", timeout=10)
+            first = clat_status(lab, "clat2")["turns"]
+            lab.wait_for("two more CLAT loop turns",
+                         lambda: (clat_status(lab, "clat2") or {}).get("turns", 0) >= first + 2, timeout=10)
+            assert clat_status(lab, "clat2")["state"] == "refused"
             assert not lab.clat_route()
             assert "2001:db8:1::99" not in lab.ex(lab.client, "ip -6 neigh show proxy").stdout
             assert lab.kill("clat2") == 0

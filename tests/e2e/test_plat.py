@@ -71,7 +71,10 @@ class Translator:
         if self.kind == "xlatd":
             L.wait_until_translating(self.proc, self.log)
         L.route_tun()
-        time.sleep(0.2)
+        if self.kind != "xlatd":
+            # TAYGA says nothing when it is ready; it is once it sleeps in its main loop's
+            # poll() (`ip netns exec` execs it, so the pid is TAYGA's own).
+            wait_for(lambda: self.proc.poll() is not None or "poll" in read_or_empty(f"/proc/{self.proc.pid}/wchan"), 10)
         if self.proc.poll() is not None:
             raise RuntimeError(f"{self.name} exited: {open(self.log).read()}")
 
@@ -83,6 +86,13 @@ class Translator:
 
 def ping(L, ns, dst, count=3, extra=""):
     return L.ex(ns, f"ping -c {count} -i 0.2 -W 2 {extra} {dst}", check=False, timeout=30).stdout
+
+
+def read_or_empty(path):
+    try:
+        return open(path).read()
+    except OSError:
+        return ""
 
 
 def wait_for(cond, timeout):
@@ -118,12 +128,26 @@ def stats_json(t):
                                      capture_output=True, text=True).stdout)
 
 
+def settled_stats(t):
+    """The stats once the traffic has been counted, or None: two answers 50 ms apart
+    that agree. Senders that have returned have put their packets in the TUN's queues,
+    and an idle worker publishes its counters within kStatsLagMs (10 ms) of its last
+    round; callers poll this with wait_for."""
+    a = stats_json(t)
+    time.sleep(0.05)
+    b = stats_json(t)
+    return b if (a["total"], a["drops"]) == (b["total"], b["drops"]) else None
+
+
 @contextlib.contextmanager
 def python_in(ns, code):
     """A Python program (a test server) running in namespace `ns` while the block runs;
-    yields its Popen (stdout piped), killed afterwards if it has not ended."""
+    yields its Popen (stdout piped) once the program has printed "ready" (its socket is
+    bound), killed afterwards if it has not ended."""
     proc = subprocess.Popen(["ip", "netns", "exec", ns, PY, "-c", code], stdout=subprocess.PIPE, text=True)
-    time.sleep(0.3)  # listening before the client starts
+    if proc.stdout.readline().strip() != "ready":
+        proc.kill()
+        raise RuntimeError(f"test server did not start: {proc.communicate()[0]}")
     try:
         yield proc
     finally:
@@ -141,7 +165,7 @@ def tcp_transfer(L, server_ns, listen, client_ns, connect, port, size=4 << 20):
     server_code = ("import socket,hashlib,sys\n"
                    f"s=socket.socket(socket.AF_INET6 if ':' in '{listen}' else socket.AF_INET)\n"
                    "s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
-                   f"s.bind(('{listen}',{port}));s.listen(1);s.settimeout(20)\n"
+                   f"s.bind(('{listen}',{port}));s.listen(1);s.settimeout(20);print('ready',flush=True)\n"
                    "c,_=s.accept();h=hashlib.sha256();n=0\n"
                    "while True:\n d=c.recv(65536)\n if not d: break\n h.update(d);n+=len(d)\n"
                    "print(n,h.hexdigest())")
@@ -159,7 +183,7 @@ def tcp_transfer(L, server_ns, listen, client_ns, connect, port, size=4 << 20):
 
 def udp_echo(L):
     echo = ("import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-            f"s.bind(('{V4_HOST}',5300));s.settimeout(15)\n"
+            f"s.bind(('{V4_HOST}',5300));s.settimeout(15);print('ready',flush=True)\n"
             "for _ in range(20):\n d,a=s.recvfrom(2048);s.sendto(d,a)\n")
     with python_in(L.ns4, echo):
         out = L.ex(L.ns6, f"{PY} -c \"import socket,os\n"
@@ -255,11 +279,15 @@ def check_pool_persistence(L, t):
 def check_sighup_reload(L, t):
     bg = subprocess.Popen(["ip", "netns", "exec", L.ns4, "ping", "-c", "60", "-i", "0.05", "-W", "2",
                            "192.168.255.10"], stdout=subprocess.PIPE, text=True)
-    time.sleep(1)
-    with open(os.path.join(t.data, "maps.conf"), "a") as f:
+    # The reload comes while the pings flow: after ten of them have been translated.
+    first = stats_json(t)["total"]["translated_4to6"]
+    wait_for(lambda: stats_json(t)["total"]["translated_4to6"] >= first + 10, 10)
+    maps = os.path.join(t.data, "maps.conf")
+    with open(maps, "a") as f:
         f.write("map 192.168.255.21 2001:db8:1::21\n")
+    n_maps = sum(1 for l in open(maps) if l.startswith("map "))
     t.proc.send_signal(signal.SIGHUP)
-    time.sleep(0.5)
+    wait_for(lambda: f"SIGHUP: {n_maps} map-file entries loaded" in open(t.log).read(), 10)
     new = ping(L, L.ns4, "192.168.255.21", count=2)
     out, _ = bg.communicate(timeout=30)
     ok = received(new) == 2 and received(out) == 60
@@ -377,8 +405,7 @@ def check_privileges(L, t):
     os.chmod(t.dir, 0o755)
     map_file = os.path.join(t.data, "dynamic.map")
     before = os.stat(map_file).st_mtime_ns if os.path.exists(map_file) else 0
-    t.start(L, ["-u", "nobody", "-g", "nogroup", "-r"])
-    time.sleep(0.1)
+    t.start(L, ["-u", "nobody", "-g", "nogroup", "-r"])  # privileges are dropped before "translating on"
     status = open(f"/proc/{t.proc.pid}/status").read()
     uid = [l.split()[1] for l in status.splitlines() if l.startswith("Uid:")][0]
     root = os.readlink(f"/proc/{t.proc.pid}/root")
@@ -533,7 +560,7 @@ def udp_gso_burst(L, recv_ns, bind, send_ns, dst, port, seg, count, df):
     them to the TUN as one super-packet where it has USO); the receiver checks each."""
     receiver = ("import socket\n"
                 f"s=socket.socket(socket.AF_INET6 if ':' in '{bind}' else socket.AF_INET,socket.SOCK_DGRAM)\n"
-                f"s.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1<<21);s.bind(('{bind}',{port}));s.settimeout(2)\n"
+                f"s.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1<<21);s.bind(('{bind}',{port}));s.settimeout(2);print('ready',flush=True)\n"
                 "good=set()\n"
                 "try:\n"
                 " while True:\n"
@@ -558,14 +585,12 @@ def check_udp_gso(L, t):
     (fewer packets read than datagrams); 1500-byte IPv4 datagrams without DF become
     1520 bytes of IPv6, so xlatd cuts that super-packet in software and fragments each
     datagram (RFC 7915 4.1); the receiver reassembles them."""
-    b = stats_json(t)["total"]
+    b = wait_for(lambda: settled_stats(t), 10)["total"]
     fit64 = udp_gso_burst(L, L.ns4, V4_HOST, L.ns6, V4_HOST_AS_V6, 5401, 1400, 40, True)
     fit46 = udp_gso_burst(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5402, 1400, 40, True)
-    time.sleep(0.3)
-    m = stats_json(t)["total"]
+    m = wait_for(lambda: settled_stats(t), 10)["total"]
     big46 = udp_gso_burst(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5403, 1472, 30, False)
-    time.sleep(0.3)
-    a = stats_json(t)["total"]
+    a = wait_for(lambda: settled_stats(t), 10)["total"]
     read = m["rx_packets"] - b["rx_packets"]
     segmented = a["gso_segmented"] - m["gso_segmented"]
     frags = a["fragments_made"] - m["fragments_made"]
@@ -585,14 +610,17 @@ def check_garbage_storm(L, t):
     here = os.path.dirname(os.path.abspath(__file__))
     sent = int(L.ex(L.nsx, f"{PY} {here}/garbage.py 4000 7", timeout=120).stdout.strip())
     out, _ = bg.communicate(timeout=60)
-    time.sleep(0.6)  # idle workers publish their counters
     alive = t.proc.poll() is None
-    j = stats_json(t)
+    def accounting(j):
+        tot = j["total"]
+        drops = sum(d["count"] for d in j["drops"].values())
+        return tot["translated_4to6"] + tot["translated_6to4"] + tot["echo_replies_sent"] + drops, drops
+    j = wait_for(lambda: (q := settled_stats(t)) and accounting(q)[0] == q["total"]["rx_packets"] and q, 10) \
+        or stats_json(t)
     tot = j["total"]
-    drops = sum(d["count"] for d in j["drops"].values())
-    accounted = tot["translated_4to6"] + tot["translated_6to4"] + tot["echo_replies_sent"] + drops
+    accounted, drops = accounting(j)
     reasons = sorted(((d["count"], n) for n, d in j["drops"].items() if d["count"]), reverse=True)[:6]
-    ok = alive and received(out) >= 145 and accounted == tot["rx_packets"] and drops > 1000
+    ok = alive and received(out) == 150 and accounted == tot["rx_packets"] and drops > 1000
     return ok, (f"alive {alive}, {sent} garbage packets sent, ping {received(out)}/150, read {tot['rx_packets']} = "
                 f"accounted {accounted} (drops {drops}: {reasons})")
 
@@ -647,8 +675,7 @@ def check_kill9_dynamic_map(L, t):
         if any(len(e) != 3 or not e[0].startswith("192.168.255.") or not e[2].isdigit() for e in entries):
             problems.append(f"round {round_}: malformed line")
         # Restart: everything in the file must come back active.
-        t.start(L)
-        time.sleep(0.3)
+        t.start(L)  # dynamic.map is loaded before "translating on"
         j = stats_json(t)
         if j["pool"]["active"] < len(entries):
             problems.append(f"round {round_}: {len(entries)} in the file, {j['pool']['active']} active after restart")
