@@ -22,6 +22,7 @@
 
 #include "clat/clat_plan.hpp"
 #include "clat/dns64_probe.hpp"
+#include "clat/dns64_schedule.hpp"
 #include "clat/host_changes.hpp"
 #include "clat/undo_journal.hpp"
 #include "clat/host_probe.hpp"
@@ -132,7 +133,7 @@ class ClatDaemon {
   log::RateLimited refused_reserved_, refused_local_, not_learned_;
   std::vector<xlat::Ipv6Prefix> dns64_;
   int64_t started_ = 0;
-  int64_t next_dns_ = 0, dns_sent_ = 0, dns_backoff_ = 2;
+  Dns64Schedule dns_when_;
   Activation active_;
   Activation refused_;  // an activation whose address was in use: not retried until something changes
   ModeStatus status_;   // what the last loop turn decided, for `xlatd stats`
@@ -147,10 +148,7 @@ void ClatDaemon::follow_uplink(const std::string& uplink, int64_t now) {
   nd_.close();
   ra_.clear();  // RFC 8781 §5: a prefix belongs to the interface it was learned on
   dns64_.clear();
-  // RFC 8781 is preferred to RFC 7050 (RFC 9872 §4): give routers a moment to answer the
-  // solicitation (RFC 4861 §6.2.6: within MAX_RA_DELAY_TIME, 0.5 s) before asking DNS.
-  next_dns_ = now + 1;
-  dns_backoff_ = 2;
+  dns_when_.new_uplink(now);
   if (uplink.empty()) return;
   std::string err;
   if (c_.forwarding_enable) {
@@ -225,24 +223,21 @@ void ClatDaemon::schedule_dns(int64_t now) {
   // RFC 7050 is only needed when neither the operator nor the network named a prefix.
   const bool needed = !c_.plat_prefix && !ra_.current() && !nd_.ifname().empty();
   if (!needed) return;
-  if (dns_.in_flight() && now - dns_sent_ >= 2) {
+  if (dns_.in_flight() && dns_when_.gave_up(now)) {
     dns_.close();
-    log::info("DNS64 discovery: no answer from the resolvers; retrying in " + std::to_string(dns_backoff_) + " s");
-    next_dns_ = now + dns_backoff_;
-    dns_backoff_ = std::min<int64_t>(dns_backoff_ * 2, 60);
+    log::info("DNS64 discovery: no answer from the resolvers; retrying in " + std::to_string(dns_when_.failed(now)) +
+              " s");
   }
-  if (dns_.in_flight() || now < next_dns_) return;
+  if (dns_.in_flight() || !dns_when_.due(now)) return;
   std::vector<Nameserver> servers;
   for (const auto& a : c_.dns64_servers) servers.push_back({true, 0, a});
   if (servers.empty()) servers = parse_resolv_conf(read_text_file("/etc/resolv.conf"));
   std::string err;
   if (!dns_.ask(servers, err)) {
-    log::warn("DNS64 discovery: " + err);
-    next_dns_ = now + dns_backoff_;
-    dns_backoff_ = std::min<int64_t>(dns_backoff_ * 2, 60);
+    log::warn("DNS64 discovery: " + err + "; retrying in " + std::to_string(dns_when_.failed(now)) + " s");
     return;
   }
-  dns_sent_ = now;
+  dns_when_.sent(now);
 }
 
 Observation ClatDaemon::observe(int64_t now) {
@@ -546,15 +541,11 @@ int ClatDaemon::run() {
           return !why.empty();
         });
         dns64_ = *found;
-        dns_backoff_ = 2;
+        dns_when_.answered(mono_seconds(), dns_.answer_ttl(), !dns64_.empty());
         std::string list;
         for (const auto& f : dns64_) list += " " + xlat::to_string(f);
         log::info("DNS64 discovery (RFC 7050):" + (list.empty() ? std::string(" no NAT64 prefix") : list) +
                   (list.empty() ? "" : ", TTL " + std::to_string(dns_.answer_ttl()) + " s"));
-        // The prefix is as fresh as the answer: ask again when its TTL runs out (at
-        // least a minute apart, at most a day); without DNS64, look again in 30 s.
-        const int64_t ttl = std::clamp<int64_t>(dns_.answer_ttl(), 60, 86400);
-        next_dns_ = mono_seconds() + (dns64_.empty() ? 30 : ttl);
       }
     }
     if (!(p[0].revents & POLLIN)) continue;
@@ -564,7 +555,7 @@ int ClatDaemon::run() {
       log::info(counters_line(engine_.workers(), nullptr));
     } else if (si.ssi_signo == SIGHUP) {
       log::info("SIGHUP: asking the resolvers and routers again");
-      next_dns_ = 0;
+      dns_when_.ask_now();
       std::string e;
       if (nd_.fd() >= 0) nd_.send_router_solicitation(e);
     } else {

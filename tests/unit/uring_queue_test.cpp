@@ -4,10 +4,12 @@
 // default where the kernel has it) and single reads.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <thread>
 #include <string>
 #include <vector>
@@ -125,18 +127,33 @@ TEST_P(UringQueueReads, MorePacketsThanBuffersAllArrive) {
   EXPECT_EQ(q->stats().rx_errors, 0u);
 }
 
+// Returns once thread `tid` of this process sleeps in the kernel (state S in its
+// /proc stat line): here, the queue's wait for packets.
+void wait_until_sleeping(pid_t tid) {
+  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+  for (;;) {
+    std::ifstream f(path);
+    std::string line;
+    std::getline(f, line);
+    const auto end = line.rfind(") ");  // the name in parentheses may hold anything
+    if (end != std::string::npos && end + 2 < line.size() && line[end + 2] == 'S') return;
+    std::this_thread::yield();
+  }
+}
+
 // A round is one system call even when the previous round's writes go out in it: their
 // completions (a TUN or socket write completes during the submit) must not end the
-// wait for packets. The packet comes 5 ms after the wait began.
+// wait for packets. The packet comes once the wait has begun.
 TEST_P(UringQueueReads, OneSystemCallPerRoundWithWritesPending) {
   Pair pair;
   ASSERT_GE(pair.peer, 0);
   auto q = make(pair.queue_end, GetParam());
   ASSERT_TRUE(q);
   Bytes p = packet(1, 100);
+  const pid_t receiver = static_cast<pid_t>(::syscall(SYS_gettid));
   for (int round = 0; round < 10; ++round) {
     std::thread late([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      wait_until_sleeping(receiver);
       ASSERT_EQ(::write(pair.peer, p.data(), p.size()), 100);
     });
     uint64_t calls = q->stats().syscalls;
