@@ -7,7 +7,11 @@ Workloads, both directions: TCP bulk (iperf3, 1 and 8 streams), small UDP (64-by
 packets from udpgen, counted by the receiver's veth), 1400-byte UDP, RTT under load
 (ping p50 / p99 during a TCP transfer), and translator CPU time per packet.
 
-    perf.py --xlatd PATH --udpgen PATH [--repeats N] [--seconds S] [--out DIR]
+    perf.py --xlatd PATH --udpgen PATH [--repeats N] [--seconds S] [--out DIR] [--maps N]
+
+--maps N puts N more static maps (`map 10.a.b.c 2001:db8:ff::a:b:c`) in every
+translator's tayga.conf, ahead of the measured hosts' own maps, so that every packet
+also misses a table of N entries once (issue 16's workload: --maps 10000).
 
 Prints a table, writes perf.csv and (with gnuplot) perf.png into --out.
 """
@@ -69,7 +73,7 @@ class Bench:
         data = os.path.join(self.dir, f"data-{kind}{workers}")
         os.makedirs(data, exist_ok=True)
         conf = os.path.join(self.dir, f"{kind}{workers}.conf")
-        text = CONF.format(data=data)
+        text = extra_maps(self.args.maps) + CONF.format(data=data)
         if kind == "xlatd":
             text += f"workers {workers}\noffload {'yes' if offload else 'no'}\n"
         with open(conf, "w") as f:
@@ -176,6 +180,15 @@ WORKLOADS = [
 ]
 
 
+def extra_maps(n):
+    """n static maps for hosts nobody uses, 10.0.0.1 <-> 2001:db8:ff::1 onwards."""
+    lines = []
+    for i in range(1, n + 1):
+        a, b, c = i >> 16, (i >> 8) & 0xff, i & 0xff
+        lines.append(f"map 10.{a}.{b}.{c} 2001:db8:ff::{a:x}:{b:x}:{c:x}\n")
+    return "".join(lines)
+
+
 def measure(b, workload, direction, translated):
     if workload.startswith("tcp"):
         return b.tcp(direction, int(workload[3:]), translated)
@@ -197,6 +210,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--out", default="build-perf")
     ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
+    ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
     ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,xlatd1-plain,tayga")
     args = ap.parse_args()
     args.xlatd, args.udpgen = os.path.abspath(args.xlatd), os.path.abspath(args.udpgen)
@@ -259,6 +273,7 @@ def report(rows, args):
             w.writerow({k: r.get(k) for k in keys})
     names = list(dict.fromkeys(r["translator"] for r in rows))
     cells = {(r["translator"], r["workload"], r["direction"]): r for r in rows}
+    print(f"\nstatic maps in tayga.conf: {args.maps} extra + 2")
     print(f"\n{'workload':18s}" + "".join(f"{n:>14s}" for n in names))
     for workload, direction in WORKLOADS:
         line = f"{workload + ' ' + direction:18s}"
