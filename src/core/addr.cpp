@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstring>
+
 #include <charconv>
 
 namespace xlat {
@@ -48,17 +50,31 @@ Ipv6Addr ipv6_masked(const Ipv6Addr& a, unsigned len) {
   return out;
 }
 
+namespace {
+
+// inet_pton wants a C string: the text on the stack (no allocation; a million
+// dynamic.map lines are parsed at start). Longer than any address: not one.
+template <size_t N>
+bool terminated(std::string_view s, char (&buf)[N]) {
+  if (s.size() >= N) return false;
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  return true;
+}
+
+}  // namespace
+
 std::optional<Ipv4Addr> parse_ipv4(std::string_view s) {
-  std::string str(s);
+  char buf[INET_ADDRSTRLEN];
   in_addr a{};
-  if (inet_pton(AF_INET, str.c_str(), &a) != 1) return std::nullopt;
+  if (!terminated(s, buf) || inet_pton(AF_INET, buf, &a) != 1) return std::nullopt;
   return ntohl(a.s_addr);
 }
 
 std::optional<Ipv6Addr> parse_ipv6(std::string_view s) {
-  std::string str(s);
+  char buf[INET6_ADDRSTRLEN];
   Ipv6Addr out;
-  if (inet_pton(AF_INET6, str.c_str(), out.b.data()) != 1) return std::nullopt;
+  if (!terminated(s, buf) || inet_pton(AF_INET6, buf, out.b.data()) != 1) return std::nullopt;
   return out;
 }
 

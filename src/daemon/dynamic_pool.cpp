@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <algorithm>
+#include <new>
 
 namespace xlatd {
 
@@ -68,13 +69,14 @@ struct DynamicPoolImpl::Table {
 DynamicPoolImpl::DynamicPoolImpl(Options opts, int64_t now)
     : range_(opts.range),
       size_((uint32_t{1} << (32 - opts.range.len)) - 1),
-      slots_(new Slot[(uint32_t{1} << (32 - opts.range.len)) - 1]),
+      slots_(static_cast<Slot*>(std::calloc((uint32_t{1} << (32 - opts.range.len)) - 1, sizeof(Slot)))),
       now_(now),
       log_event_(std::move(opts.log_event)),
       on_change_(std::move(opts.on_change)) {
+  if (!slots_) throw std::bad_alloc();
   for (uint32_t i = 0; i < size_; ++i) {
     for (const auto& ex : opts.excluded) {
-      if (ex.contains(address(i))) slots_[i].state.store(kExcluded, std::memory_order_relaxed);
+      if (ex.contains(address(i))) atom(slots_[i].state).store(kExcluded, std::memory_order_relaxed);
     }
   }
   size_t cap = 16;
@@ -95,25 +97,25 @@ void DynamicPoolImpl::event(const std::string& msg) const {
 DynamicPoolImpl::View DynamicPoolImpl::read(uint32_t i) const {
   const Slot& s = slots_[i];
   for (;;) {
-    uint32_t s1 = s.seq.load(std::memory_order_acquire);
+    uint32_t s1 = atom(s.seq).load(std::memory_order_acquire);
     if (s1 & 1) continue;
-    View v{s.hi.load(std::memory_order_relaxed), s.lo.load(std::memory_order_relaxed),
-           s.state.load(std::memory_order_relaxed)};
+    View v{atom(s.hi).load(std::memory_order_relaxed), atom(s.lo).load(std::memory_order_relaxed),
+           atom(s.state).load(std::memory_order_relaxed)};
     std::atomic_thread_fence(std::memory_order_acquire);
-    if (s.seq.load(std::memory_order_relaxed) == s1) return v;
+    if (atom(s.seq).load(std::memory_order_relaxed) == s1) return v;
   }
 }
 
 void DynamicPoolImpl::write(uint32_t i, uint64_t hi, uint64_t lo, uint8_t state, int64_t last_use) {
   Slot& s = slots_[i];
-  uint32_t seq = s.seq.load(std::memory_order_relaxed);
-  s.seq.store(seq + 1, std::memory_order_relaxed);
+  uint32_t seq = atom(s.seq).load(std::memory_order_relaxed);
+  atom(s.seq).store(seq + 1, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
-  s.hi.store(hi, std::memory_order_relaxed);
-  s.lo.store(lo, std::memory_order_relaxed);
-  s.state.store(state, std::memory_order_relaxed);
-  s.last_use.store(last_use, std::memory_order_relaxed);
-  s.seq.store(seq + 2, std::memory_order_release);
+  atom(s.hi).store(hi, std::memory_order_relaxed);
+  atom(s.lo).store(lo, std::memory_order_relaxed);
+  atom(s.state).store(state, std::memory_order_relaxed);
+  atom(s.last_use).store(last_use, std::memory_order_relaxed);
+  atom(s.seq).store(seq + 2, std::memory_order_release);
 }
 
 int64_t DynamicPoolImpl::find(uint64_t hi, uint64_t lo) const {
@@ -132,8 +134,8 @@ int64_t DynamicPoolImpl::find(uint64_t hi, uint64_t lo) const {
 void DynamicPoolImpl::touch(uint32_t i) {
   int64_t now = now_.load(std::memory_order_relaxed);
   // One store per entry per second at most: no cache-line ping-pong per packet.
-  if (slots_[i].last_use.load(std::memory_order_relaxed) < now) {
-    slots_[i].last_use.store(now, std::memory_order_relaxed);
+  if (atom(slots_[i].last_use).load(std::memory_order_relaxed) < now) {
+    atom(slots_[i].last_use).store(now, std::memory_order_relaxed);
     if (!touched_.load(std::memory_order_relaxed)) touched_.store(true, std::memory_order_relaxed);
   }
 }
@@ -194,7 +196,7 @@ xlat::DynamicPool::Result DynamicPoolImpl::lookup6(const xlat::Ipv6Addr& a, xlat
     int64_t oldest = INT64_MAX;
     for (uint32_t j = 0; j < size_; ++j) {
       View v = read(j);
-      int64_t lu = slots_[j].last_use.load(std::memory_order_relaxed);
+      int64_t lu = atom(slots_[j].last_use).load(std::memory_order_relaxed);
       if (v.state == kDormant && lu < oldest) {
         oldest = lu;
         chosen = j;
@@ -284,7 +286,7 @@ void DynamicPoolImpl::maintain() {
   int64_t now = now_.load(std::memory_order_relaxed);
   for (uint32_t i = 0; i < size_; ++i) {
     View v = read(i);
-    int64_t lu = slots_[i].last_use.load(std::memory_order_relaxed);
+    int64_t lu = atom(slots_[i].last_use).load(std::memory_order_relaxed);
     if (v.state == kActive && now - lu > kActiveSeconds) {
       write(i, v.hi, v.lo, kDormant, lu);
       dirty_ = true;
@@ -324,39 +326,6 @@ DynamicPoolImpl::Usage DynamicPoolImpl::usage() const {
   return u;
 }
 
-namespace {
-
-// Open addressing over a table at least twice the number of lines: no allocation per
-// entry, a handful of probes per insert.
-class HostSet {
- public:
-  explicit HostSet(size_t n) {
-    size_t size = 16;
-    while (size < 2 * n) size <<= 1;
-    keys_.resize(size);
-    used_.resize(size);
-  }
-  // False when (hi, lo) is already in.
-  bool insert(uint64_t hi, uint64_t lo) {
-    const size_t mask = keys_.size() - 1;
-    for (size_t i = static_cast<size_t>((hi * 0x9e3779b97f4a7c15ull ^ lo) * 0xff51afd7ed558ccdull >> 17) & mask;;
-         i = (i + 1) & mask) {
-      if (!used_[i]) {
-        used_[i] = 1;
-        keys_[i] = {hi, lo};
-        return true;
-      }
-      if (keys_[i].first == hi && keys_[i].second == lo) return false;
-    }
-  }
-
- private:
-  std::vector<std::pair<uint64_t, uint64_t>> keys_;
-  std::vector<uint8_t> used_;
-};
-
-}  // namespace
-
 bool parse_dynamic_map_line(std::string_view line, xlat::Ipv4Addr& v4, xlat::Ipv6Addr& v6, int64_t& last_use) {
   std::string_view f[3];
   size_t count = 0, i = 0;
@@ -394,16 +363,14 @@ void DynamicPoolImpl::load(const std::string& path, std::vector<std::string>& no
   }
   std::lock_guard<std::mutex> lock(mutex_);
   int64_t now = now_.load(std::memory_order_relaxed);
-  struct Entry {
-    uint32_t slot;
-    uint64_t hi, lo;
-    int64_t last_use;
-  };
-  std::vector<Entry> entries;
+  // One pass straight into the pool: each line is written to its slot and indexed, so
+  // the index itself tells a host seen before (n lines: n inserts and n lookups, no
+  // side tables; 2^20 lines load in well under a second, bench/load_bench.cpp). What
+  // needs the whole file (a time in the future anywhere) is settled afterwards over the
+  // slots loaded.
+  std::vector<uint32_t> loaded;
   const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  entries.reserve(std::min<size_t>(lines, size_));
-  HostSet hosts(std::min<size_t>(lines, size_));
-  std::vector<bool> slot_taken(size_, false);
+  loaded.reserve(std::min<size_t>(lines, size_));
   bool future = false;
   // A damaged file of a million lines must not become a million log lines.
   constexpr size_t kMaxNotes = 100;
@@ -435,29 +402,33 @@ void DynamicPoolImpl::load(const std::string& path, std::vector<std::string>& no
       note(where() + xlat::to_string(v4a) + " is not a usable address of the pool; skipped");
       continue;
     }
-    uint32_t slot = v4a - range_.addr - 1;
+    const uint32_t slot = v4a - range_.addr - 1;
     uint64_t hi, lo;
     split(v6a, hi, lo);
-    // One entry per address and per host; the first line wins. Hosts in a flat hash set
-    // sized for the file, not a scan per line (n: 2^20 lines load in about a second,
-    // bench/load_bench.cpp).
-    if (slot_taken[slot] || !hosts.insert(hi, lo)) {
+    // One entry per address and per host; the first line wins.
+    if (read(slot).state != kFree || find(hi, lo) >= 0) {
       note(where() + "conflicting or duplicate entry for " + xlat::to_string(v4a) + " / " + xlat::to_string(v6a) +
            "; skipped");
       continue;
     }
     if (t > now) future = true;
-    slot_taken[slot] = true;
-    entries.push_back({slot, hi, lo, t});
+    write(slot, hi, lo, now - t <= kActiveSeconds ? kActive : kDormant, t);
+    index_insert(slot, hi, lo);
+    loaded.push_back(slot);
   }
 
   if (unreported > 0) notes.push_back(path + ": " + std::to_string(unreported) + " more lines skipped");
   if (future) notes.push_back(path + ": last-use times in the future: every entry starts dormant");
-  for (const auto& e : entries) {
-    if (!future && now - e.last_use > kDormantSeconds) continue;  // long expired
-    uint8_t st = (!future && now - e.last_use <= kActiveSeconds) ? kActive : kDormant;
-    write(e.slot, e.hi, e.lo, st, future ? now : e.last_use);
-    index_insert(e.slot, e.hi, e.lo);
+  for (const uint32_t slot : loaded) {
+    const View v = read(slot);
+    if (future) {
+      // The clock went back or the file is not this host's: nothing can be trusted as
+      // active, and nothing expires before its time.
+      write(slot, v.hi, v.lo, kDormant, now);
+    } else if (now - atom(slots_[slot].last_use).load(std::memory_order_relaxed) > kDormantSeconds) {
+      index_erase(v.hi, v.lo);  // long expired: the address is free again
+      write(slot, 0, 0, kFree, 0);
+    }
   }
 }
 
@@ -473,7 +444,7 @@ bool DynamicPoolImpl::save(const std::string& path, std::string& error) {
       View v = read(i);
       if (v.state != kActive && v.state != kDormant) continue;
       out << xlat::to_string(address(i)) << '\t' << xlat::to_string(join(v.hi, v.lo)) << '\t'
-          << slots_[i].last_use.load(std::memory_order_relaxed) << '\n';
+          << atom(slots_[i].last_use).load(std::memory_order_relaxed) << '\n';
     }
   }
   std::string text = out.str();

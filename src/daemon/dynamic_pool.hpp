@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -73,12 +74,22 @@ class DynamicPoolImpl final : public xlat::DynamicPool {
 
  private:
   enum State : uint8_t { kFree = 0, kActive = 1, kDormant = 2, kExcluded = 3 };
+  // Plain fields, read and written through std::atomic_ref. All zero is a free slot, so
+  // the array comes zeroed from calloc: a /11 pool's 2^21 slots cost no page until used
+  // (constructing them touched 64 MiB, a third of a second, at every start).
   struct Slot {
-    std::atomic<uint32_t> seq{0};
-    std::atomic<uint64_t> hi{0}, lo{0};
-    std::atomic<uint8_t> state{kFree};
-    std::atomic<int64_t> last_use{0};
+    uint64_t hi, lo;
+    int64_t last_use;
+    uint32_t seq;
+    uint8_t state;
   };
+  struct FreeSlots {
+    void operator()(Slot* p) const { std::free(p); }
+  };
+  template <class T>
+  static std::atomic_ref<T> atom(const T& field) {
+    return std::atomic_ref<T>(const_cast<T&>(field));
+  }
   struct Table;
   struct View {
     uint64_t hi, lo;
@@ -97,7 +108,7 @@ class DynamicPoolImpl final : public xlat::DynamicPool {
 
   xlat::Ipv4Prefix range_;
   uint32_t size_;  // usable addresses: network + 1 ... last
-  std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<Slot[], FreeSlots> slots_;
   std::atomic<Table*> table_{nullptr};
   std::vector<std::pair<Table*, int64_t>> retired_;  // freed a while after replacement
   std::atomic<int64_t> now_;

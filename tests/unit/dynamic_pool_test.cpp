@@ -141,6 +141,26 @@ TEST(DynamicPool, LoadSkipsBadLinesAndHonoursAge) {
   EXPECT_EQ(assign(p, "2001:db8::6"), "10.64.0.6");
 }
 
+TEST(DynamicPool, LoadFreesEntriesUnusedForFourteenDays) {
+  std::string path = ::testing::TempDir() + "/expired.map";
+  {
+    std::ofstream f(path);
+    f << "10.64.0.5\t2001:db8::5\t" << kT0 - 15 * 86400 << "\n"   // long expired: freed
+      << "10.64.0.6\t2001:db8::6\t" << kT0 - 13 * 86400 << "\n"   // dormant, kept
+      << "10.64.0.7\t2001:db8::5\t" << kT0 - 60 << "\n";          // the same host again: skipped
+  }
+  auto p = make("10.64.0.0/24");
+  std::vector<std::string> notes;
+  p.load(path, notes);
+  EXPECT_EQ(notes.size(), 1u);
+  EXPECT_EQ(p.usage().active, 0u);
+  EXPECT_EQ(p.usage().dormant, 1u);
+  EXPECT_EQ(back(p, "10.64.0.5"), "none");
+  // Its host is unknown again and its address free: the host takes its TAYGA address.
+  EXPECT_EQ(assign(p, "2001:db8::6"), "10.64.0.6");
+  EXPECT_EQ(p.usage().free, make("10.64.0.0/24").usage().free - 1);  // .5 is free again
+}
+
 TEST(DynamicPool, FutureTimestampsMakeEveryEntryDormant) {
   std::string path = ::testing::TempDir() + "/future.map";
   {
