@@ -60,6 +60,22 @@ void BM_MergeMapFile(benchmark::State& state) {
 }
 BENCHMARK(BM_MergeMapFile)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// A 2^20-address pool beside n static maps, whose IPv4 addresses it must leave alone.
+void BM_PoolBesideStaticMaps(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  xlatd::DynamicPoolImpl::Options o;
+  o.range = {0x64400000u, 12};  // 100.64.0.0/12
+  for (int i = 0; i < n; ++i) o.excluded.push_back({0x64400000u + 7u * static_cast<uint32_t>(i) + 1, 32});
+  for (auto _ : state) {
+    xlatd::DynamicPoolImpl pool(o, 1'700'000'000);
+    state.PauseTiming();
+    if (pool.usage().free != (1u << 20) - 1 - static_cast<size_t>(n)) state.SkipWithError("wrong exclusions");
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_PoolBesideStaticMaps)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
 void BM_LoadDynamicMap(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const int64_t now = 1'700'000'000;

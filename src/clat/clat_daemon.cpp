@@ -524,6 +524,7 @@ int ClatDaemon::run() {
     }
     status_.turn(active_.translate ? "translating" : refused_.translate ? "refused" : "idle",
                  active_.translate || !refused_.translate ? plan.why : "the CLAT address is in use or could not be added");
+    engine_.runtime().reap();  // replaced configurations the worker has let go of
     std::vector<pollfd> p = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0}};
     dns_.add_poll_fds(p);
     ::poll(p.data(), p.size(), 1000);  // negative fds are ignored; the timeout drives lifetimes and retries

@@ -363,6 +363,7 @@ int run(const Options& o) {
       uint64_t n;
       (void)::read(pool_event, &n, sizeof n);
     }
+    rt.reap();  // replaced configurations the workers have let go of
     int64_t now = wall_seconds();
     if (pool) {
       pool->set_now(now);

@@ -74,9 +74,14 @@ DynamicPoolImpl::DynamicPoolImpl(Options opts, int64_t now)
       log_event_(std::move(opts.log_event)),
       on_change_(std::move(opts.on_change)) {
   if (!slots_) throw std::bad_alloc();
-  for (uint32_t i = 0; i < size_; ++i) {
-    for (const auto& ex : opts.excluded) {
-      if (ex.contains(address(i))) atom(slots_[i].state).store(kExcluded, std::memory_order_relaxed);
+  // Each excluded prefix marks the slots it shares with the pool: the cost of the
+  // exclusions, not pool size times their number (2^20 x 10^5 static maps never ended).
+  const uint64_t first = uint64_t{range_.addr} + 1, last = uint64_t{range_.addr} + size_;
+  for (const auto& ex : opts.excluded) {
+    const uint64_t lo = ex.addr & xlat::ipv4_mask(ex.len);
+    const uint64_t hi = lo + ((uint64_t{1} << (32 - ex.len)) - 1);
+    for (uint64_t a = std::max(lo, first); a <= std::min(hi, last); ++a) {
+      atom(slots_[a - first].state).store(kExcluded, std::memory_order_relaxed);
     }
   }
   size_t cap = 16;

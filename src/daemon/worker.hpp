@@ -31,10 +31,28 @@ class Runtime {
   std::atomic<bool> stop{false};
   xlat::DynamicPool* pool = nullptr;
 
+  // The replaced configuration is kept here, not left to the last worker that drops it:
+  // freeing 10^5 maps' tables is the main thread's work (reap), never a worker's.
   void publish(std::shared_ptr<const SharedConfig> c) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (current_) retired_.push_back(std::move(current_));
     current_ = std::move(c);
     generation_.fetch_add(1, std::memory_order_release);
+  }
+  // Main thread: frees the replaced configurations no worker holds any more (workers
+  // only ever take current_, so one held by nobody else stays so). Returns how many
+  // are still held.
+  size_t reap() {
+    std::vector<std::shared_ptr<const SharedConfig>> done;
+    size_t held = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (auto& r : retired_) (r.use_count() == 1 ? done : retired_kept_).push_back(std::move(r));
+      retired_.swap(retired_kept_);
+      retired_kept_.clear();
+      held = retired_.size();
+    }
+    return held;  // `done` is freed here, outside the lock
   }
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   std::shared_ptr<const SharedConfig> current() const {
@@ -45,6 +63,7 @@ class Runtime {
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const SharedConfig> current_;
+  std::vector<std::shared_ptr<const SharedConfig>> retired_, retired_kept_;
   std::atomic<uint64_t> generation_{0};
 };
 

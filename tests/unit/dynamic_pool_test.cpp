@@ -49,6 +49,16 @@ TEST(DynamicPool, ProbesPastTakenAndExcludedAddresses) {
   EXPECT_EQ(assign(p, "2001:db8:1::2"), "192.168.255.234");
 }
 
+TEST(DynamicPool, ExclusionsTakeExactlyTheAddressesTheyShareWithThePool) {
+  // Inside (a /30 and a host), overlapping the start and the end, and outside.
+  auto p = make("10.64.0.0/24", {"10.64.0.8/30", "10.64.0.77", "10.64.0.0/31", "10.64.0.254/31", "10.65.0.0/16"});
+  // 255 slots (.1 ... .255): .1 (its /31 holds the network address too), .8-.11, .77,
+  // .254 and .255.
+  EXPECT_EQ(p.usage().free, 255u - 1 - 4 - 1 - 2);
+  auto whole = make("10.64.0.0/24", {"10.0.0.0/8"});
+  EXPECT_EQ(whole.usage().free, 0u);
+}
+
 TEST(DynamicPool, OnlyAssignsWhenAsked) {
   auto p = make("10.64.0.0/24");
   EXPECT_EQ(assign(p, "2001:db8::7", false), "not found");

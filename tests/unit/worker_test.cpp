@@ -254,3 +254,19 @@ TEST_F(WorkerOffload, UdpSuperPacketWithDfGetsFragmentationNeededPerDatagram) {
 }
 
 }  // namespace
+
+// A replaced configuration is freed by the main thread's reap(), once no worker holds
+// it; never by the worker that lets it go last.
+TEST(Runtime, AReplacedConfigurationIsFreedByReapOnceNoWorkerHoldsIt) {
+  xlatd::Runtime rt;
+  auto first = std::make_shared<xlatd::SharedConfig>();
+  std::weak_ptr<const xlatd::SharedConfig> watch = first;
+  rt.publish(std::move(first));
+  auto held = rt.current();  // a worker translating with it
+  rt.publish(std::make_shared<xlatd::SharedConfig>());
+  EXPECT_EQ(rt.reap(), 1u);
+  held.reset();              // the worker adopts the new one: nothing is freed on its thread
+  EXPECT_FALSE(watch.expired());
+  EXPECT_EQ(rt.reap(), 0u);
+  EXPECT_TRUE(watch.expired());
+}
