@@ -14,7 +14,7 @@
 
 #include "config/config.hpp"
 #include "config/map_file.hpp"
-#include "daemon/dynamic_pool.hpp"
+#include "plat/dynamic_pool.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <memory>
 
-#include "daemon/dynamic_pool.hpp"
+#include "plat/dynamic_pool.hpp"
 #include "packet_builder.hpp"
 
 namespace {

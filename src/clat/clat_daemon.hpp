@@ -5,7 +5,7 @@
 #pragma once
 
 #include "clat/clat_config.hpp"
-#include "daemon/options.hpp"
+#include "runtime/options.hpp"
 
 namespace xlatd::clat {
 

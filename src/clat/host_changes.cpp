@@ -2,7 +2,7 @@
 
 #include "clat/conntrack_mark.hpp"
 #include "clat/undo_journal.hpp"
-#include "daemon/safe_files.hpp"
+#include "runtime/safe_files.hpp"
 
 #include <unistd.h>
 

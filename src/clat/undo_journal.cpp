@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "config/config.hpp"
-#include "daemon/safe_files.hpp"
+#include "runtime/safe_files.hpp"
 #include "xlat/address_map.hpp"
 
 namespace xlatd::clat {

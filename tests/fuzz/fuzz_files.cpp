@@ -9,7 +9,7 @@
 #include "clat/clat_config.hpp"
 #include "clat/undo_journal.hpp"
 #include "config/config.hpp"
-#include "daemon/dynamic_pool.hpp"
+#include "plat/dynamic_pool.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

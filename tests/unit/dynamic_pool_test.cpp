@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "daemon/dynamic_pool.hpp"
+#include "plat/dynamic_pool.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <vector>
 
-#include "daemon/log.hpp"
+#include "runtime/log.hpp"
 
 namespace {
 

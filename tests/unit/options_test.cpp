@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "daemon/options.hpp"
+#include "runtime/options.hpp"
 
 namespace {
 
@@ -48,7 +48,7 @@ TEST(TaygaCommandLine, HelpAndUsageErrorsExitOne) {
 TEST(TaygaCommandLine, ChrootWithoutUserIsLeftForAfterTheConfiguration) {
   int code = -1;
   auto o = parse({"-r", "-c", "/etc/tayga.conf"}, code);
-  ASSERT_TRUE(o);  // daemon.cpp refuses it once the file is read, as TAYGA does
+  ASSERT_TRUE(o);  // plat_daemon.cpp refuses it once the file is read, as TAYGA does
   EXPECT_TRUE(o->chroot);
 }
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "daemon/safe_files.hpp"
+#include "runtime/safe_files.hpp"
 
 namespace {
 

@@ -1,8 +1,8 @@
 // `xlatd stats`: the mode status block (what the CLAT's loop decided last).
 #include <gtest/gtest.h>
 
-#include "daemon/mode_status.hpp"
-#include "daemon/stats.hpp"
+#include "runtime/mode_status.hpp"
+#include "runtime/stats.hpp"
 
 namespace xlatd {
 namespace {

@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "daemon/worker.hpp"
+#include "runtime/worker.hpp"
 #include "io/offload.hpp"
 #include "fake_queue.hpp"
 #include "packet_builder.hpp"

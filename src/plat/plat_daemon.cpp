@@ -1,4 +1,4 @@
-#include "daemon/daemon.hpp"
+#include "plat/plat_daemon.hpp"
 
 #include <grp.h>
 #include <pthread.h>
@@ -25,18 +25,16 @@
 #include <thread>
 #include <vector>
 
-#include "clat/clat_config.hpp"
-#include "clat/clat_daemon.hpp"
 #include "config/config.hpp"
 #include "config/map_file.hpp"
-#include "daemon/dynamic_pool.hpp"
-#include "daemon/log.hpp"
-#include "daemon/root_cleanup.hpp"
-#include "daemon/safe_files.hpp"
-#include "daemon/stats.hpp"
-#include "daemon/stats_server.hpp"
-#include "daemon/engine.hpp"
-#include "daemon/worker.hpp"
+#include "plat/dynamic_pool.hpp"
+#include "runtime/log.hpp"
+#include "runtime/root_cleanup.hpp"
+#include "runtime/safe_files.hpp"
+#include "runtime/stats.hpp"
+#include "runtime/stats_server.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/worker.hpp"
 #include "io/netlink.hpp"
 #include "io/offload.hpp"
 #include "io/tun.hpp"
@@ -102,62 +100,9 @@ bool drop_privileges(const Options& o, const std::string& data_dir, std::string&
   return true;
 }
 
-// CLAT mode reads -c FILE, else /etc/clatd.conf when it exists (clatd's default), else
-// nothing (clatd's defaults).
-std::string clat_config_file(const Options& o) {
-  if (o.config_given) return o.config;
-  return ::access("/etc/clatd.conf", F_OK) == 0 ? "/etc/clatd.conf" : "";
-}
-
 }  // namespace
 
-int run(const Options& o) {
-  if (o.stats) {
-    std::string path = o.control_socket;
-    if (path.empty() && o.mode == "clat") {
-      clat::ClatLoad cl = clat::load_clat_config(clat_config_file(o), o.overrides);
-      if (cl.config) path = default_control_socket(cl.config->clat_dev);
-    }
-    if (path.empty()) {
-      LoadResult lr = load_config(o.config);
-      if (!lr.config) {
-        std::cerr << "xlatd stats: give --control-socket, or -c with the daemon's configuration\n";
-        return 1;
-      }
-      path = default_control_socket(lr.config->tun_device);
-    }
-    return query_stats(path, o.json);
-  }
-  if (o.mode == "clat") {
-    clat::ClatLoad cl = clat::load_clat_config(clat_config_file(o), o.overrides);
-    if (o.quiet < 2) {
-      for (const auto& w : cl.warnings) std::cerr << "xlatd: warning: " << w << "\n";
-    }
-    // The CLAT keeps changing routes, rules and sysctls as the network moves, so it keeps
-    // its privileges; saying so beats ignoring -u/-g/-r (issue 14, finding 9).
-    if (!o.user.empty() || !o.group.empty() || o.chroot) {
-      std::cerr << "xlatd: -u, -g and -r are not available in CLAT mode (it needs CAP_NET_ADMIN "
-                   "throughout, and the xlatd-clat@ unit limits it to CAP_NET_ADMIN and CAP_NET_RAW)\n";
-      return 1;
-    }
-    if (!cl.config) {
-      for (const auto& e : cl.errors) std::cerr << "xlatd: " << e.message << "\n";
-      return 1;
-    }
-    const auto& c = *cl.config;
-    if (o.check_config) {
-      std::cout << "clat-dev=" << c.clat_dev << "\nclat-v4-addr=" << xlat::to_string(c.clat_v4_addr)
-                << "\nclat-v6-addr="
-                << (c.clat_v6_mode == clat::ClatConfig::V6Mode::Shared    ? "shared"
-                    : c.clat_v6_mode == clat::ClatConfig::V6Mode::Derived ? "derived"
-                                                                          : xlat::to_string(c.clat_v6_addr))
-                << "\nplat-prefix=" << (c.plat_prefix ? xlat::to_string(*c.plat_prefix) : "(discovered)")
-                << "\nplat-dev=" << (c.plat_dev.empty() ? "(default route)" : c.plat_dev)
-                << "\nv4-defaultroute-mtu=" << c.v4_defaultroute_mtu << "\n";
-      return 0;
-    }
-    return clat::run_clat(o, c);
-  }
+int run_plat(const Options& o) {
   // TAYGA ignores arguments that are not options; say so rather than start silently.
   for (const auto& a : o.overrides) {
     std::cerr << "xlatd: warning: ignoring argument '" << a << "' (key=value settings are for --mode clat)\n";

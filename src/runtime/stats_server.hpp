@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "daemon/stats.hpp"
+#include "runtime/stats.hpp"
 
 namespace xlatd {
 

@@ -1,6 +1,6 @@
-#include "daemon/dynamic_pool.hpp"
+#include "plat/dynamic_pool.hpp"
 
-#include "daemon/safe_files.hpp"
+#include "runtime/safe_files.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "daemon/stats.hpp"
+#include "runtime/stats.hpp"
 
 #include <poll.h>
 #include <arpa/inet.h>
@@ -62,7 +62,7 @@ std::string render_stats(const StatsSource& src, bool json, int64_t now) {
             collect([r](const WorkerStats& s) { return s.xlat.drops[r]; })};
     drops.push_back(std::move(row));
   }
-  DynamicPoolImpl::Usage u;
+  PoolUsage u;
   if (src.pool) u = src.pool->usage();
 
   std::ostringstream o;
@@ -272,7 +272,7 @@ int query_stats(const std::string& path, bool json) {
   return 0;
 }
 
-std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const DynamicPoolImpl* pool) {
+std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const PoolUsageSource* pool) {
   WorkerStats total;
   for (const auto& w : workers) {
     if (!w) continue;

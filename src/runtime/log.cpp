@@ -1,4 +1,4 @@
-#include "daemon/log.hpp"
+#include "runtime/log.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/pool_usage.hpp"
 #include "xlat/translator_config.hpp"
 
 namespace xlatd {
@@ -33,7 +34,7 @@ namespace xlatd {
 // tabs); false for anything else.
 bool parse_dynamic_map_line(std::string_view line, xlat::Ipv4Addr& v4, xlat::Ipv6Addr& v6, int64_t& last_use);
 
-class DynamicPoolImpl final : public xlat::DynamicPool {
+class DynamicPoolImpl final : public xlat::DynamicPool, public PoolUsageSource {
  public:
   static constexpr int64_t kActiveSeconds = 7440;          // 2 h 4 min
   static constexpr int64_t kDormantSeconds = 14 * 86400;   // then the address is freed
@@ -67,10 +68,8 @@ class DynamicPoolImpl final : public xlat::DynamicPool {
   // Where the search for a free address starts (TAYGA's hash).
   static uint32_t tayga_hash(const xlat::Ipv6Addr& a, unsigned host_bits);
 
-  struct Usage {
-    size_t active = 0, dormant = 0, free = 0;
-  };
-  Usage usage() const;
+  using Usage = PoolUsage;
+  Usage usage() const override;
 
  private:
   enum State : uint8_t { kFree = 0, kActive = 1, kDormant = 2, kExcluded = 3 };

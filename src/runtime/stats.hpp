@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/dynamic_pool.hpp"
-#include "daemon/mode_status.hpp"
-#include "daemon/worker.hpp"
+#include "runtime/mode_status.hpp"
+#include "runtime/pool_usage.hpp"
+#include "runtime/worker.hpp"
 
 namespace xlatd {
 
@@ -16,7 +16,7 @@ struct StatsSource {
   std::string tun;
   int64_t started = 0;  // Unix seconds
   const std::vector<std::unique_ptr<Worker>>* workers = nullptr;
-  const DynamicPoolImpl* pool = nullptr;
+  const PoolUsageSource* pool = nullptr;
   const ModeStatus* status = nullptr;  // the CLAT's state; none for the PLAT
 };
 
@@ -40,6 +40,6 @@ int open_metrics_socket(const std::string& listen, std::string& error);
 std::string metrics_reply(const StatsSource& src, int64_t now);
 
 // One log line with the totals of every worker (SIGUSR1 and exit).
-std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const DynamicPoolImpl* pool);
+std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const PoolUsageSource* pool);
 
 }  // namespace xlatd

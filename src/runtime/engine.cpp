@@ -1,4 +1,4 @@
-#include "daemon/engine.hpp"
+#include "runtime/engine.hpp"
 
 #include <pthread.h>
 #include <sched.h>
@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "daemon/log.hpp"
+#include "runtime/log.hpp"
 #include "io/offload.hpp"
 
 namespace xlatd {

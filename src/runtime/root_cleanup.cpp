@@ -1,4 +1,4 @@
-#include "daemon/root_cleanup.hpp"
+#include "runtime/root_cleanup.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

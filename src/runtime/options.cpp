@@ -1,4 +1,4 @@
-#include "daemon/options.hpp"
+#include "runtime/options.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -67,7 +67,7 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_flag("-n,--nodetach", o.nodetach, "Stay in the foreground");
   auto* u = app.add_option("-u,--user", o.user, "Drop privileges to this user after setting up");
   auto* g = app.add_option("-g,--group", o.group, "Drop privileges to this group after setting up");
-  // -r needs -u; TAYGA says so after reading the configuration (daemon.cpp).
+  // -r needs -u; TAYGA says so after reading the configuration (plat/plat_daemon.cpp).
   auto* r = app.add_flag("-r,--chroot", o.chroot, "chroot to data-dir after setting up (needs -u)");
   app.add_option("-p,--pidfile", o.pidfile, "Write the process id to this file");
   auto* sl = app.add_flag("--syslog", o.syslog, "Log to syslog (the default)");

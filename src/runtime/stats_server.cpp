@@ -1,4 +1,4 @@
-#include "daemon/stats_server.hpp"
+#include "runtime/stats_server.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>

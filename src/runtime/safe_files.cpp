@@ -1,4 +1,4 @@
-#include "daemon/safe_files.hpp"
+#include "runtime/safe_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/worker.hpp"
+#include "runtime/worker.hpp"
 #include "io/tun.hpp"
 #include "io/uring_queue.hpp"
 

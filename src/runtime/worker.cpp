@@ -1,9 +1,9 @@
-#include "daemon/worker.hpp"
+#include "runtime/worker.hpp"
 
 #include <algorithm>
 #include <ctime>
 
-#include "daemon/log.hpp"
+#include "runtime/log.hpp"
 #include "io/gso_segment.hpp"
 #include "io/offload.hpp"
 #include "tools/packet_summary.hpp"
