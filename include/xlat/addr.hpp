@@ -40,6 +40,13 @@ struct Ipv6Prefix {
   friend bool operator==(const Ipv6Prefix&, const Ipv6Prefix&) = default;
 };
 
+// An address or prefix of either family (an interface address, a route).
+struct IpPrefix {
+  bool v6 = false;
+  Ipv4Prefix v4;
+  Ipv6Prefix v6addr;
+};
+
 inline Ipv4Addr ipv4_mask(uint8_t len) {
   return len == 0 ? 0 : ~Ipv4Addr{0} << (32 - len);
 }

@@ -27,11 +27,7 @@ struct MapDirective {
   std::string where;  // file:line, for messages
 };
 
-struct TunAddress {
-  bool v6 = false;
-  xlat::Ipv4Prefix v4;
-  xlat::Ipv6Prefix v6addr;
-};
+using TunAddress = xlat::IpPrefix;
 
 struct Config {
   std::string source;  // the file it was read from

@@ -19,7 +19,7 @@ namespace xlatd {
 
 namespace {
 
-std::string text(const TunAddress& a) {
+std::string text(const xlat::IpPrefix& a) {
   return a.v6 ? xlat::to_string(a.v6addr) : xlat::to_string(a.v4);
 }
 
@@ -68,7 +68,7 @@ bool Netlink::link_up(const std::string& ifname, std::string& error) {
   return true;
 }
 
-bool Netlink::add_address(const std::string& ifname, const TunAddress& a, std::string& error) {
+bool Netlink::add_address(const std::string& ifname, const xlat::IpPrefix& a, std::string& error) {
   int idx = ifindex(ifname, error);
   if (idx < 0) return false;
   nl_addr* local = nullptr;
@@ -91,7 +91,7 @@ bool Netlink::add_address(const std::string& ifname, const TunAddress& a, std::s
   return true;
 }
 
-bool Netlink::add_route(const std::string& ifname, const TunAddress& prefix, std::string& error) {
+bool Netlink::add_route(const std::string& ifname, const xlat::IpPrefix& prefix, std::string& error) {
   Route r;
   r.dst = prefix;
   r.ifname = ifname;

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "config/config.hpp"
+#include "xlat/addr.hpp"
 
 struct nl_sock;
 
@@ -22,13 +22,13 @@ class Netlink {
   bool ok() const { return sock_ != nullptr; }
   bool link_up(const std::string& ifname, std::string& error);
   // Adds the address (IPv4 default /32, IPv6 default /128); an existing one is fine.
-  bool add_address(const std::string& ifname, const TunAddress& a, std::string& error);
+  bool add_address(const std::string& ifname, const xlat::IpPrefix& a, std::string& error);
   // Routes the prefix into the interface; an existing route is replaced.
-  bool add_route(const std::string& ifname, const TunAddress& prefix, std::string& error);
+  bool add_route(const std::string& ifname, const xlat::IpPrefix& prefix, std::string& error);
 
   // A route with the attributes the CLAT sets (metric, MTU, advmss, preferred source).
   struct Route {
-    TunAddress dst;
+    xlat::IpPrefix dst;
     std::string ifname;
     uint32_t table = 254;  // RT_TABLE_MAIN
     uint32_t metric = 0;
