@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,24 @@ struct StatsSource {
   const PoolUsageSource* pool = nullptr;
   const ModeStatus* status = nullptr;  // the CLAT's state; none for the PLAT
 };
+
+// What every view shows, read once: the workers' published counters, the pool's
+// usage, the mode's status.
+struct StatsSnapshot {
+  std::string tun;
+  int64_t uptime = 0;
+  std::vector<WorkerStats> workers;
+  std::optional<PoolUsage> pool;
+  std::optional<ModeStatus::Snapshot> status;
+};
+StatsSnapshot snapshot(const StatsSource& src, int64_t now);
+
+// The views, pure, each generated from the one counter table (counters.hpp): the
+// `xlatd stats` table, its JSON, the Prometheus exposition and the SIGUSR1 line.
+std::string render_table(const StatsSnapshot& s);
+std::string render_json(const StatsSnapshot& s);
+std::string render_prometheus(const StatsSnapshot& s);
+std::string counters_line(const StatsSnapshot& s);
 
 std::string render_stats(const StatsSource& src, bool json, int64_t now);
 

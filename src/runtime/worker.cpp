@@ -150,17 +150,17 @@ void Worker::publish_stats(int64_t now_ms) {
   now.xlat.drops[static_cast<size_t>(xlat::DropReason::GsoUntranslatable)] += gso_drops_;
   now.gso_segmented += gso_segmented_;
   size_t k = 0;
-  auto put = [&](const char*, uint64_t v) { published_[k++].store(v, std::memory_order_relaxed); };
-  for_each_counter(now, put);
-  for (uint64_t d : now.xlat.drops) put(nullptr, d);
+  auto put = [&](uint64_t v) { published_[k++].store(v, std::memory_order_relaxed); };
+  for_each_counter(now, [&](const CounterInfo&, uint64_t v) { put(v); });
+  for (uint64_t d : now.xlat.drops) put(d);
 }
 
 WorkerStats Worker::stats() const {
   WorkerStats s;
   size_t k = 0;
-  auto get = [&](const char*, uint64_t& v) { v = published_[k++].load(std::memory_order_relaxed); };
-  for_each_counter(s, get);
-  for (uint64_t& d : s.xlat.drops) get(nullptr, d);
+  auto get = [&](uint64_t& v) { v = published_[k++].load(std::memory_order_relaxed); };
+  for_each_counter(s, [&](const CounterInfo&, uint64_t& v) { get(v); });
+  for (uint64_t& d : s.xlat.drops) get(d);
   return s;
 }
 

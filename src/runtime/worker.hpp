@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "runtime/counters.hpp"
 #include "io/packet_queue.hpp"
 #include "xlat/translator.hpp"
 
@@ -73,35 +74,36 @@ struct WorkerStats {
   uint64_t gso_segmented = 0;  // super-packets cut into packets in software (gso_segment.hpp)
 };
 
-// Every counter of a WorkerStats but the drops, in one fixed order, each with the name
-// `xlatd stats` prints. Publishing, reading back, summing and printing all walk this
-// one list (the drops, one per reason, follow it), so a counter added here is added
-// everywhere at once.
-inline constexpr size_t kScalarCounters = 13;
+// Every counter of a WorkerStats but the drops, in the order of kCounters (counters.hpp),
+// with its description. Publishing, reading back, summing and every view (table, JSON,
+// Prometheus, the SIGUSR1 line) walk this one list (the drops, one per reason, follow
+// it), so a counter added here and to kCounters is added everywhere at once.
 template <typename Stats, typename F>  // Stats: WorkerStats or const WorkerStats
 void for_each_counter(Stats& s, F&& f) {
-  f("rx_packets", s.io.rx_packets);
-  f("tx_packets", s.io.tx_packets);
-  f("tx_errors", s.io.tx_errors);
-  f("rx_errors", s.io.rx_errors);
-  f("translated_4to6", s.xlat.translated_4to6);
-  f("translated_6to4", s.xlat.translated_6to4);
-  f("fragments_made", s.xlat.fragments_made);
-  f("icmp_errors_sent", s.xlat.icmp_errors_sent);
-  f("icmp_errors_rate_limited", s.xlat.icmp_errors_rate_limited);
-  f("echo_replies_sent", s.xlat.echo_replies_sent);
-  f("io_rounds", s.io.rounds);
-  f("io_syscalls", s.io.syscalls);
-  f("gso_segmented", s.gso_segmented);
+  size_t i = 0;
+  auto one = [&](auto& field) { f(kCounters[i++], field); };
+  one(s.io.rx_packets);
+  one(s.io.tx_packets);
+  one(s.io.tx_errors);
+  one(s.io.rx_errors);
+  one(s.xlat.translated_4to6);
+  one(s.xlat.translated_6to4);
+  one(s.xlat.fragments_made);
+  one(s.xlat.icmp_errors_sent);
+  one(s.xlat.icmp_errors_rate_limited);
+  one(s.xlat.echo_replies_sent);
+  one(s.io.rounds);
+  one(s.io.syscalls);
+  one(s.gso_segmented);
 }
 
 // total += s, every counter and every drop reason.
 inline void add_stats(WorkerStats& total, const WorkerStats& s) {
   std::array<uint64_t, kScalarCounters> v{};
   size_t k = 0;
-  for_each_counter(s, [&](const char*, uint64_t x) { v[k++] = x; });
+  for_each_counter(s, [&](const CounterInfo&, uint64_t x) { v[k++] = x; });
   k = 0;
-  for_each_counter(total, [&](const char*, uint64_t& x) { x += v[k++]; });
+  for_each_counter(total, [&](const CounterInfo&, uint64_t& x) { x += v[k++]; });
   for (size_t i = 0; i < s.xlat.drops.size(); ++i) total.xlat.drops[i] += s.xlat.drops[i];
 }
 

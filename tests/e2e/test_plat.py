@@ -745,7 +745,7 @@ def check_pidfile_notify_sigusr1(L, t):
         t.proc.send_signal(signal.SIGUSR1)
         line = wait_for(lambda: [l for l in open(t.log).read().splitlines() if "counters: rx" in l], 10)
         words = line[-1].split() if line else []
-        logged = int(words[words.index("6to4") + 1]) if "6to4" in words else -1
+        logged = int(words[words.index("translated_6to4") + 1]) if "translated_6to4" in words else -1
         t.stop(L)  # SIGTERM; the datagram waits in the socket
         stopping = receive("STOPPING=1")
         pid_removed = not os.path.exists(pidfile)

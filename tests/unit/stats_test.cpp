@@ -1,5 +1,8 @@
-// `xlatd stats`: the mode status block (what the CLAT's loop decided last).
+// `xlatd stats`, its JSON, the Prometheus exposition and the SIGUSR1 line: one counter
+// table feeds them all; the mode status block (what the CLAT's loop decided last).
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "runtime/mode_status.hpp"
 #include "runtime/stats.hpp"
@@ -18,6 +21,53 @@ TEST(StatsStatus, TheLastTurnIsShownWithItsCountEscapedInJson) {
       << json;
   const std::string text = render_stats(src, false, 5);
   EXPECT_NE(text.find("state: refused (address \"in use\")"), std::string::npos) << text;
+}
+
+// Two workers, every counter a distinct value: each view shows each counter, with
+// the right value, under the name (and Prometheus family and label) of the table.
+TEST(StatsViews, EveryCounterAppearsInEveryView) {
+  StatsSnapshot s;
+  s.tun = "nat64";
+  s.workers.resize(2);
+  uint64_t next = 1000;
+  for (auto& w : s.workers) {
+    for_each_counter(w, [&](const CounterInfo&, uint64_t& v) { v = next++; });
+    for (auto& d : w.xlat.drops) d = next++;
+  }
+  s.pool = PoolUsage{3, 4, 5};
+  const std::string json = render_json(s), table = render_table(s), prom = render_prometheus(s),
+                    line = counters_line(s);
+  std::vector<uint64_t> first;
+  for_each_counter(s.workers[0], [&](const CounterInfo&, uint64_t v) { first.push_back(v); });
+  size_t i = 0;
+  for_each_counter(s.workers[1], [&](const CounterInfo& c, uint64_t v1) {
+    const uint64_t v0 = first[i++], total = v0 + v1;
+    const std::string name = c.name;
+    EXPECT_NE(json.find("\"" + name + "\":" + std::to_string(total)), std::string::npos) << name;
+    EXPECT_NE(table.find(name), std::string::npos) << name;
+    EXPECT_NE(table.find(std::to_string(total)), std::string::npos) << name;
+    EXPECT_NE(line.find(" " + name + " " + std::to_string(total)), std::string::npos) << name;
+    const std::string label = *c.label ? std::string(",") + c.label : "";
+    for (int w = 0; w < 2; ++w) {
+      const std::string series = "xlatd_" + std::string(c.family) + "{worker=\"" + std::to_string(w) + "\"" + label +
+                                 "} " + std::to_string(w ? v1 : v0) + "\n";
+      EXPECT_NE(prom.find(series), std::string::npos) << series;
+    }
+    EXPECT_NE(prom.find("# TYPE xlatd_" + std::string(c.family) + " counter"), std::string::npos) << name;
+    EXPECT_EQ(std::string(c.family).substr(std::string(c.family).size() - 6), "_total") << name;
+  });
+  EXPECT_EQ(i, kScalarCounters);
+  const uint64_t reserved = s.workers[1].xlat.drops[static_cast<size_t>(xlat::DropReason::Ipv6ReservedDest)];
+  EXPECT_NE(prom.find("reason=\"ipv6_reserved_dest\"} " + std::to_string(reserved)), std::string::npos);
+  EXPECT_NE(prom.find("xlatd_pool_addresses{state=\"dormant\"} 4"), std::string::npos);
+  EXPECT_NE(line.find("pool-free 5"), std::string::npos);
+}
+
+TEST(StatsViews, JsonEscapesControlCharacters) {
+  StatsSnapshot s;
+  s.tun = "a\"b\\c\nd";
+  const std::string json = render_json(s);
+  EXPECT_NE(json.find(R"("tun":"a\"b\\c\u000ad")"), std::string::npos) << json;
 }
 
 TEST(StatsStatus, APlatHasNone) {

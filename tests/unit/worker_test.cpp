@@ -149,9 +149,9 @@ TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
   xlatd::WorkerStats a;
   uint64_t next = 1;
   std::set<std::string> names;
-  xlatd::for_each_counter(a, [&](const char* name, uint64_t& v) {
+  xlatd::for_each_counter(a, [&](const xlatd::CounterInfo& c, uint64_t& v) {
     v = next++;
-    names.insert(name);
+    names.insert(c.name);
   });
   for (auto& d : a.xlat.drops) d = next++;
   EXPECT_EQ(names.size(), xlatd::kScalarCounters);
