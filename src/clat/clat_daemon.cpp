@@ -31,6 +31,7 @@
 #include "clat/pref64_tracker.hpp"
 #include "runtime/engine.hpp"
 #include "xlat/address_map.hpp"
+#include "runtime/lifecycle.hpp"
 #include "runtime/log.hpp"
 #include "runtime/mode_status.hpp"
 #include "runtime/safe_files.hpp"
@@ -492,16 +493,8 @@ int ClatDaemon::run() {
   int control = open_control_socket(control_path, err);
   if (control < 0) log::warn(err + " (xlatd stats will not work)");
   if (o_.detach && ::daemon(0, 0) != 0) return fail("cannot detach");
-  if (!o_.pidfile.empty()) {
-    std::string perr;
-    if (!write_new_file(o_.pidfile, std::to_string(::getpid()) + "\n", 0644, perr)) log::error("pidfile: " + perr);
-  }
-
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT}) sigaddset(&mask, s);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+  write_pidfile(o_.pidfile);
+  const int sfd = signals_to_fd();  // before the worker starts: it inherits the mask
   if (!engine_.start(err)) return fail(err);
   log::info("xlatd " XLATD_VERSION " CLAT on " + c_.clat_dev + " (" + xlat::to_string(c_.clat_v4_addr) + ", MTU " +
             std::to_string(engine_.mtu()) + ") with " + engine_.describe());
@@ -570,7 +563,7 @@ int ClatDaemon::run() {
   engine_.stop();
   host_.undo_all();
   log::info(counters_line(engine_.workers(), nullptr));
-  if (!o_.pidfile.empty()) ::unlink(o_.pidfile.c_str());
+  remove_pidfile(o_.pidfile);
   if (control >= 0) {
     ::close(control);
     ::unlink(control_path.c_str());

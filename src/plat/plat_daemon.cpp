@@ -1,44 +1,35 @@
 #include "plat/plat_daemon.hpp"
 
-#include <grp.h>
-#include <pthread.h>
+#include <poll.h>
 #include <pwd.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "config/config.hpp"
 #include "config/map_file.hpp"
+#include "io/netlink.hpp"
+#include "io/tun.hpp"
 #include "plat/dynamic_pool.hpp"
+#include "plat/privileges.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/lifecycle.hpp"
 #include "runtime/log.hpp"
 #include "runtime/root_cleanup.hpp"
-#include "runtime/safe_files.hpp"
 #include "runtime/stats.hpp"
 #include "runtime/stats_server.hpp"
-#include "runtime/engine.hpp"
 #include "runtime/worker.hpp"
-#include "io/netlink.hpp"
-#include "io/offload.hpp"
-#include "io/tun.hpp"
-#include "io/uring_queue.hpp"
 
 namespace xlatd {
 
@@ -46,58 +37,268 @@ namespace {
 
 int64_t wall_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
-bool make_dirs(const std::string& path) {
-  std::string cur;
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      cur = path.substr(0, i);
-      if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return false;
-    }
-  }
-  return true;
+// Reported on standard error and in the log: the start failed.
+int fail(const std::string& err) {
+  log::error(err);
+  std::cerr << "xlatd: " << err << "\n";
+  return 1;
 }
 
-bool drop_privileges(const Options& o, const std::string& data_dir, std::string& error) {
-  if (o.user.empty() && o.group.empty() && !o.chroot) return true;
-  gid_t gid = 0;
-  uid_t uid = 0;
-  passwd* pw = nullptr;
-  if (!o.user.empty()) {
-    pw = ::getpwnam(o.user.c_str());
-    if (pw == nullptr) {
-      error = "-u: no user " + o.user;
-      return false;
+// The PLAT from its checked configuration to its exit: each step of the start-up in
+// its own method, in the order TAYGA does them; the main loop; the shutdown.
+class PlatDaemon {
+ public:
+  PlatDaemon(const Options& o, const Config& cfg, std::vector<MapDirective> file_maps)
+      : o_(o), cfg_(cfg), file_maps_(std::move(file_maps)), map_file_(cfg.map_file) {}
+  ~PlatDaemon() {
+    if (pool_event_ >= 0) ::close(pool_event_);
+    if (sfd_ >= 0) ::close(sfd_);
+  }
+
+  int run(const std::vector<std::string>& map_notes);
+
+ private:
+  std::optional<int> open_tun();
+  std::optional<int> open_pool();
+  std::optional<int> open_sockets();
+  std::optional<int> leave_root();
+  void publish(const std::vector<MapDirective>& file_maps);
+  void save_pool(const char* why);
+  void tick();
+  bool on_signal(const signalfd_siginfo& si);  // false: stop
+  void reload_map_file();
+  void shut_down();
+
+  const Options& o_;
+  const Config& cfg_;
+  std::vector<MapDirective> file_maps_;
+  std::string map_file_;  // rebased inside the chroot
+  std::string map_path_;  // dynamic.map, the same
+  Engine engine_;
+  uint32_t mtu_ = 0;
+  std::unique_ptr<DynamicPoolImpl> pool_;
+  int pool_event_ = -1;
+  int control_ = -1, metrics_ = -1, sfd_ = -1;
+  std::string control_path_;
+  int64_t last_maintenance_ = 0;
+};
+
+std::optional<int> PlatDaemon::open_tun() {
+  unsigned workers = cfg_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
+  if (workers == 0) workers = 1;  // TAYGA's "0 = single-threaded": one worker
+  std::string err;
+  if (!engine_.open(cfg_.tun_device, workers, cfg_.offload, err)) return fail(err);
+  if (cfg_.tun_up.value_or(false) || !cfg_.tun_ip.empty() || !cfg_.tun_route.empty()) {
+    Netlink nl;
+    bool ok = nl.ok();
+    if (!ok) err = "cannot open a netlink socket";
+    for (const auto& a : cfg_.tun_ip) ok = ok && nl.add_address(cfg_.tun_device, a, err);
+    if (ok && cfg_.tun_up.value_or(true)) ok = nl.link_up(cfg_.tun_device, err);
+    for (const auto& r : cfg_.tun_route) ok = ok && nl.add_route(cfg_.tun_device, r, err);
+    if (!ok) return fail(err);
+  }
+  mtu_ = engine_.read_mtu();
+  return std::nullopt;
+}
+
+std::optional<int> PlatDaemon::open_pool() {
+  pool_event_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (!cfg_.data_dir.empty()) {
+    if (!make_dirs(cfg_.data_dir)) {
+      std::cerr << "xlatd: cannot create data-dir " << cfg_.data_dir << ": " << std::strerror(errno) << "\n";
+      return 1;
     }
-    uid = pw->pw_uid;
-    gid = pw->pw_gid;
+    map_path_ = cfg_.data_dir + "/dynamic.map";
   }
-  if (!o.group.empty()) {
-    group* gr = ::getgrnam(o.group.c_str());
-    if (gr == nullptr) {
-      error = "-g: no group " + o.group;
-      return false;
+  if (!cfg_.dynamic_pool) return std::nullopt;
+  DynamicPoolImpl::Options po;
+  po.range = *cfg_.dynamic_pool;
+  po.excluded.push_back({cfg_.ipv4_addr, 32});
+  for (const auto& m : cfg_.maps) po.excluded.push_back(m.v4);
+  for (const auto& m : file_maps_) po.excluded.push_back(m.v4);
+  if (cfg_.log.dyn) po.log_event = [](const std::string& m) { log::info("dynamic pool: " + m); };
+  // A new assignment wakes the main loop, which writes dynamic.map right away: a crash
+  // a moment later loses nothing.
+  po.on_change = [fd = pool_event_] {
+    uint64_t one = 1;
+    (void)::write(fd, &one, sizeof one);
+  };
+  pool_ = std::make_unique<DynamicPoolImpl>(std::move(po), wall_seconds());
+  if (!map_path_.empty()) {
+    std::vector<std::string> notes;
+    pool_->load(map_path_, notes);
+    for (const auto& n : notes) log::warn(n);
+    auto u = pool_->usage();
+    log::info("dynamic pool " + xlat::to_string(*cfg_.dynamic_pool) + ": " + std::to_string(u.active) + " active, " +
+              std::to_string(u.dormant) + " dormant mappings loaded");
+  }
+  return std::nullopt;
+}
+
+void PlatDaemon::publish(const std::vector<MapDirective>& file_maps) {
+  auto next = std::make_shared<SharedConfig>();
+  next->translator = cfg_.translator(mtu_, file_maps);
+  next->log = cfg_.log;
+  // Each worker holds its own reference to the configuration it translates with and
+  // swaps between batches; the runtime keeps the old one until no worker does (reap).
+  engine_.runtime().publish(std::move(next));
+}
+
+std::optional<int> PlatDaemon::open_sockets() {
+  // Opened while still root and outside any chroot; it outlives both.
+  control_path_ = o_.control_socket.empty() ? default_control_socket(cfg_.tun_device) : o_.control_socket;
+  std::string err;
+  control_ = open_control_socket(control_path_, err);
+  if (control_ < 0) log::warn(err + " (xlatd stats will not work)");
+  if (!cfg_.metrics_listen.empty()) {
+    metrics_ = open_metrics_socket(cfg_.metrics_listen, err);
+    if (metrics_ < 0) return fail(err);
+  }
+  return std::nullopt;
+}
+
+std::optional<int> PlatDaemon::leave_root() {
+  if (!o_.debug_foreground && !o_.nodetach && ::daemon(0, 0) != 0) {
+    log::error(std::string("cannot detach: ") + std::strerror(errno));
+    return 1;
+  }
+  write_pidfile(o_.pidfile);
+  // After -u the daemon must still write dynamic.map: hand data-dir to that user.
+  if (!o_.user.empty() && !cfg_.data_dir.empty()) {
+    if (passwd* pw = ::getpwnam(o_.user.c_str())) {
+      if (::chown(cfg_.data_dir.c_str(), pw->pw_uid, static_cast<gid_t>(-1)) != 0) {
+        log::warn("cannot give " + cfg_.data_dir + " to " + o_.user + ": " + std::strerror(errno));
+      }
     }
-    gid = gr->gr_gid;
   }
-  if (o.chroot) {
-    if (data_dir.empty()) {
-      error = "-r needs data-dir in the configuration";
-      return false;
+  // After the drop, the control socket and the pidfile (root's directories) can only
+  // be removed by a helper that stays root (root_cleanup.hpp).
+  std::string err;
+  const bool dropping = !o_.user.empty() || !o_.group.empty() || o_.chroot;
+  if (dropping && !start_root_cleanup({control_ < 0 ? "" : control_path_, o_.pidfile}, err)) log::warn(err);
+  if (!drop_privileges(o_, cfg_.data_dir, err)) {
+    log::error(err);
+    return 1;
+  }
+  // Inside the chroot, data-dir is "/".
+  if (o_.chroot) {
+    if (!map_path_.empty()) map_path_ = "/dynamic.map";
+    if (map_file_.rfind(cfg_.data_dir + "/", 0) == 0) map_file_ = map_file_.substr(cfg_.data_dir.size());
+  }
+  return std::nullopt;
+}
+
+void PlatDaemon::save_pool(const char* why) {
+  if (!pool_ || map_path_.empty()) return;
+  std::string e;
+  if (!pool_->save(map_path_, e)) {
+    log::error(e);
+  } else {
+    log::debug(std::string("dynamic.map written (") + why + ")");
+  }
+}
+
+// Every wake-up: configurations to free, the pool's clock, upkeep and persistence.
+void PlatDaemon::tick() {
+  engine_.runtime().reap();  // replaced configurations the workers have let go of
+  const int64_t now = wall_seconds();
+  if (!pool_) return;
+  pool_->set_now(now);
+  if (now - last_maintenance_ >= 45) {
+    pool_->maintain();
+    last_maintenance_ = now;
+  }
+  if (pool_->dirty()) save_pool("changes");
+}
+
+// SIGHUP: the map-file again. A file that cannot be read or parsed keeps the running
+// maps; entries that collide are skipped or replaced as at start (merge_map_file).
+void PlatDaemon::reload_map_file() {
+  std::vector<MapDirective> fresh;
+  if (!map_file_.empty()) {
+    std::vector<ConfigError> errs;
+    std::vector<MapDirective> lines = load_map_file(map_file_, errs);
+    for (const auto& e : errs) log::error("map-file reload: " + e.message);
+    if (!errs.empty()) {
+      save_pool("SIGHUP");
+      return;
     }
-    if (::chroot(data_dir.c_str()) != 0 || ::chdir("/") != 0) {
-      error = "chroot to " + data_dir + ": " + std::strerror(errno);
+    std::vector<std::string> notes;
+    fresh = merge_map_file(cfg_, lines, notes);
+    for (const auto& n : notes) log::warn("map-file reload: " + n);
+  }
+  publish(fresh);
+  log::info("SIGHUP: " + std::to_string(fresh.size()) + " map-file entries loaded");
+  save_pool("SIGHUP");
+}
+
+bool PlatDaemon::on_signal(const signalfd_siginfo& si) {
+  switch (si.ssi_signo) {
+    case SIGHUP:
+      reload_map_file();
+      return true;
+    case SIGUSR1:
+      log::info(counters_line(engine_.workers(), pool_.get()));
+      return true;
+    default:
+      log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
       return false;
+  }
+}
+
+void PlatDaemon::shut_down() {
+  engine_.stop();
+  save_pool("exit");
+  log::info(counters_line(engine_.workers(), pool_.get()));
+  remove_pidfile(o_.pidfile);
+  if (control_ >= 0) {
+    ::close(control_);
+    ::unlink(control_path_.c_str());
+  }
+}
+
+int PlatDaemon::run(const std::vector<std::string>& map_notes) {
+  log::init(o_.journal ? log::Target::Journal : o_.stdout_log ? log::Target::Stdout : log::Target::Syslog, o_.debug);
+  for (const auto& w : cfg_.warnings) log::warn(w);
+  for (const auto& w : map_notes) log::warn(w);
+  if (auto code = open_tun()) return *code;
+  if (auto code = open_pool()) return *code;
+  engine_.runtime().pool = pool_.get();
+  publish(file_maps_);
+  if (auto code = open_sockets()) return *code;
+  if (auto code = leave_root()) return *code;
+  sfd_ = signals_to_fd();  // before the workers start: they inherit the mask
+  std::string err;
+  if (!engine_.start(err)) {
+    log::error(err);
+    return 1;
+  }
+  log::info("xlatd " XLATD_VERSION " translating on " + cfg_.tun_device + " (MTU " + std::to_string(mtu_) +
+            ") with " + engine_.describe());
+  log::sd_notify("READY=1\nSTATUS=translating on " + cfg_.tun_device);
+  // Control and metrics clients are served on their own thread: none can hold up this
+  // loop (signals, reloads, pool saves).
+  StatsServer stats_server(control_, metrics_,
+                           StatsSource{cfg_.tun_device, wall_seconds(), &engine_.workers(), pool_.get()});
+  if (!stats_server.start(err)) log::error(err);
+
+  last_maintenance_ = wall_seconds();
+  for (bool running = true; running;) {
+    pollfd p[2] = {{sfd_, POLLIN, 0}, {pool_event_, POLLIN, 0}};
+    ::poll(p, 2, 1000);  // negative fds are ignored by poll
+    if (p[1].revents & POLLIN) {
+      uint64_t n;
+      (void)::read(pool_event_, &n, sizeof n);
     }
+    tick();
+    if (!(p[0].revents & POLLIN)) continue;
+    signalfd_siginfo si{};
+    if (::read(sfd_, &si, sizeof si) == sizeof si) running = on_signal(si);
   }
-  if (gid != 0 && (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0)) {
-    error = std::string("setgid: ") + std::strerror(errno);
-    return false;
-  }
-  if (uid != 0 && ::setuid(uid) != 0) {
-    error = std::string("setuid: ") + std::strerror(errno);
-    return false;
-  }
-  return true;
+  log::sd_notify("STOPPING=1");
+  stats_server.stop();
+  shut_down();
+  return 0;
 }
 
 }  // namespace
@@ -149,224 +350,8 @@ int run_plat(const Options& o) {
     std::cout << (o.mktun ? "Created" : "Removed") << " persistent tun device " << cfg.tun_device << "\n";
     return 0;
   }
-
-  log::init(o.journal ? log::Target::Journal : o.stdout_log ? log::Target::Stdout : log::Target::Syslog,
-            o.debug);
-  for (const auto& w : cfg.warnings) log::warn(w);
-  for (const auto& w : map_notes) log::warn(w);
-
-  unsigned workers = cfg.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
-  if (workers == 0) workers = 1;  // TAYGA's "0 = single-threaded": one worker
-  Engine engine;
-  std::string err;
-  if (!engine.open(cfg.tun_device, workers, cfg.offload, err)) {
-    log::error(err);
-    std::cerr << "xlatd: " << err << "\n";
-    return 1;
-  }
-
-  if (cfg.tun_up.value_or(false) || !cfg.tun_ip.empty() || !cfg.tun_route.empty()) {
-    Netlink nl;
-    bool ok = nl.ok();
-    if (!ok) err = "cannot open a netlink socket";
-    for (const auto& a : cfg.tun_ip) ok = ok && nl.add_address(cfg.tun_device, a, err);
-    if (ok && cfg.tun_up.value_or(true)) ok = nl.link_up(cfg.tun_device, err);
-    for (const auto& r : cfg.tun_route) ok = ok && nl.add_route(cfg.tun_device, r, err);
-    if (!ok) {
-      log::error(err);
-      std::cerr << "xlatd: " << err << "\n";
-      return 1;
-    }
-  }
-  const uint32_t mtu = engine.read_mtu();
-
-  std::unique_ptr<DynamicPoolImpl> pool;
-  std::string map_path;
-  const int pool_event = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (!cfg.data_dir.empty()) {
-    if (!make_dirs(cfg.data_dir)) {
-      std::cerr << "xlatd: cannot create data-dir " << cfg.data_dir << ": " << std::strerror(errno) << "\n";
-      return 1;
-    }
-    map_path = cfg.data_dir + "/dynamic.map";
-  }
-  if (cfg.dynamic_pool) {
-    DynamicPoolImpl::Options po;
-    po.range = *cfg.dynamic_pool;
-    po.excluded.push_back({cfg.ipv4_addr, 32});
-    for (const auto& m : cfg.maps) po.excluded.push_back(m.v4);
-    for (const auto& m : file_maps) po.excluded.push_back(m.v4);
-    if (cfg.log.dyn) po.log_event = [](const std::string& m) { log::info("dynamic pool: " + m); };
-    // A new assignment wakes the main loop, which writes dynamic.map right away: a crash
-    // a moment later loses nothing.
-    po.on_change = [fd = pool_event] {
-      uint64_t one = 1;
-      (void)::write(fd, &one, sizeof one);
-    };
-    pool = std::make_unique<DynamicPoolImpl>(std::move(po), wall_seconds());
-    if (!map_path.empty()) {
-      std::vector<std::string> notes;
-      pool->load(map_path, notes);
-      for (const auto& n : notes) log::warn(n);
-      auto u = pool->usage();
-      log::info("dynamic pool " + xlat::to_string(*cfg.dynamic_pool) + ": " + std::to_string(u.active) +
-                " active, " + std::to_string(u.dormant) + " dormant mappings loaded");
-    }
-  }
-
-  Runtime& rt = engine.runtime();
-  rt.pool = pool.get();
-  auto shared = std::make_shared<SharedConfig>();
-  shared->translator = cfg.translator(mtu, file_maps);
-  shared->log = cfg.log;
-  rt.publish(shared);
-
-  // Opened while still root and outside any chroot; it outlives both.
-  const std::string control_path =
-      o.control_socket.empty() ? default_control_socket(cfg.tun_device) : o.control_socket;
-  int control = open_control_socket(control_path, err);
-  if (control < 0) log::warn(err + " (xlatd stats will not work)");
-  int metrics = -1;
-  if (!cfg.metrics_listen.empty()) {
-    metrics = open_metrics_socket(cfg.metrics_listen, err);
-    if (metrics < 0) {
-      log::error(err);
-      std::cerr << "xlatd: " << err << "\n";
-      return 1;
-    }
-  }
-
-  if (!o.debug_foreground && !o.nodetach) {
-    if (::daemon(0, 0) != 0) {
-      log::error(std::string("cannot detach: ") + std::strerror(errno));
-      return 1;
-    }
-  }
-  if (!o.pidfile.empty()) {
-    std::string err;
-    if (!write_new_file(o.pidfile, std::to_string(::getpid()) + "\n", 0644, err)) log::error("pidfile: " + err);
-  }
-  // After -u the daemon must still write dynamic.map: hand data-dir to that user.
-  if (!o.user.empty() && !cfg.data_dir.empty()) {
-    if (passwd* pw = ::getpwnam(o.user.c_str())) {
-      if (::chown(cfg.data_dir.c_str(), pw->pw_uid, static_cast<gid_t>(-1)) != 0) {
-        log::warn("cannot give " + cfg.data_dir + " to " + o.user + ": " + std::strerror(errno));
-      }
-    }
-  }
-  // After the drop, the control socket and the pidfile (root's directories) can only
-  // be removed by a helper that stays root (root_cleanup.hpp).
-  const bool dropping = !o.user.empty() || !o.group.empty() || o.chroot;
-  if (dropping && !start_root_cleanup({control < 0 ? "" : control_path, o.pidfile}, err)) log::warn(err);
-  if (!drop_privileges(o, cfg.data_dir, err)) {
-    log::error(err);
-    return 1;
-  }
-  // Inside the chroot, data-dir is "/".
-  std::string map_file = cfg.map_file;
-  if (o.chroot) {
-    if (!map_path.empty()) map_path = "/dynamic.map";
-    if (map_file.rfind(cfg.data_dir + "/", 0) == 0) map_file = map_file.substr(cfg.data_dir.size());
-  }
-
-  // Signals are read from a signalfd by this thread only.
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT}) sigaddset(&mask, s);
-  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
-
-  if (!engine.start(err)) {
-    log::error(err);
-    return 1;
-  }
-  log::info("xlatd " XLATD_VERSION " translating on " + cfg.tun_device + " (MTU " + std::to_string(mtu) + ") with " +
-            engine.describe());
-  log::sd_notify("READY=1\nSTATUS=translating on " + cfg.tun_device);
-
-  auto save_pool = [&](const char* why) {
-    if (!pool || map_path.empty()) return;
-    std::string e;
-    if (!pool->save(map_path, e)) {
-      log::error(e);
-    } else {
-      log::debug(std::string("dynamic.map written (") + why + ")");
-    }
-  };
-
-  // Control and metrics clients are served on their own thread: none can hold up this
-  // loop (signals, reloads, pool saves).
-  StatsServer stats_server(control, metrics, StatsSource{cfg.tun_device, wall_seconds(), &engine.workers(), pool.get()});
-  if (!stats_server.start(err)) log::error(err);
-
-  int64_t last_maintenance = wall_seconds();
-  bool running = true;
-  while (running) {
-    pollfd p[2] = {{sfd, POLLIN, 0}, {pool_event, POLLIN, 0}};
-    ::poll(p, 2, 1000);  // negative fds are ignored by poll
-    if (p[1].revents & POLLIN) {
-      uint64_t n;
-      (void)::read(pool_event, &n, sizeof n);
-    }
-    rt.reap();  // replaced configurations the workers have let go of
-    int64_t now = wall_seconds();
-    if (pool) {
-      pool->set_now(now);
-      if (now - last_maintenance >= 45) {
-        pool->maintain();
-        last_maintenance = now;
-      }
-      if (pool->dirty()) save_pool("changes");
-    }
-    if (!(p[0].revents & POLLIN)) continue;
-    signalfd_siginfo si{};
-    if (::read(sfd, &si, sizeof si) != sizeof si) continue;
-    switch (si.ssi_signo) {
-      case SIGHUP: {
-        // Reload map-file: a file that cannot be read or parsed keeps the running maps;
-        // entries that collide are skipped or replaced as at start (merge_map_file).
-        std::vector<MapDirective> fresh;
-        if (!map_file.empty()) {
-          std::vector<ConfigError> errs;
-          std::vector<MapDirective> lines = load_map_file(map_file, errs);
-          for (const auto& e : errs) log::error("map-file reload: " + e.message);
-          if (!errs.empty()) {
-            save_pool("SIGHUP");
-            break;
-          }
-          std::vector<std::string> notes;
-          fresh = merge_map_file(cfg, lines, notes);
-          for (const auto& n : notes) log::warn("map-file reload: " + n);
-        }
-        auto next = std::make_shared<SharedConfig>();
-        next->translator = cfg.translator(mtu, fresh);
-        next->log = cfg.log;
-        // Each worker holds its own reference to the configuration it translates with
-        // and swaps between batches, so the old one lives exactly as long as needed.
-        rt.publish(next);
-        log::info("SIGHUP: " + std::to_string(fresh.size()) + " map-file entries loaded");
-        save_pool("SIGHUP");
-        break;
-      }
-      case SIGUSR1:
-        log::info(counters_line(engine.workers(), pool.get()));
-        break;
-      default:
-        log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
-        running = false;
-    }
-  }
-  log::sd_notify("STOPPING=1");
-  stats_server.stop();
-  engine.stop();
-  save_pool("exit");
-  log::info(counters_line(engine.workers(), pool.get()));
-  if (!o.pidfile.empty()) ::unlink(o.pidfile.c_str());
-  if (control >= 0) {
-    ::close(control);
-    ::unlink(control_path.c_str());
-  }
-  return 0;
+  PlatDaemon daemon(o, cfg, std::move(file_maps));
+  return daemon.run(map_notes);
 }
 
 }  // namespace xlatd

@@ -1,0 +1,67 @@
+#include "plat/privileges.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace xlatd {
+
+bool make_dirs(const std::string& path) {
+  std::string cur;
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      cur = path.substr(0, i);
+      if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+  }
+  return true;
+}
+
+bool drop_privileges(const Options& o, const std::string& data_dir, std::string& error) {
+  if (o.user.empty() && o.group.empty() && !o.chroot) return true;
+  gid_t gid = 0;
+  uid_t uid = 0;
+  passwd* pw = nullptr;
+  if (!o.user.empty()) {
+    pw = ::getpwnam(o.user.c_str());
+    if (pw == nullptr) {
+      error = "-u: no user " + o.user;
+      return false;
+    }
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+  }
+  if (!o.group.empty()) {
+    group* gr = ::getgrnam(o.group.c_str());
+    if (gr == nullptr) {
+      error = "-g: no group " + o.group;
+      return false;
+    }
+    gid = gr->gr_gid;
+  }
+  if (o.chroot) {
+    if (data_dir.empty()) {
+      error = "-r needs data-dir in the configuration";
+      return false;
+    }
+    if (::chroot(data_dir.c_str()) != 0 || ::chdir("/") != 0) {
+      error = "chroot to " + data_dir + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  if (gid != 0 && (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0)) {
+    error = std::string("setgid: ") + std::strerror(errno);
+    return false;
+  }
+  if (uid != 0 && ::setuid(uid) != 0) {
+    error = std::string("setuid: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace xlatd
