@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "config/config.hpp"
-#include "config/map_file.hpp"
+#include "plat/plat_config.hpp"
+#include "plat/map_file.hpp"
 #include "plat/dynamic_pool.hpp"
 
 namespace {
@@ -34,7 +34,7 @@ void BM_ConfigWithStaticMaps(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const std::string text = kBase + map_lines(n);
   for (auto _ : state) {
-    xlatd::LoadResult r = xlatd::parse_config_text(text, "bench.conf", false);
+    xlatd::PlatLoad r = xlatd::parse_plat_text(text, "bench.conf", false);
     if (!r.config || r.config->maps.size() != static_cast<size_t>(n)) state.SkipWithError("config refused");
     benchmark::DoNotOptimize(r);
   }
@@ -44,8 +44,8 @@ BENCHMARK(BM_ConfigWithStaticMaps)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(ben
 
 void BM_MergeMapFile(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  xlatd::LoadResult base = xlatd::parse_config_text(kBase + map_lines(100, 1 << 20), "bench.conf", false);
-  xlatd::LoadResult file = xlatd::parse_config_text(kBase + map_lines(n), "maps.conf", false);
+  xlatd::PlatLoad base = xlatd::parse_plat_text(kBase + map_lines(100, 1 << 20), "bench.conf", false);
+  xlatd::PlatLoad file = xlatd::parse_plat_text(kBase + map_lines(n), "maps.conf", false);
   if (!base.config || !file.config) {
     state.SkipWithError("config refused");
     return;

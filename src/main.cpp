@@ -8,7 +8,7 @@
 
 #include "clat/clat_config.hpp"
 #include "clat/clat_mode.hpp"
-#include "config/config.hpp"
+#include "plat/plat_config.hpp"
 #include "plat/plat_daemon.hpp"
 #include "runtime/options.hpp"
 #include "runtime/stats.hpp"
@@ -23,7 +23,7 @@ int stats_client(const xlatd::Options& o) {
     if (cl.config) path = xlatd::default_control_socket(cl.config->clat_dev);
   }
   if (path.empty()) {
-    xlatd::LoadResult lr = xlatd::load_config(o.config);
+    xlatd::PlatLoad lr = xlatd::load_plat_config(o.config);
     if (!lr.config) {
       std::cerr << "xlatd stats: give --control-socket, or -c with the daemon's configuration\n";
       return 1;

@@ -1,14 +1,14 @@
+// clatd.conf's keys, as one table for the shared engine (config/directive_table.hpp), in
+// the order of clatd 2.1's %CFG. clatd's rules: a later line or the command line replaces
+// a value; `key=` (undefined in clatd) keeps the default, except for flags and numbers,
+// which clatd's cfgbool / cfgint refuse empty.
 #include "clat/clat_config.hpp"
 
-#include <toml++/toml.h>
-
-#include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <fstream>
-#include <functional>
 #include <sstream>
 
+#include "config/directive_table.hpp"
+#include "config/lexers.hpp"
+#include "config/values.hpp"
 #include "xlat/address_map.hpp"
 #include "xlat/rfc6052.hpp"
 
@@ -16,189 +16,165 @@ namespace xlatd::clat {
 
 namespace {
 
-struct Entry {
-  std::string key, value, where;
-  bool command_line = false;
-};
+using Ctx = DirectiveContext<ClatConfig>;
+using Args = std::vector<std::string>;
+using Key = Directive<ClatConfig>;
 
-std::string trim(const std::string& s) {
-  size_t a = s.find_first_not_of(" \t\r");
-  if (a == std::string::npos) return "";
-  size_t b = s.find_last_not_of(" \t\r");
-  return s.substr(a, b - a + 1);
+constexpr TableRules kClatdRules{"key", true, true, "="};
+
+std::string optional_text(const std::optional<xlat::Ipv6Prefix>& p) { return p ? xlat::to_string(*p) : ""; }
+
+// Every key reads one value (everything after '='), and a later one wins.
+Key key(const char* name, std::function<void(Ctx&, const std::string&)> set,
+        std::function<std::string(const ClatConfig&)> show, bool empty_keeps_default = true) {
+  Key k{name, 1, 1, Repeat::LastWins, [set](Ctx& c, const Args& a) { set(c, a[0]); }, nullptr, empty_keeps_default};
+  if (show) k.show = [show](const ClatConfig& c, Shown& s) { s.values.push_back(show(c)); };
+  return k;
 }
 
-std::string lower(std::string v) {
-  for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return v;
+// clatd's cfgbool: a flag, shown as 1 or 0 as clatd writes them.
+Key flag(const char* name, bool ClatConfig::*f) {
+  return key(name, [f](Ctx& c, const std::string& v) {
+    auto b = parse_bool(v);
+    if (!b) return c.error(std::string("expected ") + kBoolWords + ", got '" + v + "'");
+    c.target.*f = *b;
+  }, [f](const ClatConfig& c) { return std::string(c.*f ? "1" : "0"); }, false);
 }
 
-// clatd's cfgbool: 1/0, true/false, on/off, yes/no, in any case.
-std::optional<bool> boolean(const std::string& value) {
-  std::string v = lower(value);
-  if (v == "1" || v == "yes" || v == "true" || v == "on") return true;
-  if (v == "0" || v == "no" || v == "false" || v == "off") return false;
-  return std::nullopt;
+// clatd's cfgint: a decimal number in [min, max].
+Key count(const char* name, uint32_t ClatConfig::*f, uint32_t min, uint32_t max) {
+  return key(name, [=](Ctx& c, const std::string& v) {
+    auto n = parse_number(v, max);
+    if (!n || *n < min) {
+      return c.error("expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + v + "'");
+    }
+    c.target.*f = static_cast<uint32_t>(*n);
+  }, [f](const ClatConfig& c) { return std::to_string(c.*f); }, false);
 }
 
-// Decimal (clatd's cfgint), or 0x-hexadecimal where `hex` (route-table and ctmark, whose
-// defaults clatd writes as 0xc1a7).
-std::optional<uint32_t> number(const std::string& v, uint32_t max, bool hex = false) {
-  uint32_t n = 0;
-  const char* b = v.data();
-  const char* e = v.data() + v.size();
-  int base = 10;
-  if (hex && v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-    b += 2;
-    base = 16;
-  }
-  auto [p, ec] = std::from_chars(b, e, n, base);
-  if (ec != std::errc() || p != e || b == e || n > max) return std::nullopt;
-  return n;
-}
-
-using Setter = std::function<std::string(ClatConfig&, const std::string&)>;  // "" or an error
-
-Setter flag(bool ClatConfig::*f) {
-  return [f](ClatConfig& c, const std::string& v) -> std::string {
-    auto b = boolean(v);
-    if (!b) return "expected 1 or 0 (yes/no), got '" + v + "'";
-    c.*f = *b;
-    return "";
-  };
-}
-
-Setter count(uint32_t ClatConfig::*f, uint32_t min, uint32_t max) {
-  return [=](ClatConfig& c, const std::string& v) -> std::string {
-    auto n = number(v, max);
-    if (!n || *n < min) return "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + v + "'";
-    c.*f = *n;
-    return "";
-  };
-}
-
-Setter prefix(std::optional<xlat::Ipv6Prefix> ClatConfig::*f) {
-  return [f](ClatConfig& c, const std::string& v) -> std::string {
+// A NAT64 prefix a CLAT may translate to.
+Key prefix(const char* name, std::optional<xlat::Ipv6Prefix> ClatConfig::*f) {
+  return key(name, [f](Ctx& c, const std::string& v) {
     auto p = xlat::parse_ipv6_prefix(v);
     if (!p || v.find('/') == std::string::npos || !xlat::rfc6052_valid_length(p->len)) {
-      return "'" + v + "' is not an RFC 6052 prefix (/32, /40, /48, /56, /64 or /96)";
+      return c.error("'" + v + "' is not an RFC 6052 prefix (/32, /40, /48, /56, /64 or /96)");
     }
     // RFC 7050 §3.1 / RFC 8781: a prefix that could never carry unicast traffic.
-    if (xlat::ipv6_reserved(p->addr)) return "'" + v + "' is a multicast, link-local or otherwise reserved prefix";
-    if (xlat::ipv6_masked(p->addr, p->len) != p->addr) return "'" + v + "' has bits set past its length";
-    c.*f = *p;
-    return "";
-  };
+    if (xlat::ipv6_reserved(p->addr)) return c.error("'" + v + "' is a multicast, link-local or otherwise reserved prefix");
+    if (xlat::ipv6_masked(p->addr, p->len) != p->addr) return c.error("'" + v + "' has bits set past its length");
+    c.target.*f = *p;
+  }, [f](const ClatConfig& c) { return optional_text(c.*f); });
 }
 
-// A number that may not be 0 (a routing table, a connection mark), 0x-hex allowed.
+// A number that may not be 0 (a routing table, a connection mark), 0x-hex allowed as in
+// clatd's defaults (0xc1a7).
 template <typename Field>
-Setter nonzero_number(Field ClatConfig::*f, const char* what) {
-  return [f, what](ClatConfig& c, const std::string& v) -> std::string {
-    auto n = number(v, 0xffffffffu, true);
-    if (!n || *n == 0) return std::string("expected ") + what + " (a number, 0x... allowed), got '" + v + "'";
-    c.*f = *n;
-    return "";
-  };
+Key nonzero_number(const char* name, Field ClatConfig::*f, const char* what) {
+  return key(name, [f, what](Ctx& c, const std::string& v) {
+    auto n = parse_number(v, 0xffffffffu, true);
+    if (!n || *n == 0) return c.error(std::string("expected ") + what + " (a number, 0x... allowed), got '" + v + "'");
+    c.target.*f = static_cast<uint32_t>(*n);
+  }, [f](const ClatConfig& c) {
+    if constexpr (std::is_same_v<Field, uint32_t>) {
+      return std::to_string(c.*f);
+    } else {
+      return (c.*f) ? std::to_string(*(c.*f)) : std::string();
+    }
+  });
+}
+
+Key text(const char* name, std::string ClatConfig::*f) {
+  return key(name, [f](Ctx& c, const std::string& v) { c.target.*f = v; },
+             [f](const ClatConfig& c) { return c.*f; });
 }
 
 // A key clatd has for the external tools it runs; xlatd does that work itself.
-Setter not_needed() {
-  return [](ClatConfig&, const std::string&) -> std::string { return ""; };
+Key not_needed(const char* name, const char* why) {
+  Key k = key(name, [](Ctx&, const std::string&) {}, nullptr);
+  k.unused = why;
+  return k;
 }
-constexpr const char* kToolNote = "makes these changes itself, through netlink";
+constexpr const char* kToolNote = "accepted and not used: xlatd makes these changes itself, through netlink";
 
-struct Key {
-  const char* name;
-  Setter set;
-  // Flags and numbers: clatd's cfgbool / cfgint fail on an empty value. Any other key
-  // left empty keeps its default, as an undefined one does in clatd (a script writing
-  // `tayga-v4-addr=` means "no preference").
-  bool needs_value = false;
-  // Accepted and not used: why (one note per key given).
-  const char* note = nullptr;
-};
+std::string v6_mode(const ClatConfig& c) {
+  switch (c.clat_v6_mode) {
+    case ClatConfig::V6Mode::Shared: return "shared";
+    case ClatConfig::V6Mode::Derived: return "derived";
+    case ClatConfig::V6Mode::Fixed: return xlat::to_string(c.clat_v6_addr);
+  }
+  return "shared";
+}
 
-const std::vector<Key>& table() {
+const std::vector<Key>& clatd_table() {
   static const std::vector<Key> t = {
-      {"quiet", count(&ClatConfig::quiet, 0, 9), true},
-      {"debug", count(&ClatConfig::debug, 0, 9), true},
-      {"cmd-ip", not_needed(), false, kToolNote},
-      {"cmd-networkctl", not_needed(), false, kToolNote},
-      {"cmd-nft", not_needed(), false, kToolNote},
-      {"cmd-tayga", not_needed(), false, kToolNote},
-      {"cmd-ufw", not_needed(), false, kToolNote},
-      {"tayga-conffile", not_needed(), false, "translates itself and writes no TAYGA file"},
-      {"tayga-v4-addr", [](ClatConfig& c, const std::string& v) -> std::string {
-         auto a = xlat::parse_ipv4(v);
-         if (!a || xlat::ipv4_reserved(*a)) return "'" + v + "' is not a unicast IPv4 address";
-         c.tayga_v4_addr = *a;
-         return "";
-       }},
-      {"ctmark", nonzero_number(&ClatConfig::ctmark, "a connection mark")},
-      {"clat-dev", [](ClatConfig& c, const std::string& v) -> std::string {
-         if (std::string why = interface_name_problem(v); !why.empty()) return why;
-         c.clat_dev = v;
-         return "";
-       }},
-      {"clat-v4-addr", [](ClatConfig& c, const std::string& v) -> std::string {
-         auto a = xlat::parse_ipv4(v);
-         // RFC 7335: the CLAT's IPv4 address comes from 192.0.0.0/29.
-         if (!a || (*a & 0xfffffff8) != 0xc0000000) return "'" + v + "' is not an address in 192.0.0.0/29 (RFC 7335)";
-         c.clat_v4_addr = *a;
-         return "";
-       }},
-      {"clat-v6-addr", [](ClatConfig& c, const std::string& v) -> std::string {
-         if (v == "derived" || v == "auto") {
-           c.clat_v6_mode = ClatConfig::V6Mode::Derived;
-           return "";
-         }
-         if (v == "shared") {
-           c.clat_v6_mode = ClatConfig::V6Mode::Shared;
-           return "";
-         }
-         auto a = xlat::parse_ipv6(v);
-         if (!a) return "expected 'derived', 'shared' or an IPv6 address, got '" + v + "'";
-         if (xlat::ipv6_reserved(*a)) return "'" + v + "' is not a unicast IPv6 address a CLAT can use";
-         c.clat_v6_mode = ClatConfig::V6Mode::Fixed;
-         c.clat_v6_addr = *a;
-         return "";
-       }},
-      {"plat-prefix", prefix(&ClatConfig::plat_prefix)},
-      {"plat-dev", [](ClatConfig& c, const std::string& v) -> std::string {
-         c.plat_dev = v;
-         return "";
-       }},
-      {"plat-fallback-prefix", prefix(&ClatConfig::plat_fallback_prefix)},
-      {"dns64-servers", [](ClatConfig& c, const std::string& v) -> std::string {
-         c.dns64_servers.clear();
-         std::istringstream in(v);
-         std::string s;
-         while (std::getline(in, s, ',')) {
-           auto a = xlat::parse_ipv6(trim(s));
-           if (!a) return "'" + trim(s) + "' is not an IPv6 address";
-           c.dns64_servers.push_back(*a);
-         }
-         return "";
-       }},
-      {"v4-conncheck-enable", flag(&ClatConfig::v4_conncheck_enable), true},
-      {"v4-conncheck-delay", count(&ClatConfig::v4_conncheck_delay, 0, 86400), true},
-      {"v4-defaultroute-enable", flag(&ClatConfig::v4_defaultroute_enable), true},
-      {"v4-defaultroute-replace", flag(&ClatConfig::v4_defaultroute_replace), true},
-      {"v4-defaultroute-metric", count(&ClatConfig::v4_defaultroute_metric, 0, 0xffffffffu), true},
-      {"v4-defaultroute-mtu", count(&ClatConfig::v4_defaultroute_mtu, 68, 65535), true},
-      {"v4-defaultroute-advmss", count(&ClatConfig::v4_defaultroute_advmss, 0, 65495), true},
-      {"proxynd-enable", flag(&ClatConfig::proxynd_enable), true},
-      {"forwarding-enable", flag(&ClatConfig::forwarding_enable), true},
-      {"script-up", [](ClatConfig& c, const std::string& v) -> std::string {
-         c.script_up = v;
-         return "";
-       }},
-      {"script-down", [](ClatConfig& c, const std::string& v) -> std::string {
-         c.script_down = v;
-         return "";
-       }},
-      {"route-table", nonzero_number(&ClatConfig::route_table, "a routing table number")},
+      count("quiet", &ClatConfig::quiet, 0, 9),
+      count("debug", &ClatConfig::debug, 0, 9),
+      not_needed("cmd-ip", kToolNote),
+      not_needed("cmd-networkctl", kToolNote),
+      not_needed("cmd-nft", kToolNote),
+      not_needed("cmd-tayga", kToolNote),
+      not_needed("cmd-ufw", kToolNote),
+      not_needed("tayga-conffile", "accepted and not used: xlatd translates itself and writes no TAYGA file"),
+      key("tayga-v4-addr", [](Ctx& c, const std::string& v) {
+        auto a = xlat::parse_ipv4(v);
+        if (!a || xlat::ipv4_reserved(*a)) return c.error("'" + v + "' is not a unicast IPv4 address");
+        c.target.tayga_v4_addr = *a;
+      }, [](const ClatConfig& c) { return c.tayga_v4_addr ? xlat::to_string(*c.tayga_v4_addr) : ""; }),
+      nonzero_number("ctmark", &ClatConfig::ctmark, "a connection mark"),
+      key("clat-dev", [](Ctx& c, const std::string& v) {
+        if (std::string why = interface_name_problem(v); !why.empty()) return c.error(why);
+        c.target.clat_dev = v;
+      }, [](const ClatConfig& c) { return c.clat_dev; }),
+      key("clat-v4-addr", [](Ctx& c, const std::string& v) {
+        auto a = xlat::parse_ipv4(v);
+        // RFC 7335: the CLAT's IPv4 address comes from 192.0.0.0/29.
+        if (!a || (*a & 0xfffffff8) != 0xc0000000) return c.error("'" + v + "' is not an address in 192.0.0.0/29 (RFC 7335)");
+        c.target.clat_v4_addr = *a;
+      }, [](const ClatConfig& c) { return xlat::to_string(c.clat_v4_addr); }),
+      key("clat-v6-addr", [](Ctx& c, const std::string& v) {
+        if (v == "derived" || v == "auto") {
+          c.target.clat_v6_mode = ClatConfig::V6Mode::Derived;
+          return;
+        }
+        if (v == "shared") {
+          c.target.clat_v6_mode = ClatConfig::V6Mode::Shared;
+          return;
+        }
+        auto a = xlat::parse_ipv6(v);
+        if (!a) return c.error("expected 'derived', 'shared' or an IPv6 address, got '" + v + "'");
+        if (xlat::ipv6_reserved(*a)) return c.error("'" + v + "' is not a unicast IPv6 address a CLAT can use");
+        c.target.clat_v6_mode = ClatConfig::V6Mode::Fixed;
+        c.target.clat_v6_addr = *a;
+      }, v6_mode),
+      prefix("plat-prefix", &ClatConfig::plat_prefix),
+      text("plat-dev", &ClatConfig::plat_dev),
+      prefix("plat-fallback-prefix", &ClatConfig::plat_fallback_prefix),
+      key("dns64-servers", [](Ctx& c, const std::string& v) {
+        c.target.dns64_servers.clear();
+        std::istringstream in(v);
+        std::string s;
+        while (std::getline(in, s, ',')) {
+          auto a = xlat::parse_ipv6(trim(s));
+          if (!a) return c.error("'" + trim(s) + "' is not an IPv6 address");
+          c.target.dns64_servers.push_back(*a);
+        }
+      }, [](const ClatConfig& c) {
+        std::string s;
+        for (const auto& a : c.dns64_servers) s += (s.empty() ? "" : ",") + xlat::to_string(a);
+        return s;
+      }),
+      flag("v4-conncheck-enable", &ClatConfig::v4_conncheck_enable),
+      count("v4-conncheck-delay", &ClatConfig::v4_conncheck_delay, 0, 86400),
+      flag("v4-defaultroute-enable", &ClatConfig::v4_defaultroute_enable),
+      flag("v4-defaultroute-replace", &ClatConfig::v4_defaultroute_replace),
+      count("v4-defaultroute-metric", &ClatConfig::v4_defaultroute_metric, 0, 0xffffffffu),
+      count("v4-defaultroute-mtu", &ClatConfig::v4_defaultroute_mtu, 68, 65535),
+      count("v4-defaultroute-advmss", &ClatConfig::v4_defaultroute_advmss, 0, 65495),
+      flag("proxynd-enable", &ClatConfig::proxynd_enable),
+      flag("forwarding-enable", &ClatConfig::forwarding_enable),
+      text("script-up", &ClatConfig::script_up),
+      text("script-down", &ClatConfig::script_down),
+      nonzero_number("route-table", &ClatConfig::route_table, "a routing table number"),
   };
   return t;
 }
@@ -219,121 +195,44 @@ const std::map<std::string, std::string>& clatd_defaults() {
   return d;
 }
 
-ClatLoad apply(const std::vector<Entry>& entries) {
-  ClatConfig c;
-  c.settings = clatd_defaults();
-  ClatLoad r;
-  for (const auto& e : entries) {
-    std::string key = e.key;
-    for (auto& ch : key) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    auto it = std::find_if(table().begin(), table().end(), [&](const Key& k) { return key == k.name; });
-    if (it == table().end()) {
-      // clatd: "Unknown key ... in config file ignored"; on the command line it stops.
-      if (e.command_line) {
-        r.errors.push_back({e.where + ": unknown key '" + e.key + "'"});
-      } else {
-        r.warnings.push_back(e.where + ": unknown key '" + e.key + "' ignored");
-      }
-      continue;
-    }
-    c.settings[key] = e.value;
-    if (e.value.empty() && !it->needs_value) {
-      c.settings[key] = clatd_defaults().at(key);
-      continue;
-    }
-    std::string err = it->set(c, e.value);
-    if (!err.empty()) {
-      r.errors.push_back({e.where + ": " + key + ": " + err});
-    } else if (it->note != nullptr) {
-      r.warnings.push_back(e.where + ": " + key + ": accepted and not used: xlatd " + it->note);
-    }
-  }
-  if (c.v4_defaultroute_advmss != 0 && c.v4_defaultroute_advmss + 40 > c.v4_defaultroute_mtu) {
-    r.errors.push_back({"configuration: v4-defaultroute-advmss: larger than v4-defaultroute-mtu - 40"});
-  }
-  if (c.tayga_v4_addr && *c.tayga_v4_addr == c.clat_v4_addr) {
-    r.errors.push_back({"configuration: tayga-v4-addr: must differ from clat-v4-addr"});
-  }
-  if (r.errors.empty()) r.config = c;
-  return r;
-}
-
 // Android's clatd (a different daemon) also reads a file named clatd.conf, with
 // "key value" lines; a file in that format is refused rather than ignored line by line.
-bool android_clatd_line(const std::string& t) {
+std::string android_clatd_line(const std::string& t) {
   for (const char* k : {"ipv6_host_id", "ipv4_local_subnet", "plat_from_dns64", "plat_subnet"}) {
     std::string key(k);
     if (t.compare(0, key.size(), key) == 0 && (t.size() == key.size() || t[key.size()] == ' ' ||
                                                t[key.size()] == '\t' || t[key.size()] == '_')) {
-      return true;
+      return "'" + t + "' is Android's clatd.conf format (another program); "
+             "this reads the key=value settings of clatd (toreanderson/clatd)";
     }
   }
-  return false;
+  return "";
 }
 
-// clatd's readconf: comment lines start with `#`, `;` or `//`; a setting is
-// `key = value` with everything after the `=` the value (no inline comments: a script
-// may contain `#`); any other line warns and is ignored.
-std::vector<Entry> lex_key_values(const std::string& text, const std::string& name,
-                                  std::vector<ConfigError>& errors, std::vector<std::string>& warnings) {
-  std::vector<Entry> out;
-  std::istringstream in(text);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    std::string where = name + ":" + std::to_string(n);
-    if (std::string why = config_line_problem(line); !why.empty()) {
-      errors.push_back({where + ": " + why});
-      continue;
-    }
-    std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';' || t.rfind("//", 0) == 0) continue;
-    if (android_clatd_line(t)) {
-      errors.push_back({where + ": '" + t + "' is Android's clatd.conf format (another program); "
-                        "this reads the key=value settings of clatd (toreanderson/clatd)"});
-      return {};
-    }
-    auto eq = t.find('=');
-    std::string key = eq == std::string::npos ? "" : trim(t.substr(0, eq));
-    bool word = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char ch) {
-      return std::isalnum(ch) || ch == '_' || ch == '-';
-    });
-    if (!word) {
-      warnings.push_back(where + ": unknown line '" + t + "' ignored");
-      continue;
-    }
-    out.push_back({key, trim(t.substr(eq + 1)), where});
-  }
-  return out;
-}
+// The TOML form of clatd.conf: a string is the whole value, booleans are 1 and 0, a
+// list is clatd's comma-separated list (dns64-servers).
+constexpr TomlForm kClatdToml{false, "1", "0", nullptr, true};
 
-std::vector<Entry> lex_toml_keys(const std::string& text, const std::string& name, std::vector<ConfigError>& errors) {
-  std::vector<Entry> out;
-  toml::table root;
-  try {
-    root = toml::parse(text, name);
-  } catch (const toml::parse_error& e) {
-    errors.push_back({name + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description())});
-    return out;
+ClatLoad apply(const std::vector<DirectiveLine>& lines) {
+  Applied<ClatConfig> a = apply_directives<ClatConfig>(clatd_table(), kClatdRules, lines);
+  ClatConfig& c = a.target;
+  // What script-up / script-down see: clatd's %CFG, its defaults overlaid by every key
+  // given (an empty value is clatd's undef: the default).
+  c.settings = clatd_defaults();
+  for (const auto& [name, given] : a.given) {
+    c.settings[name] = given.args[0].empty() ? clatd_defaults().at(name) : given.args[0];
   }
-  for (const auto& [k, v] : root) {
-    std::string where = name + ":" + std::to_string(v.source().begin.line);
-    std::string value;
-    if (auto s = v.as_string()) value = s->get();
-    else if (auto i = v.as_integer()) value = std::to_string(i->get());
-    else if (auto b = v.as_boolean()) value = b->get() ? "1" : "0";
-    else if (auto a = v.as_array()) {
-      for (const auto& el : *a) {
-        if (auto s = el.as_string()) value += (value.empty() ? "" : ",") + s->get();
-      }
-    } else {
-      errors.push_back({where + ": " + std::string(k.str()) + ": expected a string, number, boolean or list"});
-      continue;
-    }
-    out.push_back({std::string(k.str()), value, where});
+  if (c.v4_defaultroute_advmss != 0 && c.v4_defaultroute_advmss + 40 > c.v4_defaultroute_mtu) {
+    a.errors.push_back({"configuration: v4-defaultroute-advmss: larger than v4-defaultroute-mtu - 40"});
   }
-  return out;
+  if (c.tayga_v4_addr && *c.tayga_v4_addr == c.clat_v4_addr) {
+    a.errors.push_back({"configuration: tayga-v4-addr: must differ from clat-v4-addr"});
+  }
+  ClatLoad r;
+  r.errors = std::move(a.errors);
+  r.warnings = std::move(a.warnings);
+  if (r.errors.empty()) r.config = std::move(c);
+  return r;
 }
 
 }  // namespace
@@ -342,16 +241,10 @@ ClatLoad parse_clat_text(const std::string& text, const std::string& name, bool 
                          const std::vector<std::string>& overrides) {
   std::vector<ConfigError> errors;
   std::vector<std::string> warnings;
-  auto entries = toml ? lex_toml_keys(text, name, errors) : lex_key_values(text, name, errors, warnings);
-  for (const auto& o : overrides) {
-    auto eq = o.find('=');
-    if (eq == std::string::npos) {
-      errors.push_back({"command line: expected key=value, got '" + o + "'"});
-      continue;
-    }
-    entries.push_back({trim(o.substr(0, eq)), trim(o.substr(eq + 1)), "command line", true});
-  }
-  ClatLoad r = apply(entries);
+  auto lines = toml ? lex_toml(text, name, kClatdToml, errors)
+                    : lex_key_values(text, name, errors, warnings, android_clatd_line);
+  for (auto& l : lex_command_line(overrides, errors)) lines.push_back(std::move(l));
+  ClatLoad r = apply(lines);
   r.warnings.insert(r.warnings.begin(), warnings.begin(), warnings.end());
   if (!errors.empty()) {
     errors.insert(errors.end(), r.errors.begin(), r.errors.end());
@@ -363,19 +256,17 @@ ClatLoad parse_clat_text(const std::string& text, const std::string& name, bool 
 
 ClatLoad load_clat_config(const std::string& file, const std::vector<std::string>& overrides) {
   std::string text;
-  if (!file.empty()) {
-    std::ifstream f(file);
-    if (!f) {
-      ClatLoad r;
-      r.errors.push_back({file + ": cannot read the configuration file"});
-      return r;
-    }
-    std::ostringstream s;
-    s << f.rdbuf();
-    text = s.str();
+  if (!file.empty() && !read_text_file(file, text)) {
+    ClatLoad r;
+    r.errors.push_back({file + ": cannot read the configuration file"});
+    return r;
   }
   bool toml = file.size() > 5 && file.compare(file.size() - 5, 5, ".toml") == 0;
   return parse_clat_text(text, file.empty() ? "defaults" : file, toml, overrides);
+}
+
+std::string describe_clat_config(const ClatConfig& c) {
+  return show_directives<ClatConfig>(clatd_table(), kClatdRules, c);
 }
 
 }  // namespace xlatd::clat

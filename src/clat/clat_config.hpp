@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.hpp"
+#include "config/directive_line.hpp"
 #include "xlat/addr.hpp"
 
 namespace xlatd::clat {
@@ -63,5 +63,10 @@ struct ClatLoad {
 ClatLoad load_clat_config(const std::string& file, const std::vector<std::string>& overrides);
 ClatLoad parse_clat_text(const std::string& text, const std::string& name, bool toml,
                          const std::vector<std::string>& overrides);
+
+// The effective configuration as clatd.conf lines (for --check-config), from the same
+// table: every key clatd has that xlatd uses, `key=` where clatd's default behaviour
+// (discovery, the default route) applies. Read back, it gives the same configuration.
+std::string describe_clat_config(const ClatConfig& c);
 
 }  // namespace xlatd::clat

@@ -484,7 +484,7 @@ int ClatDaemon::run() {
   host_.set_journal(journal);
   // One worker: a CLAT carries one host's (or one LAN's) IPv4 traffic.
   if (!engine_.open(c_.clat_dev, 1, true, err)) return fail(err);
-  xlatd::TunAddress v4;
+  xlat::IpPrefix v4;
   v4.v4 = {c_.clat_v4_addr, 32};
   if (!nl_.link_up(c_.clat_dev, err) || !nl_.add_address(c_.clat_dev, v4, err)) return fail(err);
   engine_.read_mtu();

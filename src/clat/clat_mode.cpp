@@ -32,14 +32,10 @@ int run_clat_mode(const Options& o) {
   }
   const auto& c = *cl.config;
   if (o.check_config) {
-    std::cout << "clat-dev=" << c.clat_dev << "\nclat-v4-addr=" << xlat::to_string(c.clat_v4_addr)
-              << "\nclat-v6-addr="
-              << (c.clat_v6_mode == ClatConfig::V6Mode::Shared    ? "shared"
-                  : c.clat_v6_mode == ClatConfig::V6Mode::Derived ? "derived"
-                                                                  : xlat::to_string(c.clat_v6_addr))
-              << "\nplat-prefix=" << (c.plat_prefix ? xlat::to_string(*c.plat_prefix) : "(discovered)")
-              << "\nplat-dev=" << (c.plat_dev.empty() ? "(default route)" : c.plat_dev)
-              << "\nv4-defaultroute-mtu=" << c.v4_defaultroute_mtu << "\n";
+    std::cout << "# effective configuration of " << (clat_config_file(o).empty() ? "the defaults" : clat_config_file(o))
+              << (o.overrides.empty() ? "" : " and the command line")
+              << " (clatd.conf keys; an empty value: clatd's default behaviour)\n"
+              << describe_clat_config(c);
     return 0;
   }
   return run_clat(o, c);

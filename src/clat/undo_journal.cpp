@@ -5,7 +5,7 @@
 #include <charconv>
 #include <sstream>
 
-#include "config/config.hpp"
+#include "config/values.hpp"
 #include "runtime/safe_files.hpp"
 #include "xlat/address_map.hpp"
 

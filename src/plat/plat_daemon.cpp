@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "config/config.hpp"
-#include "config/map_file.hpp"
+#include "plat/plat_config.hpp"
+#include "plat/map_file.hpp"
 #include "io/netlink.hpp"
 #include "io/tun.hpp"
 #include "plat/dynamic_pool.hpp"
@@ -48,7 +48,7 @@ int fail(const std::string& err) {
 // its own method, in the order TAYGA does them; the main loop; the shutdown.
 class PlatDaemon {
  public:
-  PlatDaemon(const Options& o, const Config& cfg, std::vector<MapDirective> file_maps)
+  PlatDaemon(const Options& o, const PlatConfig& cfg, std::vector<MapDirective> file_maps)
       : o_(o), cfg_(cfg), file_maps_(std::move(file_maps)), map_file_(cfg.map_file) {}
   ~PlatDaemon() {
     if (pool_event_ >= 0) ::close(pool_event_);
@@ -70,7 +70,7 @@ class PlatDaemon {
   void shut_down();
 
   const Options& o_;
-  const Config& cfg_;
+  const PlatConfig& cfg_;
   std::vector<MapDirective> file_maps_;
   std::string map_file_;  // rebased inside the chroot
   std::string map_path_;  // dynamic.map, the same
@@ -308,14 +308,14 @@ int run_plat(const Options& o) {
   for (const auto& a : o.overrides) {
     std::cerr << "xlatd: warning: ignoring argument '" << a << "' (key=value settings are for --mode clat)\n";
   }
-  LoadResult loaded = load_config(o.config);
+  PlatLoad loaded = load_plat_config(o.config);
   if (!loaded.config) {
     for (const auto& e : loaded.errors) std::cerr << "xlatd: " << e.message << "\n";
     std::cerr << "xlatd: " << loaded.errors.size() << " error" << (loaded.errors.size() == 1 ? "" : "s")
               << " in the configuration; nothing started\n";
     return 1;
   }
-  const Config& cfg = *loaded.config;
+  const PlatConfig& cfg = *loaded.config;
   std::vector<MapDirective> file_maps;
   std::vector<std::string> map_notes;  // map-file entries skipped or replaced
   if (!cfg.map_file.empty()) {

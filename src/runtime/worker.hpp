@@ -11,7 +11,7 @@
 #include <mutex>
 #include <vector>
 
-#include "config/config.hpp"
+#include "runtime/log_flags.hpp"
 #include "runtime/counters.hpp"
 #include "io/packet_queue.hpp"
 #include "xlat/translator.hpp"

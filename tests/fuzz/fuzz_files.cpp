@@ -8,7 +8,7 @@
 
 #include "clat/clat_config.hpp"
 #include "clat/undo_journal.hpp"
-#include "config/config.hpp"
+#include "plat/plat_config.hpp"
 #include "plat/dynamic_pool.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -40,10 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 2:
-      (void)xlatd::parse_config_text(text, "fuzz.conf", false);
+      (void)xlatd::parse_plat_text(text, "fuzz.conf", false);
       break;
     case 3:
-      (void)xlatd::parse_config_text(text, "fuzz.toml", true);
+      (void)xlatd::parse_plat_text(text, "fuzz.toml", true);
       break;
     default:
       (void)xlatd::clat::parse_clat_text(text, "clatd.conf", false, {});

@@ -4,15 +4,15 @@
 #include <cstdio>
 #include <fstream>
 
-#include "config/config.hpp"
-#include "config/map_file.hpp"
+#include "plat/plat_config.hpp"
+#include "plat/map_file.hpp"
 
 namespace {
 
 using xlatd::MapDirective;
 
-xlatd::Config conf(const std::string& maps) {
-  auto r = xlatd::parse_config_text("tun-device nat64\nipv4-addr 172.16.0.3\nprefix 3fff:6464::/96\n" + maps,
+xlatd::PlatConfig conf(const std::string& maps) {
+  auto r = xlatd::parse_plat_text("tun-device nat64\nipv4-addr 172.16.0.3\nprefix 3fff:6464::/96\n" + maps,
                                     "tayga.conf", false);
   EXPECT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].message);
   return *r.config;
@@ -28,7 +28,7 @@ std::vector<MapDirective> lines(const std::string& text) {
   return maps;
 }
 
-std::vector<std::string> effect(const xlatd::Config& c, const std::string& text,
+std::vector<std::string> effect(const xlatd::PlatConfig& c, const std::string& text,
                                 std::vector<std::string>* notes = nullptr) {
   std::vector<std::string> n;
   std::vector<std::string> out;

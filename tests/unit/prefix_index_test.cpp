@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "config/prefix_index.hpp"
+#include "plat/prefix_index.hpp"
 
 namespace {
 

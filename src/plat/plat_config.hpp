@@ -1,5 +1,7 @@
-// The daemon's configuration: one immutable, validated struct, whichever file it came
-// from (TAYGA's tayga.conf or the same settings in TOML).
+// The PLAT's configuration: one immutable, validated struct, whichever file it came from
+// (TAYGA's tayga.conf, or the same directives in TOML). The directives and their rules
+// are one table (plat/tayga_directives.cpp) read by the shared engine
+// (config/directive_table.hpp).
 #pragma once
 
 #include <cstdint>
@@ -7,19 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "config/directive_line.hpp"
+#include "runtime/log_flags.hpp"
 #include "xlat/addr.hpp"
 #include "xlat/translator_config.hpp"
 
 namespace xlatd {
-
-// TAYGA's `log` directive: which events are logged.
-struct LogFlags {
-  bool drop = false;    // packets dropped
-  bool reject = false;  // packets answered with an ICMP error
-  bool icmp = false;    // ICMP handling
-  bool self = false;    // packets to the translator itself
-  bool dyn = false;     // dynamic pool events
-};
 
 struct MapDirective {
   xlat::Ipv4Prefix v4;
@@ -29,7 +24,7 @@ struct MapDirective {
 
 using TunAddress = xlat::IpPrefix;
 
-struct Config {
+struct PlatConfig {
   std::string source;  // the file it was read from
   std::string tun_device;
   xlat::Ipv4Addr ipv4_addr = 0;
@@ -63,33 +58,22 @@ struct Config {
   std::string describe() const;
 };
 
-struct ConfigError {
-  std::string message;  // "file:line: directive: what is wrong"
-};
-
-struct LoadResult {
-  std::optional<Config> config;
+struct PlatLoad {
+  std::optional<PlatConfig> config;
   std::vector<ConfigError> errors;  // every problem found, in file order
 };
 
-// A Linux interface name (dev_valid_name): 1 to 15 bytes, not "." or "..", no '/',
-// ':', whitespace or control characters. "" when valid, else why not.
-std::string interface_name_problem(const std::string& name);
-
-// Lines longer than this are refused unread (TAYGA stops at 512 bytes; clatd has no
-// limit, but no setting needs more), so a huge token is never echoed back.
-inline constexpr size_t kMaxConfigLine = 4096;
-// Why a configuration line is refused before it is read, or "": too long, or a NUL byte
-// (which would end the value early wherever it is read as a C string). Both lexers,
-// tayga.conf and clatd.conf, apply it.
-std::string config_line_problem(const std::string& line);
-
-// The whole file at `path`; false when it cannot be read.
-bool read_text_file(const std::string& path, std::string& out);
-
 // Reads a tayga.conf or TOML file (by extension .toml, or by content) and validates it.
-LoadResult load_config(const std::string& path);
+PlatLoad load_plat_config(const std::string& path);
 // Same from text already read; `name` is used in messages; toml picks the syntax.
-LoadResult parse_config_text(const std::string& text, const std::string& name, bool toml);
+PlatLoad parse_plat_text(const std::string& text, const std::string& name, bool toml);
+
+// The directive table over lines already lexed. `whole_file` false: the lines are a
+// fragment (a map-file), so the rules that need a whole configuration (required
+// directives, overlaps) are not applied.
+PlatLoad apply_tayga_directives(const std::vector<DirectiveLine>& lines, const std::string& source,
+                                bool whole_file = true);
+// tayga.conf lines as `describe` prints them, from the same table.
+std::string show_tayga_directives(const PlatConfig& cfg);
 
 }  // namespace xlatd

@@ -1,14 +1,16 @@
-#include "config/directives.hpp"
-
-#include "config/prefix_index.hpp"
-
+// tayga.conf's directives, as one table for the shared engine (config/directive_table.hpp):
+// TAYGA 0.9.2's and the maintained TAYGA's (0.9.6+), in the order of TAYGA's man page,
+// then xlatd's own. Each entry says how many arguments it takes, whether it repeats, how
+// it sets PlatConfig and how --check-config shows it; validate() holds the rules that
+// need the whole file (TAYGA's conffile.c config_validate and its map tables' conflicts).
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <cstdlib>
 #include <map>
-#include <sstream>
 
+#include "config/directive_table.hpp"
+#include "config/values.hpp"
+#include "plat/plat_config.hpp"
+#include "plat/prefix_index.hpp"
 #include "xlat/address_map.hpp"
 #include "xlat/eam.hpp"
 #include "xlat/rfc6052.hpp"
@@ -19,44 +21,19 @@ namespace {
 
 using xlat::Ipv4Prefix;
 using xlat::Ipv6Prefix;
+using Ctx = DirectiveContext<PlatConfig>;
+using Args = std::vector<std::string>;
+using TaygaDirective = Directive<PlatConfig>;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-struct Ctx {
-  Config cfg;
-  std::vector<ConfigError> errors;
-  const DirectiveLine* line = nullptr;
-
-  void error(const std::string& what) {
-    errors.push_back({line->where + ": " + lower(line->name) + ": " + what});
-  }
-  void warn(const std::string& what) {
-    cfg.warnings.push_back(line->where + ": " + lower(line->name) + ": " + what);
-  }
-};
-
-std::optional<bool> parse_bool(const std::string& s) {
-  std::string v = lower(s);
-  if (v == "yes" || v == "on" || v == "true" || v == "1") return true;
-  if (v == "no" || v == "off" || v == "false" || v == "0") return false;
-  return std::nullopt;
-}
-
-std::optional<unsigned long> parse_number(const std::string& s) {
-  unsigned long v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
+constexpr TableRules kTaygaRules{"directive", false, false, " "};
 
 void set_bool(Ctx& c, const std::string& arg, bool& out) {
   auto b = parse_bool(arg);
-  if (!b) return c.error("expected yes or no, got '" + arg + "'");
+  if (!b) return c.error(std::string("expected ") + kBoolWords + ", got '" + arg + "'");
   out = *b;
 }
+
+const char* yes_no(bool v) { return v ? "yes" : "no"; }
 
 // IPv4 or IPv6 address with an optional length, for tun-ip / tun-route.
 std::optional<TunAddress> parse_tun_address(const std::string& s) {
@@ -74,45 +51,59 @@ std::optional<TunAddress> parse_tun_address(const std::string& s) {
   return t;
 }
 
+std::string tun_address(const TunAddress& t) { return t.v6 ? xlat::to_string(t.v6addr) : xlat::to_string(t.v4); }
+
 // TAYGA refuses 0/8, 127/8, multicast and broadcast in ipv4-addr, map and dynamic-pool,
 // and allows 169.254/16 (with a warning here).
 bool reserved_not_link_local(xlat::Ipv4Addr a) {
   return xlat::ipv4_reserved(a) && !xlat::ipv4_link_local(a);
 }
 
-using Handler = void (*)(Ctx&, const std::vector<std::string>&);
+// A yes/no directive over one field.
+TaygaDirective flag(const char* name, bool PlatConfig::*field) {
+  return {name, 1, 1, Repeat::Refused,
+          [field](Ctx& c, const Args& a) { set_bool(c, a[0], c.target.*field); },
+          [field](const PlatConfig& p, Shown& s) { s.values.push_back(yes_no(p.*field)); }};
+}
 
-struct Directive {
-  const char* name;
-  int min_args;
-  int max_args;  // -1: any number
-  bool repeatable;
-  Handler apply;
-};
+const char* udp_mode_name(xlat::UdpZeroChecksum m) {
+  switch (m) {
+    case xlat::UdpZeroChecksum::Drop: return "drop";
+    case xlat::UdpZeroChecksum::Reject: return "reject";
+    case xlat::UdpZeroChecksum::Forward: return "fwd";
+    case xlat::UdpZeroChecksum::Calculate: return "calc";
+  }
+  return "drop";
+}
 
-// TAYGA 0.9.2 and the maintained TAYGA (0.9.6+), in the order of TAYGA's man page.
-const Directive kDirectives[] = {
-    {"tun-device", 1, 1, false, [](Ctx& c, const auto& a) {
+const std::vector<TaygaDirective>& tayga_table() {
+  static const std::vector<TaygaDirective> t = {
+    {"tun-device", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        if (std::string why = interface_name_problem(a[0]); !why.empty()) return c.error(why);
-       c.cfg.tun_device = a[0];
-     }},
-    {"ipv4-addr", 1, 1, false, [](Ctx& c, const auto& a) {
+       c.target.tun_device = a[0];
+     }, [](const PlatConfig& p, Shown& s) { s.values.push_back(p.tun_device); }},
+    {"ipv4-addr", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        auto v = xlat::parse_ipv4(a[0]);
        if (!v) return c.error("'" + a[0] + "' is not an IPv4 address");
        if (reserved_not_link_local(*v)) {
          return c.error(a[0] + " is reserved (0/8, 127/8, 224/4 or broadcast) and cannot be the translator's address");
        }
        if (xlat::ipv4_link_local(*v)) c.warn(a[0] + " is link-local (169.254/16)");
-       c.cfg.ipv4_addr = *v;
-     }},
-    {"ipv6-addr", 1, 1, false, [](Ctx& c, const auto& a) {
+       c.target.ipv4_addr = *v;
+     }, [](const PlatConfig& p, Shown& s) { s.values.push_back(xlat::to_string(p.ipv4_addr)); }},
+    {"ipv6-addr", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        auto v = xlat::parse_ipv6(a[0]);
        if (!v) return c.error("'" + a[0] + "' is not an IPv6 address");
        if (xlat::ipv6_reserved(*v)) return c.error(a[0] + " is a reserved IPv6 address");
-       c.cfg.ipv6_addr = *v;
-       c.cfg.ipv6_addr_given = true;
+       c.target.ipv6_addr = *v;
+       c.target.ipv6_addr_given = true;
+     }, [](const PlatConfig& p, Shown& s) {
+       // A derived ipv6-addr is shown as a comment: written out, it would lie inside the
+       // prefix, which TAYGA (and so xlatd) refuses.
+       s.values.push_back(xlat::to_string(p.ipv6_addr));
+       if (!p.ipv6_addr_given) s.derived_note = "prefix + ipv4-addr";
      }},
-    {"prefix", 1, 1, false, [](Ctx& c, const auto& a) {
+    {"prefix", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        auto p = xlat::parse_ipv6_prefix(a[0]);
        if (!p || a[0].find('/') == std::string::npos) return c.error("'" + a[0] + "' is not an IPv6 prefix (address/length)");
        if (!xlat::rfc6052_valid_length(p->len)) {
@@ -120,9 +111,9 @@ const Directive kDirectives[] = {
        }
        if (xlat::ipv6_masked(p->addr, p->len) != p->addr) return c.error(a[0] + " has bits set past its length");
        if (p->len == 96 && p->addr.b[8] != 0) return c.error(a[0] + ": bits 64-71 must be zero (RFC 6052 2.2)");
-       c.cfg.prefix = *p;
-     }},
-    {"map", 2, 2, true, [](Ctx& c, const auto& a) {
+       c.target.prefix = *p;
+     }, [](const PlatConfig& p, Shown& s) { if (p.prefix) s.values.push_back(xlat::to_string(*p.prefix)); }},
+    {"map", 2, 2, Repeat::EachAdds, [](Ctx& c, const Args& a) {
        auto v4 = xlat::parse_ipv4_prefix(a[0]);
        auto v6 = xlat::parse_ipv6_prefix(a[1]);
        if (!v4) return c.error("'" + a[0] + "' is not an IPv4 address or prefix");
@@ -136,9 +127,11 @@ const Directive kDirectives[] = {
        if (reserved_not_link_local(v4->addr)) return c.error(a[0] + " is a reserved IPv4 range");
        if (xlat::ipv4_link_local(v4->addr)) c.warn(a[0] + " is link-local (169.254/16)");
        if (xlat::ipv6_reserved(v6->addr)) return c.error(a[1] + " is a reserved IPv6 range");
-       c.cfg.maps.push_back({*v4, *v6, c.line->where});
+       c.target.maps.push_back({*v4, *v6, c.line.where});
+     }, [](const PlatConfig& p, Shown& s) {
+       for (const auto& m : p.maps) s.values.push_back(xlat::to_string(m.v4) + " " + xlat::to_string(m.v6));
      }},
-    {"dynamic-pool", 1, 1, false, [](Ctx& c, const auto& a) {
+    {"dynamic-pool", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        auto p = xlat::parse_ipv4_prefix(a[0]);
        if (!p || a[0].find('/') == std::string::npos) return c.error("'" + a[0] + "' is not an IPv4 prefix (address/length)");
        if (p->len > 31) return c.error("the pool must be /31 or larger");
@@ -146,61 +139,68 @@ const Directive kDirectives[] = {
        if ((p->addr & ~xlat::ipv4_mask(p->len)) != 0) return c.error(a[0] + " has host bits set");
        if (reserved_not_link_local(p->addr)) return c.error(a[0] + " is a reserved IPv4 range");
        if (xlat::ipv4_link_local(p->addr)) c.warn(a[0] + " is link-local (169.254/16)");
-       c.cfg.dynamic_pool = *p;
-     }},
-    {"data-dir", 1, 1, false, [](Ctx& c, const auto& a) {
+       c.target.dynamic_pool = *p;
+     }, [](const PlatConfig& p, Shown& s) { if (p.dynamic_pool) s.values.push_back(xlat::to_string(*p.dynamic_pool)); }},
+    {"data-dir", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        if (a[0].empty() || a[0][0] != '/') return c.error("'" + a[0] + "' must be an absolute path");
-       c.cfg.data_dir = a[0];
-     }},
-    {"strict-frag-hdr", 1, 1, false, [](Ctx& c, const auto& a) {
+       c.target.data_dir = a[0];
+     }, [](const PlatConfig& p, Shown& s) { if (!p.data_dir.empty()) s.values.push_back(p.data_dir); }},
+    {"strict-frag-hdr", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        bool ignored = false;
        set_bool(c, a[0], ignored);
-       c.warn("deprecated and ignored (fragment headers follow RFC 7915 and RFC 8021)");
-     }},
-    {"wkpf-strict", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.wkpf_strict); }},
-    {"udp-cksum-mode", 1, 1, false, [](Ctx& c, const auto& a) {
+     }, nullptr, false, "deprecated and ignored (fragment headers follow RFC 7915 and RFC 8021)"},
+    flag("wkpf-strict", &PlatConfig::wkpf_strict),
+    {"udp-cksum-mode", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        std::string v = lower(a[0]);
-       if (v == "drop") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Drop;
-       else if (v == "reject") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Reject;  // xlatd's own
-       else if (v == "fwd") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Forward;
-       else if (v == "calc") c.cfg.udp_cksum_mode = xlat::UdpZeroChecksum::Calculate;
+       if (v == "drop") c.target.udp_cksum_mode = xlat::UdpZeroChecksum::Drop;
+       else if (v == "reject") c.target.udp_cksum_mode = xlat::UdpZeroChecksum::Reject;  // xlatd's own
+       else if (v == "fwd") c.target.udp_cksum_mode = xlat::UdpZeroChecksum::Forward;
+       else if (v == "calc") c.target.udp_cksum_mode = xlat::UdpZeroChecksum::Calculate;
        else c.error("expected drop, fwd, calc or reject, got '" + a[0] + "'");
-     }},
-    {"log", 1, -1, false, [](Ctx& c, const auto& a) {
+     }, [](const PlatConfig& p, Shown& s) { s.values.push_back(udp_mode_name(p.udp_cksum_mode)); }},
+    {"log", 1, -1, Repeat::Refused, [](Ctx& c, const Args& a) {
        for (const auto& w : a) {
          std::string v = lower(w);
-         if (v == "drop") c.cfg.log.drop = true;
-         else if (v == "reject") c.cfg.log.reject = true;
-         else if (v == "icmp") c.cfg.log.icmp = true;
-         else if (v == "self") c.cfg.log.self = true;
-         else if (v == "dyn") c.cfg.log.dyn = true;
+         if (v == "drop") c.target.log.drop = true;
+         else if (v == "reject") c.target.log.reject = true;
+         else if (v == "icmp") c.target.log.icmp = true;
+         else if (v == "self") c.target.log.self = true;
+         else if (v == "dyn") c.target.log.dyn = true;
          else c.error("unknown log flag '" + w + "' (drop, reject, icmp, self, dyn)");
        }
-     }},
-    {"offlink-mtu", 1, 1, false, [](Ctx& c, const auto& a) {
-       auto n = parse_number(a[0]);
-       if (!n || *n < 1280 || *n > 65535) return c.error("'" + a[0] + "' is not a number from 1280 to 65535");
-       c.cfg.offlink_mtu = static_cast<uint32_t>(*n);
-     }},
-    {"map-file", 1, 1, false, [](Ctx& c, const auto& a) { c.cfg.map_file = a[0]; }},
-    {"workers", 1, 1, false, [](Ctx& c, const auto& a) {
-       auto n = parse_number(a[0]);
-       if (!n || *n > 64) return c.error("'" + a[0] + "' is not a number from 0 to 64");
-       c.cfg.workers = static_cast<unsigned>(*n);
-     }},
-    // xlatd's own: ICMP errors it generates, per second per worker [and burst].
-    {"icmp-rate-limit", 1, 2, false, [](Ctx& c, const auto& a) {
-       auto n = parse_number(a[0]);
-       if (!n || *n > 1000000) return c.error("'" + a[0] + "' is not a rate from 0 to 1000000 per second");
-       c.cfg.icmp_rate = static_cast<uint32_t>(*n);
-       if (a.size() > 1) {
-         auto b = parse_number(a[1]);
-         if (!b || *b < 1 || *b > 1000000) return c.error("'" + a[1] + "' is not a burst from 1 to 1000000");
-         c.cfg.icmp_burst = static_cast<uint32_t>(*b);
+     }, [](const PlatConfig& p, Shown& s) {
+       std::string flags;
+       for (auto [on, name] : {std::pair{p.log.drop, "drop"}, {p.log.reject, "reject"}, {p.log.icmp, "icmp"},
+                               {p.log.self, "self"}, {p.log.dyn, "dyn"}}) {
+         if (on) flags += std::string(flags.empty() ? "" : " ") + name;
        }
+       if (!flags.empty()) s.values.push_back(flags);
      }},
+    {"offlink-mtu", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
+       auto n = parse_number(a[0], 65535);
+       if (!n || *n < 1280) return c.error("'" + a[0] + "' is not a number from 1280 to 65535");
+       c.target.offlink_mtu = static_cast<uint32_t>(*n);
+     }, [](const PlatConfig& p, Shown& s) { s.values.push_back(std::to_string(p.offlink_mtu)); }},
+    {"map-file", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) { c.target.map_file = a[0]; },
+     [](const PlatConfig& p, Shown& s) { if (!p.map_file.empty()) s.values.push_back(p.map_file); }},
+    {"workers", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
+       auto n = parse_number(a[0], 64);
+       if (!n) return c.error("'" + a[0] + "' is not a number from 0 to 64");
+       c.target.workers = static_cast<unsigned>(*n);
+     }, [](const PlatConfig& p, Shown& s) { if (p.workers) s.values.push_back(std::to_string(*p.workers)); }},
+    // xlatd's own: ICMP errors it generates, per second per worker [and burst].
+    {"icmp-rate-limit", 1, 2, Repeat::Refused, [](Ctx& c, const Args& a) {
+       auto n = parse_number(a[0], 1000000);
+       if (!n) return c.error("'" + a[0] + "' is not a rate from 0 to 1000000 per second");
+       c.target.icmp_rate = static_cast<uint32_t>(*n);
+       if (a.size() > 1) {
+         auto b = parse_number(a[1], 1000000);
+         if (!b || *b < 1) return c.error("'" + a[1] + "' is not a burst from 1 to 1000000");
+         c.target.icmp_burst = static_cast<uint32_t>(*b);
+       }
+     }, [](const PlatConfig& p, Shown& s) { s.values.push_back(std::to_string(p.icmp_rate) + " " + std::to_string(p.icmp_burst)); }},
     // xlatd's own: a Prometheus endpoint, "PORT" (loopback), "ADDR:PORT" or "[ADDR6]:PORT".
-    {"metrics-listen", 1, 1, false, [](Ctx& c, const auto& a) {
+    {"metrics-listen", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        std::string v = a[0], host = "127.0.0.1", port = v;
        if (!v.empty() && v[0] == '[') {
          auto close = v.find("]:");
@@ -213,38 +213,32 @@ const Directive kDirectives[] = {
          port = v.substr(colon + 1);
          if (!xlat::parse_ipv4(host)) return c.error("'" + host + "' is not an IPv4 address");
        }
-       auto n = parse_number(port);
-       if (!n || *n < 1 || *n > 65535) return c.error("'" + port + "' is not a port");
-       c.cfg.metrics_listen = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
-     }},
+       auto n = parse_number(port, 65535);
+       if (!n || *n < 1) return c.error("'" + port + "' is not a port");
+       c.target.metrics_listen = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+     }, [](const PlatConfig& p, Shown& s) { if (!p.metrics_listen.empty()) s.values.push_back(p.metrics_listen); }},
     // xlatd's own: RFC 7757 §4.2 hairpinning inside the translator; default no, as in
     // TAYGA (the IPv4 result goes to the TUN and routing decides).
-    {"hairpin", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.hairpin); }},
+    flag("hairpin", &PlatConfig::hairpin),
     // xlatd's own: TUN offloads (TAYGA has none); default yes.
-    {"offload", 1, 1, false, [](Ctx& c, const auto& a) { set_bool(c, a[0], c.cfg.offload); }},
-    {"tun-up", 1, 1, false, [](Ctx& c, const auto& a) {
+    flag("offload", &PlatConfig::offload),
+    {"tun-up", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        bool v = false;
        set_bool(c, a[0], v);
-       c.cfg.tun_up = v;
-     }},
-    {"tun-ip", 1, 1, true, [](Ctx& c, const auto& a) {
+       c.target.tun_up = v;
+     }, [](const PlatConfig& p, Shown& s) { if (p.tun_up) s.values.push_back(yes_no(*p.tun_up)); }},
+    {"tun-ip", 1, 1, Repeat::EachAdds, [](Ctx& c, const Args& a) {
        auto t = parse_tun_address(a[0]);
        if (!t) return c.error("'" + a[0] + "' is not an IPv4 or IPv6 address[/length]");
-       c.cfg.tun_ip.push_back(*t);
-     }},
-    {"tun-route", 1, 1, true, [](Ctx& c, const auto& a) {
+       c.target.tun_ip.push_back(*t);
+     }, [](const PlatConfig& p, Shown& s) { for (const auto& t : p.tun_ip) s.values.push_back(tun_address(t)); }},
+    {"tun-route", 1, 1, Repeat::EachAdds, [](Ctx& c, const Args& a) {
        auto t = parse_tun_address(a[0]);
        if (!t) return c.error("'" + a[0] + "' is not an IPv4 or IPv6 prefix");
-       c.cfg.tun_route.push_back(*t);
-     }},
-};
-
-const Directive* find_directive(const std::string& name) {
-  std::string n = lower(name);
-  for (const auto& d : kDirectives) {
-    if (n == d.name) return &d;
-  }
-  return nullptr;
+       c.target.tun_route.push_back(*t);
+     }, [](const PlatConfig& p, Shown& s) { for (const auto& t : p.tun_route) s.values.push_back(tun_address(t)); }},
+  };
+  return t;
 }
 
 // TAYGA's list of addresses the well-known prefix may not embed when deriving ipv6-addr
@@ -263,12 +257,11 @@ bool tayga_private(xlat::Ipv4Addr a) {
 
 // Cross-directive rules, after every line is read: TAYGA's (conffile.c config_validate
 // and the conflicts its map tables refuse), each error at the line it is about.
-// `where` gives the line of each non-repeatable directive that was given.
-void validate(Ctx& c, const std::string& source, const std::map<std::string, std::string>& where) {
-  Config& cfg = c.cfg;
+void validate(Applied<PlatConfig>& c, const std::string& source) {
+  PlatConfig& cfg = c.target;
   auto at = [&](const char* directive) {
-    auto it = where.find(directive);
-    return it == where.end() ? source : it->second;
+    auto it = c.given.find(directive);
+    return it == c.given.end() ? source : it->second.where;
   };
   auto fail = [&](const char* directive, const std::string& what) {
     c.errors.push_back({at(directive) + ": " + directive + ": " + what});
@@ -359,72 +352,23 @@ void validate(Ctx& c, const std::string& source, const std::map<std::string, std
 
 }  // namespace
 
-LoadResult apply_directives(const std::vector<DirectiveLine>& lines, const std::string& source,
-                            bool whole_file) {
-  Ctx c;
-  c.cfg.source = source;
-  std::map<std::string, std::string> seen;  // directive → where
-  for (const auto& l : lines) {
-    c.line = &l;
-    const Directive* d = find_directive(l.name);
-    if (d == nullptr) {
-      c.errors.push_back({l.where + ": unknown directive '" + l.name + "'"});
-      continue;
-    }
-    int n = static_cast<int>(l.args.size());
-    if (n < d->min_args || (d->max_args >= 0 && n > d->max_args)) {
-      std::string want = d->min_args == d->max_args ? std::to_string(d->min_args)
-                         : d->max_args < 0 ? "at least " + std::to_string(d->min_args)
-                                           : std::to_string(d->min_args) + " to " + std::to_string(d->max_args);
-      c.error("expects " + want + " argument" + (want == "1" ? "" : "s") + ", got " + std::to_string(n));
-      continue;
-    }
-    if (!d->repeatable) {
-      auto [it, fresh] = seen.emplace(d->name, l.where);
-      if (!fresh) {
-        c.error("given twice (first at " + it->second + ")");
-        continue;
-      }
-    }
-    d->apply(c, l.args);
+PlatLoad apply_tayga_directives(const std::vector<DirectiveLine>& lines, const std::string& source,
+                                bool whole_file) {
+  PlatConfig initial;
+  initial.source = source;
+  Applied<PlatConfig> a = apply_directives<PlatConfig>(tayga_table(), kTaygaRules, lines, std::move(initial));
+  if (a.errors.empty() && whole_file) validate(a, source);
+  PlatLoad r;
+  r.errors = std::move(a.errors);
+  if (r.errors.empty()) {
+    r.config = std::move(a.target);
+    r.config->warnings.insert(r.config->warnings.begin(), a.warnings.begin(), a.warnings.end());
   }
-  if (c.errors.empty() && whole_file) validate(c, source, seen);
-  LoadResult r;
-  r.errors = std::move(c.errors);
-  if (r.errors.empty()) r.config = std::move(c.cfg);
   return r;
 }
 
-std::vector<DirectiveLine> lex_tayga_conf(const std::string& text, const std::string& name,
-                                          std::vector<ConfigError>& errors) {
-  std::vector<DirectiveLine> out;
-  std::istringstream in(text);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (std::string why = config_line_problem(line); !why.empty()) {
-      errors.push_back({name + ":" + std::to_string(n) + ": " + why});
-      continue;
-    }
-    std::vector<std::string> tokens;
-    size_t i = 0;
-    while (i < line.size()) {
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-      if (i >= line.size() || line[i] == '#') break;
-      size_t j = i;
-      while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
-      tokens.push_back(line.substr(i, j - i));
-      i = j;
-    }
-    if (tokens.empty()) continue;
-    DirectiveLine d;
-    d.name = tokens[0];
-    d.args.assign(tokens.begin() + 1, tokens.end());
-    d.where = name + ":" + std::to_string(n);
-    out.push_back(std::move(d));
-  }
-  return out;
+std::string show_tayga_directives(const PlatConfig& cfg) {
+  return show_directives<PlatConfig>(tayga_table(), kTaygaRules, cfg);
 }
 
 }  // namespace xlatd

@@ -2,11 +2,11 @@
 // file:line and the directive.
 #include <gtest/gtest.h>
 
-#include "config/config.hpp"
+#include "plat/plat_config.hpp"
 
 namespace {
 
-using xlatd::parse_config_text;
+using xlatd::parse_plat_text;
 
 const char* kGood = R"(# a TAYGA 0.9.2 style file
 tun-device nat64
@@ -20,7 +20,7 @@ strict-frag-hdr on
 )";
 
 TEST(TaygaConf, ReadsTheClassicDirectives) {
-  auto r = parse_config_text(kGood, "tayga.conf", false);
+  auto r = parse_plat_text(kGood, "tayga.conf", false);
   ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].message);
   const auto& c = *r.config;
   EXPECT_EQ(c.tun_device, "nat64");
@@ -36,7 +36,7 @@ TEST(TaygaConf, ReadsTheClassicDirectives) {
 }
 
 TEST(TaygaConf, ReadsTheMaintainedTaygaDirectives) {
-  auto r = parse_config_text(R"(tun-device clat
+  auto r = parse_plat_text(R"(tun-device clat
 ipv4-addr 192.0.0.2
 ipv6-addr 2001:db8::2
 prefix 64:ff9b::/96
@@ -80,7 +80,7 @@ const char* kBase = "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:
 class TaygaConfErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(TaygaConfErrors, ExactMessage) {
-  auto r = parse_config_text(std::string(kBase) + GetParam().body, "tayga.conf", false);
+  auto r = parse_plat_text(std::string(kBase) + GetParam().body, "tayga.conf", false);
   EXPECT_FALSE(r.config);
   ASSERT_FALSE(r.errors.empty());
   EXPECT_EQ(r.errors[0].message, GetParam().message);
@@ -104,7 +104,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"dynamic-pool 192.168.0.1/24\n", "tayga.conf:4: dynamic-pool: 192.168.0.1/24 has host bits set"},
         BadCase{"data-dir var/lib\n", "tayga.conf:4: data-dir: 'var/lib' must be an absolute path"},
         BadCase{"udp-cksum-mode fix\n", "tayga.conf:4: udp-cksum-mode: expected drop, fwd, calc or reject, got 'fix'"},
-        BadCase{"wkpf-strict maybe\n", "tayga.conf:4: wkpf-strict: expected yes or no, got 'maybe'"},
+        BadCase{"wkpf-strict maybe\n", "tayga.conf:4: wkpf-strict: expected yes or no (1/0, true/false, on/off), got 'maybe'"},
         BadCase{"log drop loud\n", "tayga.conf:4: log: unknown log flag 'loud' (drop, reject, icmp, self, dyn)"},
         BadCase{"offlink-mtu 1000\n", "tayga.conf:4: offlink-mtu: '1000' is not a number from 1280 to 65535"},
         BadCase{"workers 65\n", "tayga.conf:4: workers: '65' is not a number from 0 to 64"},
@@ -112,7 +112,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"metrics-listen 70000\n", "tayga.conf:4: metrics-listen: '70000' is not a port"},
         BadCase{"metrics-listen 1.2.3:99\n", "tayga.conf:4: metrics-listen: '1.2.3' is not an IPv4 address"},
         BadCase{"icmp-rate-limit lots\n", "tayga.conf:4: icmp-rate-limit: 'lots' is not a rate from 0 to 1000000 per second"},
-        BadCase{"offload maybe\n", "tayga.conf:4: offload: expected yes or no, got 'maybe'"},
+        BadCase{"offload maybe\n", "tayga.conf:4: offload: expected yes or no (1/0, true/false, on/off), got 'maybe'"},
         BadCase{"tun-route 10.0.0.0/33\n", "tayga.conf:4: tun-route: '10.0.0.0/33' is not an IPv4 or IPv6 prefix"},
         BadCase{"ipv6-addr 2001:db8:64::1\n",
                 "tayga.conf:4: ipv6-addr: 2001:db8:64::1 is inside prefix 2001:db8:64::/96 (leave ipv6-addr out to use the prefix's address for ipv4-addr)"},
@@ -127,14 +127,14 @@ INSTANTIATE_TEST_SUITE_P(
 // Issue 14, finding 10: values that used to slip through.
 TEST(TaygaConf, NulBytesLongLinesAndBadInterfaceNames) {
   std::string nul = std::string("tun-device n\nipv4-addr 192.0.2.1") + '\0' + "junk\nprefix 2001:db8:64::/96\n";
-  auto r = parse_config_text(nul, "t.conf", false);
+  auto r = parse_plat_text(nul, "t.conf", false);
   ASSERT_FALSE(r.config);
   EXPECT_EQ(r.errors[0].message, "t.conf:2: the line contains a NUL byte");
-  auto longer = parse_config_text("tun-device n\nipv4-addr " + std::string(20 << 20, '1') + "\n", "t.conf", false);
+  auto longer = parse_plat_text("tun-device n\nipv4-addr " + std::string(20 << 20, '1') + "\n", "t.conf", false);
   ASSERT_FALSE(longer.config);
   EXPECT_EQ(longer.errors[0].message, "t.conf:2: the line is longer than 4096 bytes");
   for (const char* dev : {"../x", "a/b", "a:b", ".."}) {
-    auto d = parse_config_text(std::string("tun-device ") + dev + "\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\n",
+    auto d = parse_plat_text(std::string("tun-device ") + dev + "\nipv4-addr 192.0.2.1\nprefix 2001:db8:64::/96\n",
                                "t.conf", false);
     ASSERT_FALSE(d.config) << dev;
     EXPECT_EQ(d.errors[0].message.rfind("t.conf:1: tun-device: ", 0), 0u) << d.errors[0].message;
@@ -142,7 +142,7 @@ TEST(TaygaConf, NulBytesLongLinesAndBadInterfaceNames) {
 }
 
 TEST(TaygaConf, APoolAloneIsNothingToTranslate) {
-  auto r = parse_config_text("tun-device n\nipv4-addr 192.168.0.1\nipv6-addr 2001:db8::1\n"
+  auto r = parse_plat_text("tun-device n\nipv4-addr 192.168.0.1\nipv6-addr 2001:db8::1\n"
                              "dynamic-pool 192.168.0.0/24\n", "t.conf", false);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].message, "t.conf: nothing to translate: give prefix or map");
@@ -151,7 +151,7 @@ TEST(TaygaConf, APoolAloneIsNothingToTranslate) {
 // clatd's generated file (and TAYGA's CLAT examples): 192.0.0.2 is not one of the
 // private ranges TAYGA refuses to embed, so ipv6-addr comes from the prefix.
 TEST(TaygaConf, ClatdsOwnFileIsAccepted) {
-  auto r = parse_config_text("# Ephemeral TAYGA config file written by /usr/sbin/clatd\ntun-device clat\n"
+  auto r = parse_plat_text("# Ephemeral TAYGA config file written by /usr/sbin/clatd\ntun-device clat\n"
                              "prefix 64:ff9b::/96\nipv4-addr 192.0.0.2\nmap 192.0.0.1 2001:db8:0:1:211:22ff:c1a7:3344\n",
                              "clatd.conf", false);
   ASSERT_TRUE(r.config) << r.errors[0].message;
@@ -160,14 +160,14 @@ TEST(TaygaConf, ClatdsOwnFileIsAccepted) {
 
 // wkpf-strict no: the prefix may embed any address, ipv6-addr included.
 TEST(TaygaConf, WkpfStrictNoDerivesIpv6AddrFromAPrivateIpv4) {
-  auto r = parse_config_text("tun-device n\nwkpf-strict no\nipv4-addr 192.168.240.1\nprefix 64:ff9b::/96\n",
+  auto r = parse_plat_text("tun-device n\nwkpf-strict no\nipv4-addr 192.168.240.1\nprefix 64:ff9b::/96\n",
                              "t.conf", false);
   ASSERT_TRUE(r.config) << r.errors[0].message;
   EXPECT_EQ(xlat::to_string(r.config->ipv6_addr), "64:ff9b::c0a8:f001");
 }
 
 TEST(TaygaConf, EveryErrorIsReportedNotJustTheFirst) {
-  auto r = parse_config_text("tun-device a\nbogus 1\nipv4-addr 300.1.1.1\nprefix 2001:db8::/33\n", "t.conf", false);
+  auto r = parse_plat_text("tun-device a\nbogus 1\nipv4-addr 300.1.1.1\nprefix 2001:db8::/33\n", "t.conf", false);
   ASSERT_EQ(r.errors.size(), 3u);
   EXPECT_EQ(r.errors[0].message, "t.conf:2: unknown directive 'bogus'");
   EXPECT_EQ(r.errors[1].message, "t.conf:3: ipv4-addr: '300.1.1.1' is not an IPv4 address");
@@ -175,21 +175,21 @@ TEST(TaygaConf, EveryErrorIsReportedNotJustTheFirst) {
 }
 
 TEST(TaygaConf, RequiredDirectives) {
-  auto r = parse_config_text("prefix 2001:db8:64::/96\n", "t.conf", false);
+  auto r = parse_plat_text("prefix 2001:db8:64::/96\n", "t.conf", false);
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].message, "t.conf: tun-device: required");
   EXPECT_EQ(r.errors[1].message, "t.conf: ipv4-addr: required");
 }
 
 TEST(TaygaConf, WellKnownPrefixWithPrivateIpv4NeedsAnIpv6Address) {
-  auto r = parse_config_text("tun-device n\nipv4-addr 192.168.0.1\nprefix 64:ff9b::/96\n", "t.conf", false);
+  auto r = parse_plat_text("tun-device n\nipv4-addr 192.168.0.1\nprefix 64:ff9b::/96\n", "t.conf", false);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].message,
             "t.conf:2: ipv4-addr: ipv6-addr is required, because 192.168.0.1 is not global and cannot be embedded in the well-known prefix 64:ff9b::/96 (or set wkpf-strict no)");
 }
 
 TEST(TomlConf, SameSettingsLandInTheSameStruct) {
-  auto r = parse_config_text(R"(# the same as kGood
+  auto r = parse_plat_text(R"(# the same as kGood
 tun-device = "nat64"
 ipv4_addr = "192.168.255.1"
 prefix = "2001:db8:64::/96"
@@ -202,7 +202,7 @@ workers = 2
 wkpf-strict = false
 )", "xlatd.toml", true);
   ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].message);
-  auto t = parse_config_text(kGood, "tayga.conf", false);
+  auto t = parse_plat_text(kGood, "tayga.conf", false);
   EXPECT_EQ(r.config->tun_device, t.config->tun_device);
   EXPECT_EQ(r.config->ipv6_addr, t.config->ipv6_addr);
   EXPECT_EQ(r.config->maps.size(), 2u);
@@ -213,22 +213,22 @@ wkpf-strict = false
 }
 
 TEST(TomlConf, ErrorsCarryFileAndLine) {
-  auto r = parse_config_text("tun-device = \"n\"\nipv4-addr = \"192.168.255.1\"\nprefix = \"2001:db8::/33\"\n",
+  auto r = parse_plat_text("tun-device = \"n\"\nipv4-addr = \"192.168.255.1\"\nprefix = \"2001:db8::/33\"\n",
                              "x.toml", true);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].message, "x.toml:3: prefix: length /33 is not one of 32, 40, 48, 56, 64, 96 (RFC 6052)");
-  auto syntax = parse_config_text("tun-device = \n", "y.toml", true);
+  auto syntax = parse_plat_text("tun-device = \n", "y.toml", true);
   ASSERT_FALSE(syntax.errors.empty());
   EXPECT_EQ(syntax.errors[0].message.rfind("y.toml:1: ", 0), 0u) << syntax.errors[0].message;
 }
 
 TEST(ConfigDescribe, PrintsTheEffectiveConfiguration) {
-  auto r = parse_config_text(kGood, "tayga.conf", false);
+  auto r = parse_plat_text(kGood, "tayga.conf", false);
   std::string d = r.config->describe();
   EXPECT_NE(d.find("# ipv6-addr 2001:db8:64::c0a8:ff01  (prefix + ipv4-addr)\n"), std::string::npos) << d;
   EXPECT_NE(d.find("map 192.168.100.0/24 2001:db8:2::/120\n"), std::string::npos) << d;
   // What describe() prints is itself a valid tayga.conf with the same meaning.
-  auto again = parse_config_text(d, "described", false);
+  auto again = parse_plat_text(d, "described", false);
   ASSERT_TRUE(again.config) << again.errors[0].message;
   EXPECT_EQ(again.config->maps.size(), 2u);
 }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.hpp"
+#include "plat/plat_config.hpp"
 
 namespace xlatd {
 
@@ -20,7 +20,7 @@ std::vector<MapDirective> load_map_file(const std::string& path, std::vector<Con
 //   skipped (those addresses are the translator's own or the prefix's);
 // - within the file, a later entry replaces every earlier one it overlaps on either side.
 // Each skipped or replaced entry adds a line to `notes` ("file:line: map ...: why").
-std::vector<MapDirective> merge_map_file(const Config& cfg, const std::vector<MapDirective>& file,
+std::vector<MapDirective> merge_map_file(const PlatConfig& cfg, const std::vector<MapDirective>& file,
                                          std::vector<std::string>& notes);
 
 }  // namespace xlatd

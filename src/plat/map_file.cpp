@@ -1,7 +1,8 @@
-#include "config/map_file.hpp"
+#include "plat/map_file.hpp"
 
-#include "config/directives.hpp"
-#include "config/prefix_index.hpp"
+#include "config/lexers.hpp"
+#include "config/values.hpp"
+#include "plat/prefix_index.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -26,13 +27,11 @@ std::vector<MapDirective> load_map_file(const std::string& path, std::vector<Con
   }
   std::vector<DirectiveLine> lines = lex_tayga_conf(text, path, errors);
   for (const auto& l : lines) {
-    std::string n = l.name;
-    for (auto& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (n != "map") errors.push_back({l.where + ": only map lines belong in a map-file, not '" + l.name + "'"});
+    if (lower(l.name) != "map") errors.push_back({l.where + ": only map lines belong in a map-file, not '" + l.name + "'"});
   }
   if (!errors.empty()) return {};
   // The same directive table checks each line; overlaps are merge_map_file's business.
-  LoadResult r = apply_directives(lines, path, /*whole_file=*/false);
+  PlatLoad r = apply_tayga_directives(lines, path, /*whole_file=*/false);
   if (!r.config) {
     errors.insert(errors.end(), r.errors.begin(), r.errors.end());
     return {};
@@ -40,7 +39,7 @@ std::vector<MapDirective> load_map_file(const std::string& path, std::vector<Con
   return r.config->maps;
 }
 
-std::vector<MapDirective> merge_map_file(const Config& cfg, const std::vector<MapDirective>& file,
+std::vector<MapDirective> merge_map_file(const PlatConfig& cfg, const std::vector<MapDirective>& file,
                                          std::vector<std::string>& notes) {
   // Indexes over both sides of the configuration's maps and of the entries kept so
   // far: each line costs O(log n), not a scan (prefix_index.hpp).
