@@ -265,6 +265,32 @@ ClatLoad load_clat_config(const std::string& file, const std::vector<std::string
   return parse_clat_text(text, file.empty() ? "defaults" : file, toml, overrides);
 }
 
+// The translator's own IPv4 address (source of the ICMPv4 errors it makes): the
+// neighbour of clat-v4-addr inside 192.0.0.0/29, as clatd gives TAYGA 192.0.0.2.
+xlat::Ipv4Addr ClatConfig::translator_address() const {
+  if (tayga_v4_addr) return *tayga_v4_addr;
+  return (clat_v4_addr & 7) >= 6 ? clat_v4_addr - 1 : clat_v4_addr + 1;
+}
+
+xlat::TranslatorConfig ClatConfig::translator(uint32_t mtu, const std::optional<xlat::Ipv6Prefix>& plat_prefix,
+                                              const xlat::Ipv6Addr& clat_v6) const {
+  xlat::TranslatorConfig t;
+  t.own_v4 = translator_address();
+  t.mtu4 = t.mtu6 = mtu;
+  // Applications send IPv4 UDP without checksums; the CLAT can compute them when the
+  // packet is whole (RFC 7915 §4.5 allows it), which beats dropping them.
+  t.udp_zero_checksum = xlat::UdpZeroChecksum::Calculate;
+  if (plat_prefix) {
+    t.prefix = *plat_prefix;
+    // RFC 6877 §6.3: the host's one IPv4 address maps to the CLAT's own IPv6 address;
+    // every other IPv4 address maps through the PLAT prefix (RFC 6052).
+    t.eam = xlat::EamTable({{{clat_v4_addr, 32}, {clat_v6, 128}}});
+    t.own_v6 = xlat::rfc6052_embed(*plat_prefix, t.own_v4);
+    t.hairpinning = false;  // whatever the default: replies to clat-v6-addr are for the host
+  }
+  return t;
+}
+
 std::string describe_clat_config(const ClatConfig& c) {
   return show_directives<ClatConfig>(clatd_table(), kClatdRules, c);
 }

@@ -13,6 +13,7 @@
 
 #include "config/directive_line.hpp"
 #include "xlat/addr.hpp"
+#include "xlat/translator_config.hpp"
 
 namespace xlatd::clat {
 
@@ -50,6 +51,13 @@ struct ClatConfig {
   // Every clatd key with its value as clatd would hold it (its defaults, then the file,
   // then the command line): what script-up / script-down find in their environment.
   std::map<std::string, std::string> settings;
+
+  // The translator's own IPv4 address: tayga-v4-addr, or clat-v4-addr's neighbour.
+  xlat::Ipv4Addr translator_address() const;
+  // The translator settings this configuration means on a TUN of `mtu`, translating to
+  // `plat_prefix` (none yet: nothing but the CLAT's own errors) from `clat_v6`.
+  xlat::TranslatorConfig translator(uint32_t mtu, const std::optional<xlat::Ipv6Prefix>& plat_prefix,
+                                    const xlat::Ipv6Addr& clat_v6) const;
 };
 
 struct ClatLoad {

@@ -63,12 +63,6 @@ uint64_t stable_seed(const std::string& text) {
   return h;
 }
 
-// The translator's own IPv4 address (source of the ICMPv4 errors it makes): the
-// neighbour of clat-v4-addr inside 192.0.0.0/29, as clatd gives TAYGA 192.0.0.2.
-xlat::Ipv4Addr translator_v4(xlat::Ipv4Addr clat_v4) {
-  return (clat_v4 & 7) >= 6 ? clat_v4 - 1 : clat_v4 + 1;
-}
-
 // flock() on /run/xlatd/clat-<netns inode>-<dev>.lock; the descriptor stays open (and
 // the lock held) for the life of the process.
 bool take_device_lock(const std::string& dev, std::string& error) {
@@ -121,7 +115,7 @@ class ClatDaemon {
   void publish(const std::optional<Plan>& p);
   bool run_script(const std::string& which, const std::string& script);
   // The translator's own IPv4 address: tayga-v4-addr, else the neighbour of clat-v4-addr.
-  xlat::Ipv4Addr translator_address() const { return c_.tayga_v4_addr.value_or(translator_v4(c_.clat_v4_addr)); }
+  xlat::Ipv4Addr translator_address() const { return c_.translator_address(); }
 
   const Options& o_;
   const ClatConfig& c_;
@@ -322,20 +316,7 @@ std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
 
 void ClatDaemon::publish(const std::optional<Plan>& p) {
   auto s = std::make_shared<SharedConfig>();
-  xlat::TranslatorConfig& t = s->translator;
-  t.own_v4 = translator_address();
-  t.mtu4 = t.mtu6 = engine_.mtu();
-  // Applications send IPv4 UDP without checksums; the CLAT can compute them when the
-  // packet is whole (RFC 7915 §4.5 allows it), which beats dropping them.
-  t.udp_zero_checksum = xlat::UdpZeroChecksum::Calculate;
-  if (p) {
-    t.prefix = p->plat_prefix;
-    // RFC 6877 §6.3: the host's one IPv4 address maps to the CLAT's own IPv6 address;
-    // every other IPv4 address maps through the PLAT prefix (RFC 6052).
-    t.eam = xlat::EamTable({{{c_.clat_v4_addr, 32}, {clat_v6_, 128}}});
-    t.own_v6 = xlat::rfc6052_embed(p->plat_prefix, t.own_v4);
-    t.hairpinning = false;  // whatever the default: replies to clat-v6-addr are for the host
-  }
+  s->translator = c_.translator(engine_.mtu(), p ? std::optional(p->plat_prefix) : std::nullopt, clat_v6_);
   engine_.runtime().publish(std::move(s));
 }
 

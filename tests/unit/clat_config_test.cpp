@@ -205,3 +205,32 @@ TEST(ClatConfig, OneBooleanSpelling) {
 }
 
 }  // namespace
+
+#include "xlat/rfc6052.hpp"
+
+namespace {
+
+// RFC 6877 §6.3: the host's IPv4 address maps to the CLAT's IPv6 address, every other
+// one through the PLAT prefix; the translator's own IPv4 address is clat-v4-addr's
+// neighbour (clatd gives TAYGA 192.0.0.2), or tayga-v4-addr.
+TEST(Rfc6877Section6_3, TheTranslatorSettingsOfAClatConfiguration) {
+  auto r = parse_clat_text("clat-v4-addr=192.0.0.7\n", "clatd.conf", false, {});
+  ASSERT_TRUE(r.config);
+  const auto clat_v6 = *xlat::parse_ipv6("2001:db8:1::c1a7");
+  const auto prefix = *xlat::parse_ipv6_prefix("2001:db8:64::/96");
+  xlat::TranslatorConfig t = r.config->translator(1500, prefix, clat_v6);
+  EXPECT_EQ(xlat::to_string(t.own_v4), "192.0.0.6");  // the neighbour inside the /29
+  EXPECT_EQ(t.own_v6, xlat::rfc6052_embed(prefix, t.own_v4));
+  xlat::Ipv6Addr mapped;
+  ASSERT_TRUE(t.eam.lookup4(*xlat::parse_ipv4("192.0.0.7"), mapped));
+  EXPECT_EQ(mapped, clat_v6);
+  EXPECT_FALSE(t.eam.lookup4(*xlat::parse_ipv4("192.0.2.1"), mapped));
+  EXPECT_EQ(t.udp_zero_checksum, xlat::UdpZeroChecksum::Calculate);
+  EXPECT_EQ(t.mtu4, 1500u);
+  auto own = parse_clat_text("tayga-v4-addr=192.0.0.5\n", "clatd.conf", false, {});
+  EXPECT_EQ(xlat::to_string(own.config->translator(1500, std::nullopt, clat_v6).own_v4), "192.0.0.5");
+  EXPECT_TRUE(own.config->translator(1500, std::nullopt, clat_v6).eam.empty());
+  EXPECT_EQ(xlat::to_string(parse_clat_text("", "d", false, {}).config->translator_address()), "192.0.0.2");
+}
+
+}  // namespace
