@@ -3,6 +3,8 @@
 
     layers.py check [ROOT]   exit 1, naming each include that crosses the rules
     layers.py dot [ROOT]     the allowed graph with the includes actually used, for graphviz
+    layers.py visible UNIT   the folders UNIT's include directory shows (CMake builds one per
+                             folder from this: what it may use, and what those use in turn)
 
 Folders are the units: `#include "runtime/x.hpp"` from src/plat/ is plat using runtime.
 The core's public headers (include/xlat) are "xlat", its sources src/core.
@@ -18,10 +20,10 @@ ALLOWED = {
     "config": set(),                                # lexers and the directive-table engine
     "io": {"xlat"},
     "tools": {"xlat"},
-    "runtime": {"xlat", "io", "tools"},             # what both modes share
+    "runtime": {"xlat", "io"},                      # what both modes share
     "plat": {"xlat", "io", "config", "runtime"},
     "clat": {"xlat", "io", "config", "runtime"},
-    "main": {"xlat", "io", "config", "runtime", "plat", "clat", "tools"},
+    "main": {"xlat", "io", "config", "runtime", "plat", "clat"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/', re.M)
 
@@ -49,8 +51,22 @@ def used(root):
                 yield unit, target, os.path.relpath(path, root)
 
 
+def visible(unit):
+    """The unit and every unit it may use, directly or through another."""
+    seen, todo = set(), [unit]
+    while todo:
+        u = todo.pop()
+        if u not in seen:
+            seen.add(u)
+            todo.extend(ALLOWED[u])
+    return sorted(seen)
+
+
 def main():
     what = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if what == "visible":
+        print(";".join(visible(sys.argv[2])))
+        return 0
     root = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     uses = list(used(root))
     if what == "check":

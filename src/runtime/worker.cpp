@@ -6,7 +6,7 @@
 #include "runtime/log.hpp"
 #include "io/gso_segment.hpp"
 #include "io/offload.hpp"
-#include "tools/packet_summary.hpp"
+#include "xlat/packet_summary.hpp"
 
 namespace xlatd {
 

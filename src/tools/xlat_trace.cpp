@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "packet_summary.hpp"
+#include "xlat/packet_summary.hpp"
 #include "xlat/checksum.hpp"
 #include "xlat/translator.hpp"
 

@@ -1,4 +1,4 @@
-#include "packet_summary.hpp"
+#include "xlat/packet_summary.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -1,4 +1,5 @@
-// One-line human-readable summaries of IPv4 / IPv6 packets, for logs and the demo.
+// One-line human-readable summaries of IPv4 / IPv6 packets, for logs, tools and tests
+// (not for the packet path: a summary allocates its string).
 #pragma once
 
 #include <cstdint>
