@@ -14,31 +14,15 @@
 #include <map>
 #include <vector>
 
+#include "fake_pool.hpp"
 #include "xlat/translator.hpp"
 
 namespace fuzz {
 
 // A deterministic dynamic pool: 192.168.255.0/28, addresses handed out in order.
-class Pool : public xlat::DynamicPool {
+class Pool : public testpkt::FakePool {
  public:
-  bool covers(xlat::Ipv4Addr a) const override { return (a & 0xfffffff0) == 0xc0a8ff00; }
-  bool lookup4(xlat::Ipv4Addr a, xlat::Ipv6Addr& out) override {
-    for (auto& [v6, v4] : map_) {
-      if (v4 == a) { out = v6; return true; }
-    }
-    return false;
-  }
-  Result lookup6(const xlat::Ipv6Addr& a, xlat::Ipv4Addr& out, bool assign) override {
-    auto it = map_.find(a);
-    if (it != map_.end()) { out = it->second; return Result::Found; }
-    if (!assign) return Result::NotFound;
-    if (map_.size() >= 14) return Result::Exhausted;
-    out = 0xc0a8ff01 + static_cast<uint32_t>(map_.size());
-    map_[a] = out;
-    return Result::Found;
-  }
- private:
-  std::map<xlat::Ipv6Addr, xlat::Ipv4Addr> map_;
+  Pool() : FakePool(*xlat::parse_ipv4_prefix("192.168.255.0/28"), 14) {}
 };
 
 inline std::vector<xlat::TranslatorConfig> make_configs() {
