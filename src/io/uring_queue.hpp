@@ -29,11 +29,11 @@
 #include <string>
 #include <vector>
 
-#include "io/packet_queue.hpp"
+#include "io/device_queue.hpp"
 
 namespace xlatd {
 
-class UringQueue : public PacketQueue {
+class UringQueue : public DeviceQueue {
  public:
   // `packet_size`: the largest packet (the TUN MTU); `reads`: reads kept outstanding.
   // Call it on the thread that will use the queue (the ring is single-issuer).
@@ -59,7 +59,7 @@ class UringQueue : public PacketQueue {
   bool vnet() const override { return vnet_ != 0; }
   // What the kernel let us have: "single-issuer + defer-taskrun", "coop-taskrun" or
   // "basic", then "multishot reads" or "N reads".
-  std::string describe() const;
+  std::string describe() const override;
   bool multishot() const { return multishot_; }
 
  private:

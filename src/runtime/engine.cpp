@@ -10,6 +10,7 @@
 
 #include "runtime/log.hpp"
 #include "io/offload.hpp"
+#include "io/uring_queue.hpp"
 
 namespace xlatd {
 
@@ -55,24 +56,33 @@ uint32_t Engine::read_mtu() {
   return mtu_;
 }
 
-bool Engine::start(std::string& error) {
-  const unsigned workers = static_cast<unsigned>(tun_.fds.size());
+DeviceQueueFactory uring_queue_factory() {
+  // XLATD_IO_READS, XLATD_IO_RING and XLATD_IO_READ exist to measure the choices with
+  // bench/perf.py (README, Performance).
   UringQueue::Options io;
   if (const char* v = std::getenv("XLATD_IO_READS")) io.reads = static_cast<unsigned>(std::clamp(std::atoi(v), 1, 1024));
   if (const char* v = std::getenv("XLATD_IO_RING")) io.ring = v;
   if (const char* v = std::getenv("XLATD_IO_READ")) io.read = v;
+  return [io](int fd, uint32_t packet_size, bool vnet, std::string& error) -> std::unique_ptr<DeviceQueue> {
+    return UringQueue::create(fd, packet_size, vnet, io, error);
+  };
+}
+
+bool Engine::start(std::string& error) {
+  const unsigned workers = static_cast<unsigned>(tun_.fds.size());
   queues_.resize(workers);
   ws_.resize(workers);
   std::vector<std::string> setup_errors(workers);
   std::atomic<unsigned> ready{0};
   for (unsigned i = 0; i < workers; ++i) {
-    threads_.emplace_back([this, i, io, &setup_errors, &ready] {
-      // Each worker builds its own io_uring on its own thread (single-issuer rings).
-      // With offloads, reads carry up to 64 KiB super-packets. XLATD_IO_READS,
-      // XLATD_IO_RING and XLATD_IO_READ exist to measure the choices with bench/perf.py
-      // (README, Performance).
-      queues_[i] = UringQueue::create(tun_.fds[i], tun_.vnet ? 65535 : mtu_, tun_.vnet, io, setup_errors[i]);
-      if (queues_[i]) ws_[i] = std::make_unique<Worker>(i, *queues_[i], rt_);
+    threads_.emplace_back([this, i, &setup_errors, &ready] {
+      // Each worker builds its own queue on its own thread (single-issuer rings). With
+      // offloads, reads carry up to 64 KiB super-packets.
+      auto device = factory_(tun_.fds[i], tun_.vnet ? 65535 : mtu_, tun_.vnet, setup_errors[i]);
+      if (device) {
+        queues_[i] = std::make_unique<OffloadQueue>(std::move(device), mtu_);
+        ws_[i] = std::make_unique<Worker>(i, *queues_[i], rt_);
+      }
       ready.fetch_add(1);
       if (ws_[i]) ws_[i]->run();
     });

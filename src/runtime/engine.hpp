@@ -4,16 +4,27 @@
 // what they publish and in what they do around it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "runtime/worker.hpp"
+#include "io/device_queue.hpp"
+#include "io/offload_queue.hpp"
 #include "io/tun.hpp"
-#include "io/uring_queue.hpp"
 
 namespace xlatd {
+
+// Makes the device queue through which a worker reads one TUN queue (descriptor `fd`,
+// packets up to `packet_size`, virtio-net headers with `vnet`), on that worker's own
+// thread. Another data path (a kernel fast path, AF_XDP, a test queue) is another
+// factory.
+using DeviceQueueFactory =
+    std::function<std::unique_ptr<DeviceQueue>(int fd, uint32_t packet_size, bool vnet, std::string& error)>;
+// io_uring (UringQueue), tuned by XLATD_IO_READS, XLATD_IO_RING and XLATD_IO_READ.
+DeviceQueueFactory uring_queue_factory();
 
 class Engine {
  public:
@@ -30,6 +41,8 @@ class Engine {
   uint32_t read_mtu();
   // Starts the workers; the first configuration must be published before.
   bool start(std::string& error);
+  // Replaces the io_uring queues (before start).
+  void set_queue_factory(DeviceQueueFactory f) { factory_ = std::move(f); }
   // Stops and joins the workers (idempotent).
   void stop();
 
@@ -44,7 +57,8 @@ class Engine {
   bool uso_ = false;  // UDP segmentation offload on (Linux 6.2+)
   uint32_t mtu_ = 1500;
   Runtime rt_;
-  std::vector<std::unique_ptr<UringQueue>> queues_;
+  DeviceQueueFactory factory_ = uring_queue_factory();
+  std::vector<std::unique_ptr<OffloadQueue>> queues_;
   std::vector<std::unique_ptr<Worker>> ws_;
   std::vector<std::thread> threads_;
 };

@@ -4,17 +4,11 @@
 #include <ctime>
 
 #include "runtime/log.hpp"
-#include "io/gso_segment.hpp"
-#include "io/offload.hpp"
 #include "xlat/packet_summary.hpp"
 
 namespace xlatd {
 
 namespace {
-
-bool in_range(const uint8_t* p, const std::vector<uint8_t>& buf) {
-  return p >= buf.data() && p < buf.data() + buf.size();
-}
 
 int64_t coarse_seconds() {
   timespec ts{};
@@ -38,6 +32,7 @@ void Worker::adopt_config() {
   // Distinct IPv4 Identification sequences per worker.
   translator_ = std::make_unique<xlat::Translator>(cfg_->translator, rt_.pool,
                                                    static_cast<uint16_t>(id_ * 0x3d1b + 1));
+  queue_.set_mtu(cfg_->translator.mtu4);  // the TUN's MTU (both sides)
 }
 
 void Worker::log_outcome(const xlat::Packet& in, const xlat::Output& out) {
@@ -70,23 +65,12 @@ unsigned Worker::run_once(int timeout_ms) {
   const int64_t now_ms = static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
   translator_->set_clock(static_cast<uint64_t>(now_ms));
   const bool logging = cfg_->log.drop || cfg_->log.reject || cfg_->log.self;
-  const bool vnet = queue_.vnet();
-  const uint32_t mtu = cfg_->translator.mtu4;  // the TUN's MTU (both sides)
-  for (auto& p : pkts) {
+  for (size_t i = 0; i < pkts.size(); ++i) {
     // Logging needs the packet as it came in; translation may rewrite it. One buffer,
     // reused: no allocation per packet once it has grown.
-    if (logging) original_.assign(p.data, p.data + p.len);
-    VnetHeader vh;
-    if (vnet) {
-      vh = read_vnet(p.data - kVnetHeaderLen);
-      if (needs_software_segmentation(vh, p.data, p.len, mtu)) {
-        translate_in_segments(p, vh);
-        continue;
-      }
-      describe_for_core(vh, p);
-    }
-    translator_->translate(p, out_);
-    emit(vnet ? &vh : nullptr, mtu);
+    if (logging) original_.assign(pkts[i].data, pkts[i].data + pkts[i].len);
+    translator_->translate(pkts[i], out_);
+    queue_.send(i, out_);
     if (logging) {
       xlat::Packet orig{original_.data(), static_cast<uint32_t>(original_.size()), 0};
       log_outcome(orig, out_);
@@ -96,44 +80,6 @@ unsigned Worker::run_once(int timeout_ms) {
   if (!pkts.empty()) unpublished_ = true;
   if (pkts.empty() || rounds_ % 16 == 0 || now_ms - published_ms_ >= kStatsLagMs) publish_stats(now_ms);
   return static_cast<unsigned>(pkts.size());
-}
-
-void Worker::emit(const VnetHeader* vh, uint32_t mtu) {
-  for (uint32_t i = 0; i < out_.count; ++i) {
-    const xlat::Slice& s = out_.pkts[i];
-    if (in_range(s.data, scratch_) || in_range(s.data, segment_)) {
-      queue_.send_copy(s.data, s.len);  // those buffers are reused for the next packet
-      continue;
-    }
-    if (vh != nullptr) {
-      // The translated packet keeps its offload state; anything else goes out plain.
-      VnetHeader oh = out_.verdict == xlat::Verdict::Forward ? *vh : VnetHeader{};
-      if (!translate_vnet(oh, s.data, s.len, mtu)) {
-        gso_drops_++;
-        continue;
-      }
-      write_vnet(s.data - kVnetHeaderLen, oh);
-    }
-    queue_.send(s.data, s.len);
-  }
-}
-
-// Each segment is an ordinary packet with complete checksums: translated on its own, so
-// every RFC 7915 rule (fragmentation, Packet Too Big, ...) applies to it as to any other.
-void Worker::translate_in_segments(const xlat::Packet& p, const VnetHeader& vh) {
-  GsoLayout g;
-  if (!gso_layout(p.data, p.len, vh, g)) {
-    gso_drops_++;
-    return;
-  }
-  if (segment_.empty()) segment_.resize(kQueueHeadroom + 65536);
-  gso_segmented_++;
-  for (uint32_t i = 0; i < g.segments; ++i) {
-    uint32_t n = write_segment(p.data, g, i, segment_.data() + kQueueHeadroom);
-    xlat::Packet seg{segment_.data() + kQueueHeadroom, n, kQueueHeadroom};
-    translator_->translate(seg, out_);
-    emit(nullptr, 0);
-  }
 }
 
 void Worker::run() {
@@ -147,8 +93,9 @@ void Worker::publish_stats(int64_t now_ms) {
   published_ms_ = now_ms;
   WorkerStats now{translator_->counters(), queue_.stats()};
   add_stats(now, carried_);
-  now.xlat.drops[static_cast<size_t>(xlat::DropReason::GsoUntranslatable)] += gso_drops_;
-  now.gso_segmented += gso_segmented_;
+  // The queue's offload work drops what cannot cross as one unit; it is counted with
+  // the translator's drops, under its own reason.
+  now.xlat.drops[static_cast<size_t>(xlat::DropReason::GsoUntranslatable)] += now.io.gso_untranslatable;
   size_t k = 0;
   auto put = [&](uint64_t v) { published_[k++].store(v, std::memory_order_relaxed); };
   for_each_counter(now, [&](const CounterInfo&, uint64_t v) { put(v); });

@@ -1,5 +1,6 @@
 // A worker: one TUN queue, one translator, one thread (pinned to a core by the daemon).
-// It reads a batch, translates each packet, queues the results and repeats; the
+// It reads a batch, translates each packet, hands the results back to the queue (which
+// does whatever the device needs around them, io/packet_queue.hpp) and repeats; the
 // configuration is swapped between batches when the main thread publishes a new one
 // (SIGHUP), and counters are published for `stats` and SIGUSR1 without locks.
 #pragma once
@@ -17,8 +18,6 @@
 #include "xlat/translator.hpp"
 
 namespace xlatd {
-
-struct VnetHeader;
 
 // What workers translate with; immutable once published.
 struct SharedConfig {
@@ -70,8 +69,7 @@ class Runtime {
 
 struct WorkerStats {
   xlat::TranslatorCounters xlat;
-  QueueStats io;
-  uint64_t gso_segmented = 0;  // super-packets cut into packets in software (gso_segment.hpp)
+  QueueStats io;  // the queue's, offload work included
 };
 
 // Every counter of a WorkerStats but the drops, in the order of kCounters (counters.hpp),
@@ -94,7 +92,7 @@ void for_each_counter(Stats& s, F&& f) {
   one(s.xlat.echo_replies_sent);
   one(s.io.rounds);
   one(s.io.syscalls);
-  one(s.gso_segmented);
+  one(s.io.gso_segmented);
 }
 
 // total += s, every counter and every drop reason.
@@ -130,11 +128,6 @@ class Worker {
   void adopt_config();
   void publish_stats(int64_t now_ms);
   void log_outcome(const xlat::Packet& in, const xlat::Output& out);
-  // Queues what the translator produced for one packet; `vh` is the input's virtio-net
-  // header (nullptr: the output goes out plain).
-  void emit(const VnetHeader* vh, uint32_t mtu);
-  // The slow path for a super-packet that cannot cross as one unit.
-  void translate_in_segments(const xlat::Packet& p, const VnetHeader& vh);
 
   unsigned id_;
   PacketQueue& queue_;
@@ -148,9 +141,6 @@ class Worker {
   uint64_t rounds_ = 0;
   bool unpublished_ = false;   // counts changed since the last publish_stats
   int64_t published_ms_ = 0;   // CLOCK_MONOTONIC_COARSE of the last publish_stats
-  uint64_t gso_drops_ = 0;  // super-packets that could not be carried across
-  uint64_t gso_segmented_ = 0;
-  std::vector<uint8_t> segment_;  // one software segment, with headroom (allocated on first use)
   std::vector<uint8_t> original_;  // the packet before translation, for `log`
   int64_t log_window_ = 0;  // second of the current log budget
   unsigned log_budget_ = 0;

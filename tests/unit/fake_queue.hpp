@@ -1,15 +1,17 @@
-// A PacketQueue in memory: tests push packets in and read what the worker sent.
+// A device queue in memory: tests push packets in and read what went out. FakeQueue is
+// what a worker gets in the daemon, the OffloadQueue, over such a device.
 #pragma once
 
 #include <deque>
 #include <functional>
 #include <vector>
 
-#include "io/packet_queue.hpp"
+#include "io/device_queue.hpp"
+#include "io/offload_queue.hpp"
 
 namespace testpkt {
 
-class FakeQueue : public xlatd::PacketQueue {
+class FakeDeviceQueue : public xlatd::DeviceQueue {
  public:
   std::deque<std::vector<uint8_t>> incoming;
   std::vector<std::vector<uint8_t>> sent;
@@ -63,6 +65,15 @@ class FakeQueue : public xlatd::PacketQueue {
   std::vector<std::vector<uint8_t>> buffers_;
   std::vector<xlat::Packet> packets_;
   xlatd::QueueStats stats_;
+};
+
+// The worker's queue: the offload work of the daemon over the device in memory (`dev`).
+class FakeQueue : public xlatd::OffloadQueue {
+ public:
+  FakeQueue()
+      : xlatd::OffloadQueue(std::make_unique<FakeDeviceQueue>(), 1500),
+        dev(static_cast<FakeDeviceQueue&>(device())) {}
+  FakeDeviceQueue& dev;
 };
 
 }  // namespace testpkt

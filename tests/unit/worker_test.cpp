@@ -1,4 +1,5 @@
-// A worker over the fake queue: batches in, translated packets out, counters published,
+// A worker over the daemon's queue on a device in memory: batches in, translated packets
+// out, counters published,
 // configuration swapped between batches.
 #include <gtest/gtest.h>
 
@@ -27,21 +28,21 @@ TEST(Worker, CountsReachStatsWithinTheLagAfterABurst) {
   rt.publish(shared(jool_like_config()));
   FakeQueue q;
   V4 h4;
-  q.incoming.push_back(udp4(h4, 1, 2, pattern(20)));
+  q.dev.incoming.push_back(udp4(h4, 1, 2, pattern(20)));
   xlatd::Worker w(0, q, rt);
   w.run_once(200);  // the first round of a burst (1 of every 16 publishes anyway)
-  EXPECT_EQ(q.last_timeout, 200);
-  q.incoming.push_back(udp4(h4, 1, 2, pattern(20)));
+  EXPECT_EQ(q.dev.last_timeout, 200);
+  q.dev.incoming.push_back(udp4(h4, 1, 2, pattern(20)));
   EXPECT_EQ(w.run_once(200), 1u);
   // Published already only if kStatsLagMs passed since the first round (a slow machine).
   const bool published = w.stats().xlat.translated_4to6 == 2;
   EXPECT_EQ(w.run_once(200), 0u);
   if (!published) {
-    EXPECT_LE(q.last_timeout, xlatd::Worker::kStatsLagMs);  // no sleep on unpublished counts
+    EXPECT_LE(q.dev.last_timeout, xlatd::Worker::kStatsLagMs);  // no sleep on unpublished counts
   }
   EXPECT_EQ(w.stats().xlat.translated_4to6, 2u);
   w.run_once(200);
-  EXPECT_EQ(q.last_timeout, 200);  // nothing left to publish: the long wait again
+  EXPECT_EQ(q.dev.last_timeout, 200);  // nothing left to publish: the long wait again
 }
 
 TEST(Worker, TranslatesABatchAndCountsEveryOutcome) {
@@ -50,20 +51,20 @@ TEST(Worker, TranslatesABatchAndCountsEveryOutcome) {
   FakeQueue q;
   V4 h4;
   V6 h6;
-  q.incoming.push_back(udp4(h4, 1, 2, pattern(20)));      // translated 4→6
-  q.incoming.push_back(icmp6(h6, 128, 0, 7, pattern(8)));  // translated 6→4
+  q.dev.incoming.push_back(udp4(h4, 1, 2, pattern(20)));      // translated 4→6
+  q.dev.incoming.push_back(icmp6(h6, 128, 0, 7, pattern(8)));  // translated 6→4
   V4 expiring = h4;
   expiring.ttl = 1;
-  q.incoming.push_back(udp4(expiring, 1, 2, pattern(8)));  // answered: Time Exceeded
-  q.incoming.push_back(Bytes{0x45, 0, 0});                 // dropped: truncated
+  q.dev.incoming.push_back(udp4(expiring, 1, 2, pattern(8)));  // answered: Time Exceeded
+  q.dev.incoming.push_back(Bytes{0x45, 0, 0});                 // dropped: truncated
   xlatd::Worker w(0, q, rt);
   EXPECT_EQ(w.run_once(0), 4u);
   EXPECT_EQ(w.run_once(0), 0u);  // publishes counters when idle
-  ASSERT_EQ(q.sent.size(), 3u);
-  EXPECT_EQ(q.sent[0][0] >> 4, 6);
-  EXPECT_EQ(q.sent[1][0] >> 4, 4);
-  EXPECT_EQ(q.sent[2][20], 11);  // the ICMPv4 error
-  EXPECT_EQ(q.copies, 1u);       // only the error was built in scratch
+  ASSERT_EQ(q.dev.sent.size(), 3u);
+  EXPECT_EQ(q.dev.sent[0][0] >> 4, 6);
+  EXPECT_EQ(q.dev.sent[1][0] >> 4, 4);
+  EXPECT_EQ(q.dev.sent[2][20], 11);  // the ICMPv4 error
+  EXPECT_EQ(q.dev.copies, 1u);       // only the error was built in scratch
   auto s = w.stats();
   EXPECT_EQ(s.xlat.translated_4to6, 1u);
   EXPECT_EQ(s.xlat.translated_6to4, 1u);
@@ -91,17 +92,17 @@ TEST(Worker, PicksUpANewConfigurationBetweenBatchesAndKeepsCounters) {
   V4 h;
   h.src = "1.0.0.5";  // EAM host
   xlatd::Worker w(0, q, rt);
-  q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
+  q.dev.incoming.push_back(udp4(h, 1, 2, pattern(8)));
   w.run_once(0);
-  ASSERT_EQ(q.sent.size(), 1u);
-  EXPECT_EQ(q.sent[0][20], 3);  // Destination Unreachable: no mapping
+  ASSERT_EQ(q.dev.sent.size(), 1u);
+  EXPECT_EQ(q.dev.sent[0][20], 3);  // Destination Unreachable: no mapping
   // SIGHUP: the main thread publishes maps that cover it.
   rt.publish(shared(maps_covering_192_0_2()));
-  q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
+  q.dev.incoming.push_back(udp4(h, 1, 2, pattern(8)));
   w.run_once(0);
   w.run_once(0);
-  ASSERT_EQ(q.sent.size(), 2u);
-  EXPECT_EQ(q.sent[1][0] >> 4, 6);
+  ASSERT_EQ(q.dev.sent.size(), 2u);
+  EXPECT_EQ(q.dev.sent[1][0] >> 4, 6);
   auto s = w.stats();
   EXPECT_EQ(s.xlat.translated_4to6, 1u);
   EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4DestUnmapped)], 1u);  // carried over
@@ -118,14 +119,14 @@ TEST(Worker, AConfigurationPublishedWhileWaitingAppliesToThePacketsThatWokeIt) {
   V4 h;
   h.src = "1.0.0.5";
   xlatd::Worker w(0, q, rt);
-  q.while_waiting = [&] {
+  q.dev.while_waiting = [&] {
     rt.publish(shared(maps_covering_192_0_2()));
-    q.incoming.push_back(udp4(h, 1, 2, pattern(8)));
-    q.while_waiting = nullptr;
+    q.dev.incoming.push_back(udp4(h, 1, 2, pattern(8)));
+    q.dev.while_waiting = nullptr;
   };
   EXPECT_EQ(w.run_once(0), 1u);
-  ASSERT_EQ(q.sent.size(), 1u);
-  EXPECT_EQ(q.sent[0][0] >> 4, 6);  // translated, not "no mapping"
+  ASSERT_EQ(q.dev.sent.size(), 1u);
+  EXPECT_EQ(q.dev.sent[0][0] >> 4, 6);  // translated, not "no mapping"
   EXPECT_EQ(w.stats().xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4DestUnmapped)], 0u);
 }
 
@@ -135,12 +136,12 @@ TEST(Worker, FragmentsAreCopiedOutOfScratch) {
   FakeQueue q;
   V4 h;
   h.df = false;
-  q.incoming.push_back(udp4(h, 1, 2, pattern(2000)));
+  q.dev.incoming.push_back(udp4(h, 1, 2, pattern(2000)));
   xlatd::Worker w(0, q, rt);
   w.run_once(0);
-  ASSERT_EQ(q.sent.size(), 2u);
-  EXPECT_EQ(q.copies, 2u);
-  EXPECT_EQ(q.sent[0].size(), 1280u);
+  ASSERT_EQ(q.dev.sent.size(), 2u);
+  EXPECT_EQ(q.dev.copies, 2u);
+  EXPECT_EQ(q.dev.sent[0].size(), 1280u);
 }
 
 TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
@@ -158,7 +159,7 @@ TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
   std::set<uint64_t> seen = {a.io.rx_packets, a.io.tx_packets, a.io.rx_errors, a.io.tx_errors, a.io.rounds,
                              a.io.syscalls, a.xlat.translated_4to6, a.xlat.translated_6to4, a.xlat.fragments_made,
                              a.xlat.icmp_errors_sent, a.xlat.icmp_errors_rate_limited, a.xlat.echo_replies_sent,
-                             a.gso_segmented};
+                             a.io.gso_segmented};
   EXPECT_EQ(seen.size(), xlatd::kScalarCounters);
   EXPECT_EQ(*seen.begin(), 1u);
   xlatd::WorkerStats total = a;
@@ -169,19 +170,19 @@ TEST(WorkerStats, OneCounterListServesPublishReadSumAndNames) {
 }
 
 // A worker over a fake TUN opened with IFF_VNET_HDR: each packet goes in behind a
-// virtio-net header, and what went out is in q.sent / q.sent_vnet.
+// virtio-net header, and what went out is in q.dev.sent / q.dev.sent_vnet.
 class WorkerOffload : public ::testing::Test {
  protected:
   void SetUp() override {
     rt.publish(shared(jool_like_config()));
-    q.vnet_mode = true;
+    q.dev.vnet_mode = true;
   }
   // Reads `pkt` with header `vh` in one round; a second, idle round publishes counters.
   xlatd::WorkerStats run(const xlatd::VnetHeader& vh, const Bytes& pkt) {
     Bytes b(10);
     xlatd::write_vnet(b.data(), vh);
     b.insert(b.end(), pkt.begin(), pkt.end());
-    q.incoming.push_back(b);
+    q.dev.incoming.push_back(b);
     xlatd::Worker w(0, q, rt);
     w.run_once(0);
     w.run_once(0);
@@ -197,13 +198,13 @@ TEST_F(WorkerOffload, UdpSuperPacketThatFitsCrossesAsOneUnit) {
   V4 h;
   auto pkt = udp4(h, 4433, 443, pattern(3000));
   auto s = run({1, 5, 28, 1200, 20, 6}, pkt);
-  ASSERT_EQ(q.sent.size(), 1u);
-  EXPECT_EQ(q.sent[0].size(), pkt.size() + 20);
-  auto oh = xlatd::read_vnet(q.sent_vnet[0].data());
+  ASSERT_EQ(q.dev.sent.size(), 1u);
+  EXPECT_EQ(q.dev.sent[0].size(), pkt.size() + 20);
+  auto oh = xlatd::read_vnet(q.dev.sent_vnet[0].data());
   EXPECT_EQ(oh.gso_type, 5);
   EXPECT_EQ(oh.gso_size, 1200);
   EXPECT_EQ(oh.csum_start, 40);
-  EXPECT_EQ(s.gso_segmented, 0u);
+  EXPECT_EQ(s.io.gso_segmented, 0u);
 }
 
 // USO: 1472-byte datagrams are 1520 bytes as IPv6, over the 1500 MTU, and a datagram
@@ -215,12 +216,12 @@ TEST_F(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTrans
   h.df = false;
   Bytes payload = pattern(1472 * 2 + 500, 5);
   auto s = run({1, 5, 28, 1472, 20, 6}, udp4(h, 4433, 443, payload));
-  ASSERT_EQ(q.sent.size(), 5u);  // 2 + 2 fragments, then the last datagram whole
+  ASSERT_EQ(q.dev.sent.size(), 5u);  // 2 + 2 fragments, then the last datagram whole
   for (size_t i = 0; i < 4; ++i) {
-    EXPECT_EQ(q.sent[i][6], 44) << "fragment header, packet " << i;
-    EXPECT_LE(q.sent[i].size(), 1280u);
+    EXPECT_EQ(q.dev.sent[i][6], 44) << "fragment header, packet " << i;
+    EXPECT_LE(q.dev.sent[i].size(), 1280u);
   }
-  const Bytes& last = q.sent[4];
+  const Bytes& last = q.dev.sent[4];
   ASSERT_EQ(last.size(), 40u + 8 + 500);
   EXPECT_EQ(last[6], 17);
   EXPECT_TRUE(l4_checksum_ok(last));
@@ -229,9 +230,9 @@ TEST_F(WorkerOffload, UdpSuperPacketThatCannotFitIsSegmentedAndEachDatagramTrans
   // the queue sends behind an empty header (UringQueue.ACopyGoesOutBehindAnEmptyVnetHeader);
   // nothing went out with a header the worker wrote (issue 15: the fake used to write
   // the zeros this asserted).
-  EXPECT_EQ(q.copies, 5u);
-  for (const auto& vh : q.sent_vnet) EXPECT_TRUE(vh.empty());
-  EXPECT_EQ(s.gso_segmented, 1u);
+  EXPECT_EQ(q.dev.copies, 5u);
+  for (const auto& vh : q.dev.sent_vnet) EXPECT_TRUE(vh.empty());
+  EXPECT_EQ(s.io.gso_segmented, 1u);
   EXPECT_EQ(s.xlat.translated_4to6, 3u);
   EXPECT_EQ(s.xlat.fragments_made, 4u);
 }
@@ -243,14 +244,39 @@ TEST_F(WorkerOffload, UdpSuperPacketWithDfGetsFragmentationNeededPerDatagram) {
   h.df = true;
   auto s = run({1, 5, 28, 1472, 20, 6}, udp4(h, 4433, 443, pattern(1472 * 2)));
   EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::Ipv4FragNeeded)], 2u);
-  EXPECT_EQ(s.gso_segmented, 1u);
-  ASSERT_EQ(q.sent.size(), 2u);  // the two errors, one per datagram
-  for (const Bytes& e : q.sent) {
+  EXPECT_EQ(s.io.gso_segmented, 1u);
+  ASSERT_EQ(q.dev.sent.size(), 2u);  // the two errors, one per datagram
+  for (const Bytes& e : q.dev.sent) {
     EXPECT_EQ(e[9], 1);                 // ICMP
     EXPECT_EQ(e[20], 3);                // Destination Unreachable
     EXPECT_EQ(e[21], 4);                // Fragmentation Needed
     EXPECT_EQ(be16(e, 20 + 6), 1480);   // next-hop MTU
   }
+}
+
+// A super-packet the queue can neither carry across nor cut (here a UDP_L4 header on a
+// TCP packet, whose datagrams would not fit): dropped, counted under its own reason.
+TEST_F(WorkerOffload, ASuperPacketThatCannotCrossIsDroppedAndCounted) {
+  V4 h;
+  auto s = run({1, 5, 40, 1472, 20, 16}, tcp4(h, 4433, 443, pattern(3000)));
+  EXPECT_TRUE(q.dev.sent.empty());
+  EXPECT_EQ(s.xlat.drops[static_cast<unsigned>(xlat::DropReason::GsoUntranslatable)], 1u);
+  EXPECT_EQ(s.io.gso_segmented, 0u);
+}
+
+// Without virtio-net headers the queue hands the device's packets over as they are, and
+// sends what was translated in place from where it lies (no copy).
+TEST(PacketQueue, PlainPacketsPassThroughInPlace) {
+  xlatd::Runtime rt;
+  rt.publish(shared(jool_like_config()));
+  FakeQueue q;
+  V6 h6;
+  q.dev.incoming.push_back(icmp6(h6, 128, 0, 7, pattern(8)));
+  xlatd::Worker w(0, q, rt);
+  EXPECT_EQ(w.run_once(0), 1u);
+  ASSERT_EQ(q.dev.sent.size(), 1u);
+  EXPECT_EQ(q.dev.copies, 0u);
+  EXPECT_EQ(q.dev.sent[0][0] >> 4, 4);
 }
 
 }  // namespace
