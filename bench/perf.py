@@ -8,6 +8,10 @@ packets from udpgen, counted by the receiver's veth), 1400-byte UDP, RTT under l
 (ping p50 / p99 during a TCP transfer), and translator CPU time per packet.
 
     perf.py --xlatd PATH --udpgen PATH [--repeats N] [--seconds S] [--out DIR] [--maps N]
+            [--baseline PATH]
+
+--baseline PATH measures another xlatd binary in the same run (as "base w1" and
+"base w2"), for a before/after comparison of a change free of the run-to-run noise.
 
 --maps N puts N more static maps (`map 10.a.b.c 2001:db8:ff::a:b:c`) in every
 translator's tayga.conf, ahead of the measured hosts' own maps, so that every packet
@@ -74,17 +78,18 @@ class Bench:
         os.makedirs(data, exist_ok=True)
         conf = os.path.join(self.dir, f"{kind}{workers}.conf")
         text = extra_maps(self.args.maps) + CONF.format(data=data)
-        if kind == "xlatd":
+        if kind in ("xlatd", "baseline"):
             text += f"workers {workers}\noffload {'yes' if offload else 'no'}\n"
         with open(conf, "w") as f:
             f.write(text)
-        if kind == "xlatd":
-            argv = [self.args.xlatd, "-n", "--stdout", "-c", conf]
+        if kind in ("xlatd", "baseline"):
+            binary = self.args.xlatd if kind == "xlatd" else self.args.baseline
+            argv = [binary, "-n", "--stdout", "-c", conf]
         else:
             argv = [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", conf]
         log = os.path.join(self.dir, f"{kind}{workers}.log")
         self.proc = self.L.start(argv, log)
-        if kind == "xlatd":
+        if kind in ("xlatd", "baseline"):
             self.L.wait_until_translating(self.proc, log)
         self.L.route_tun()
         time.sleep(0.3)
@@ -211,7 +216,8 @@ def main():
     ap.add_argument("--out", default="build-perf")
     ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
     ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
-    ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,xlatd1-plain,tayga")
+    ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,xlatd1-plain,baseline1,baseline2,tayga")
+    ap.add_argument("--baseline", help="another xlatd binary, measured in the same run")
     args = ap.parse_args()
     args.xlatd, args.udpgen = os.path.abspath(args.xlatd), os.path.abspath(args.udpgen)
     if os.geteuid() != 0:
@@ -221,16 +227,20 @@ def main():
     # (kind, workers, offload): xlatd with TUN offloads (the default) and without.
     translators = [("kernel", 0, False), ("xlatd", 1, True), ("xlatd", 2, True), ("xlatd", 1, False),
                    ("tayga", 0, False)]
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
+        translators[3:3] = [("baseline", 1, True), ("baseline", 2, True)]
     if args.only:
         want = args.only.split(",")
         translators = [t for t in translators
-                       if f"{t[0]}{t[1] or ''}{'' if t[2] or t[0] != 'xlatd' else '-plain'}" in want]
+                       if f"{t[0]}{t[1] or ''}{'' if t[2] or t[0] not in ('xlatd', 'baseline') else '-plain'}" in want]
     b = Bench(args)
     rows = []
     try:
         b.up()
         for kind, workers, offload in translators:
-            name = kind if kind != "xlatd" else f"xlatd w{workers}" + ("" if offload else " plain")
+            name = {"xlatd": f"xlatd w{workers}" + ("" if offload else " plain"),
+                    "baseline": f"base w{workers}"}.get(kind, kind)
             if kind != "kernel":
                 b.start(kind, workers, offload)
             for workload, direction in WORKLOADS:
@@ -294,7 +304,7 @@ def report(rows, args):
     # Ratios the issue asks for.
     def get(n, w, d, k):
         return cells.get((n, w, d), {}).get(k)
-    for x in [n for n in names if n.startswith("xlatd")]:
+    for x in [n for n in names if n.startswith(("xlatd", "base"))]:
         for w, d, k in [("tcp1", "6to4", "gbps"), ("tcp8", "6to4", "gbps"), ("udp64", "6to4", "pps"),
                         ("udp64", "4to6", "pps")]:
             xv, tv, kv = get(x, w, d, k), get("tayga", w, d, k), get("kernel", w, d, k)
