@@ -10,6 +10,7 @@
 
 #include "xlat/addr.hpp"
 #include "xlat/bytes.hpp"
+#include "xlat/rfc6052.hpp"
 #include "xlat/translator_config.hpp"
 
 namespace xlat {
@@ -85,10 +86,7 @@ class AddressMapper {
   // RFC 6052 §2.2 with the configured prefix (no validity checks).
   Ipv6Addr embed(Ipv4Addr a) const {
     Ipv6Addr out = prefix_;
-    out.b[pos_[0]] = static_cast<uint8_t>(a >> 24);
-    out.b[pos_[1]] = static_cast<uint8_t>(a >> 16);
-    out.b[pos_[2]] = static_cast<uint8_t>(a >> 8);
-    out.b[pos_[3]] = static_cast<uint8_t>(a);
+    layout_.put(out, a);
     return out;
   }
 
@@ -99,10 +97,7 @@ class AddressMapper {
     std::memcpy(&lo, a.b.data() + 8, 8);
     return ((hi & mask_hi_) == prefix_hi_) & ((lo & mask_lo_) == prefix_lo_);
   }
-  Ipv4Addr extract(const Ipv6Addr& a) const {
-    return (uint32_t{a.b[pos_[0]]} << 24) | (uint32_t{a.b[pos_[1]]} << 16) |
-           (uint32_t{a.b[pos_[2]]} << 8) | a.b[pos_[3]];
-  }
+  Ipv4Addr extract(const Ipv6Addr& a) const { return layout_.get(a); }
   bool prefix_allows(Ipv4Addr a) const;
 
   const TranslatorConfig& cfg_;
@@ -112,7 +107,7 @@ class AddressMapper {
   bool wkp_strict_;  // the prefix is 64:ff9b::/96 and wkpf-strict is on
   Ipv6Addr prefix_;  // masked to its length
   uint64_t prefix_hi_ = 0, prefix_lo_ = 0, mask_hi_ = 0, mask_lo_ = 0;  // native byte order
-  uint8_t pos_[4] = {12, 13, 14, 15};
+  Rfc6052Layout layout_;
 };
 
 // One-off lookups (configuration checks, tests): build a mapper and ask it.

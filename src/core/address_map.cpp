@@ -25,15 +25,7 @@ AddressMapper::AddressMapper(const TranslatorConfig& cfg, DynamicPool* pool)
   std::memcpy(&prefix_lo_, prefix_.b.data() + 8, 8);
   std::memcpy(&mask_hi_, mask.b.data(), 8);
   std::memcpy(&mask_lo_, mask.b.data() + 8, 8);
-  // RFC 6052 §2.2 figure 1: where the four IPv4 octets go (octet 8 is always skipped).
-  switch (p.len) {
-    case 32: pos_[0] = 4; pos_[1] = 5; pos_[2] = 6; pos_[3] = 7; break;
-    case 40: pos_[0] = 5; pos_[1] = 6; pos_[2] = 7; pos_[3] = 9; break;
-    case 48: pos_[0] = 6; pos_[1] = 7; pos_[2] = 9; pos_[3] = 10; break;
-    case 56: pos_[0] = 7; pos_[1] = 9; pos_[2] = 10; pos_[3] = 11; break;
-    case 64: pos_[0] = 9; pos_[1] = 10; pos_[2] = 11; pos_[3] = 12; break;
-    default: break;  // 96
-  }
+  layout_ = Rfc6052Layout::for_length(p.len);
   wkp_strict_ = cfg.wkpf_strict && p == well_known_prefix();
 }
 

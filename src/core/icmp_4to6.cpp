@@ -219,7 +219,6 @@ void Translate4to6::icmp_error(const uint8_t* pkt, const Ipv4Fields& f, const Ip
       fit_icmp_extension(inner6, n, inner + datagram_len, ext_len, room, 8);
 
   const uint32_t payload = kIcmpHeaderLen + n;
-  const uint8_t hop_limit = hairpin ? f.ttl : static_cast<uint8_t>(f.ttl - 1);
   write_ipv6_header(f, src6, dst6, hop_limit, false, 0, false, payload, o);
   IcmpHeader h{icmp6};
   h.set_type_code(type6, code6);

@@ -2,45 +2,18 @@
 
 namespace xlat {
 
-namespace {
-
-// Byte positions that carry the four IPv4 octets for each prefix length (RFC 6052 §2.2
-// figure 1). Byte 8 (bits 64-71) is never used.
-struct Layout {
-  uint8_t pos[4];
-};
-
-Layout layout_for(unsigned len) {
-  switch (len) {
-    case 32: return {{4, 5, 6, 7}};
-    case 40: return {{5, 6, 7, 9}};
-    case 48: return {{6, 7, 9, 10}};
-    case 56: return {{7, 9, 10, 11}};
-    case 64: return {{9, 10, 11, 12}};
-    default: return {{12, 13, 14, 15}};  // 96
-  }
-}
-
-}  // namespace
-
 bool rfc6052_valid_length(unsigned len) {
   return len == 32 || len == 40 || len == 48 || len == 56 || len == 64 || len == 96;
 }
 
 Ipv6Addr rfc6052_embed(const Ipv6Prefix& prefix, Ipv4Addr v4) {
   Ipv6Addr out = ipv6_masked(prefix.addr, prefix.len);
-  Layout l = layout_for(prefix.len);
-  out.b[l.pos[0]] = static_cast<uint8_t>(v4 >> 24);
-  out.b[l.pos[1]] = static_cast<uint8_t>(v4 >> 16);
-  out.b[l.pos[2]] = static_cast<uint8_t>(v4 >> 8);
-  out.b[l.pos[3]] = static_cast<uint8_t>(v4);
+  Rfc6052Layout::for_length(prefix.len).put(out, v4);
   return out;
 }
 
 Ipv4Addr rfc6052_extract(const Ipv6Prefix& prefix, const Ipv6Addr& a) {
-  Layout l = layout_for(prefix.len);
-  return (uint32_t{a.b[l.pos[0]]} << 24) | (uint32_t{a.b[l.pos[1]]} << 16) |
-         (uint32_t{a.b[l.pos[2]]} << 8) | a.b[l.pos[3]];
+  return Rfc6052Layout::for_length(prefix.len).get(a);
 }
 
 const Ipv6Prefix& well_known_prefix() {

@@ -132,10 +132,8 @@ void Translate4to6::run(Packet in) {
   if (f.dst == cfg.own_v4) return to_self(in, f);
   if (ipv6_only_protocol(f.protocol)) return drop(DropReason::Ipv4ProtocolIpv6Only);
 
-  // Hop Limit: "the translator MUST decrement the TTL [...] If the TTL is zero, drop the
-  // packet and send an ICMPv4 Time Exceeded (Type 11, Code 0)" (RFC 7915 §4.1 / RFC 1812).
-  // A hairpinned packet was already decremented on its way in.
-  if (f.ttl <= 1 && !hairpin) {
+  // Hop Limit (RFC 7915 §4.1, RFC 1812): Time Exceeded (Type 11, Code 0) when it expires.
+  if (!take_hop(f.ttl)) {
     return reply_error(p, len, icmp4::kTimeExceeded, 0, 0, DropReason::Ipv4TtlExpired);
   }
 
@@ -229,7 +227,6 @@ void Translate4to6::run(Packet in) {
     }
   }
 
-  const uint8_t hop_limit = hairpin ? f.ttl : static_cast<uint8_t>(f.ttl - 1);
   t.counters_.translated_4to6++;
   out.verdict = Verdict::Forward;
 

@@ -14,10 +14,26 @@ struct Translate4to6 {
   // RFC 7757 §4.2 hairpinning: the packet is the IPv4 result of a 6→4 translation whose
   // destination is another IPv6 host behind this translator (set by Translate6to4).
   bool hairpin = false;
+  // RFC 7915 §4.1 Hop Limit of the outgoing header, set by take_hop.
+  uint8_t hop_limit = 0;
 
   Translate4to6(Translator& tr, Output& o) : t(tr), out(o), cfg(tr.cfg_) {}
 
   void run(Packet in);
+
+  // RFC 7915 §4.1 "the translator MUST decrement the TTL [...] If the TTL is zero, drop
+  // the packet and send an ICMPv4 Time Exceeded": the check and the decrement, in one
+  // place; false when the packet must not be forwarded. A hairpinned packet was already
+  // decremented on its way in, and keeps its TTL.
+  bool take_hop(uint8_t ttl) {
+    if (hairpin) {
+      hop_limit = ttl;
+      return true;
+    }
+    if (ttl <= 1) return false;
+    hop_limit = static_cast<uint8_t>(ttl - 1);
+    return true;
+  }
 
   // --- outcome helpers ---
   void drop(DropReason r) { detail::set_drop(t.counters_, out, r); }

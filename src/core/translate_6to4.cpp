@@ -118,10 +118,8 @@ void Translate6to4::run(Packet in) {
   }
   if (f.dst == cfg.own_v6) return to_self(in, f);
 
-  // "Time to Live: Hop Limit value copied from the IPv6 header. Since the translator is a
-  // router, as part of forwarding the packet it needs to decrement [it] and generate an
-  // ICMPv6 Time Exceeded error message if the result is zero."
-  if (f.hop_limit <= 1) {
+  // Time to Live (RFC 7915 §5.1): Time Exceeded (Type 3, Code 0) when it expires.
+  if (!take_hop(f.hop_limit)) {
     return reply_error(p, len, icmp6::kTimeExceeded, 0, 0, DropReason::Ipv6HopLimitExpired);
   }
   // "If a Routing header with a non-zero Segments Left field is present, then the packet
@@ -228,7 +226,7 @@ void Translate6to4::run(Packet in) {
   }
 
   uint8_t* start = l4 - kIpv4HeaderLen;  // always inside the old IPv6 header
-  write_ipv4_header(f, src4, dst4, static_cast<uint8_t>(f.hop_limit - 1), total4, start);
+  write_ipv4_header(f, src4, dst4, ttl, total4, start);
   forward(start, total4, hairpin, static_cast<uint32_t>(start - p) + in.headroom);
 }
 

@@ -19,6 +19,18 @@ struct Translate6to4 {
 
   void run(Packet in);
 
+  // RFC 7915 §5.1 "Time to Live: Hop Limit value copied from the IPv6 header. Since the
+  // translator is a router, as part of forwarding the packet it needs to decrement [it]
+  // and generate an ICMPv6 Time Exceeded error message if the result is zero": the check
+  // and the decrement, in one place; false when the packet must not be forwarded.
+  bool take_hop(uint8_t hop_limit) {
+    if (hop_limit <= 1) return false;
+    ttl = static_cast<uint8_t>(hop_limit - 1);
+    return true;
+  }
+  // The outgoing header's TTL, set by take_hop.
+  uint8_t ttl = 0;
+
   void drop(DropReason r) { detail::set_drop(t.counters_, out, r); }
   // Drop `pkt` and answer its source with an ICMPv6 error, unless RFC 4443 §2.4(e)
   // forbids it (the packet is an ICMPv6 error).
