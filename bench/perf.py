@@ -216,7 +216,7 @@ def main():
     ap.add_argument("--out", default="build-perf")
     ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
     ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
-    ap.add_argument("--only", help="comma-separated translators: kernel,xlatd1,xlatd2,xlatd1-plain,baseline1,baseline2,tayga")
+    ap.add_argument("--only", help="comma-separated translators, measured in this order: kernel,xlatd1,xlatd2,xlatd1-plain,baseline1,baseline2,tayga")
     ap.add_argument("--baseline", help="another xlatd binary, measured in the same run")
     args = ap.parse_args()
     args.xlatd, args.udpgen = os.path.abspath(args.xlatd), os.path.abspath(args.udpgen)
@@ -231,9 +231,11 @@ def main():
         args.baseline = os.path.abspath(args.baseline)
         translators[3:3] = [("baseline", 1, True), ("baseline", 2, True)]
     if args.only:
-        want = args.only.split(",")
-        translators = [t for t in translators
-                       if f"{t[0]}{t[1] or ''}{'' if t[2] or t[0] not in ('xlatd', 'baseline') else '-plain'}" in want]
+        # In the order --only names them (a before/after pair can be run both ways round).
+        def key(t):
+            return f"{t[0]}{t[1] or ''}{'' if t[2] or t[0] not in ('xlatd', 'baseline') else '-plain'}"
+        by_key = {key(t): t for t in translators}
+        translators = [by_key[w] for w in args.only.split(",") if w in by_key]
     b = Bench(args)
     rows = []
     try:

@@ -69,10 +69,10 @@ long sysfs_tun_flags(const std::string& name, unsigned index) {
 // A TUN that is not persistent belongs to the process that made it. Attaching to it
 // would share its queues: with a running daemon (another xlatd, TAYGA) each would see
 // part of the traffic; with one that just exited (its io_uring, and with it the device,
-// is torn down by a kernel worker some milliseconds after the process is gone, measured
-// ~20 ms) the kernel keeps the old owner's settings, so a restart that changes `offload`
-// would read every packet misaligned (seen in the harness: every packet dropped as
-// ipv4_bad_version). So wait for such a device to go, and refuse one that stays.
+// is torn down by a kernel worker some milliseconds after the process is gone) the
+// kernel keeps the old owner's settings, so a restart that changes `offload` would read
+// every packet misaligned. So wait for such a device to go, and refuse one that stays
+// (docs/io.md).
 bool wait_for_previous_owner(const std::string& name, std::string& error) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   for (;;) {

@@ -331,12 +331,12 @@ std::span<xlat::Packet> UringQueue::receive(int timeout_ms) {
   __kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000LL};
   // One system call: the writes and reads prepared since the last one, and a wait for
   // one completion more than there are writes. A TUN write completes during the submit
-  // itself, so waiting for just one completion returned at once with the writes' and
-  // took a second call to wait for packets (measured: 1.84 calls per round).
+  // itself, so waiting for just one completion would return at once with the writes' and
+  // take a second call to wait for packets.
   // But when every receive buffer is still being written (a whole batch sent back), no
   // read can be armed and the one completion more would never come: the wait would
-  // last its whole timeout with packets waiting (seen in the harness: 4 kpps). Then
-  // wait for the writes alone, and go round once more with the buffers they free.
+  // last its whole timeout with packets waiting. Then wait for the writes alone, and go
+  // round once more with the buffers they free. (docs/io.md: what each cost.)
   for (int pass = 0; pass < 2; ++pass) {
     const bool reading = recycle();
     io_uring_cqe* c = nullptr;

@@ -15,10 +15,9 @@
 // Reads come in one of two ways:
 // - multishot (Linux 6.7+, the default where the kernel has it): the receive slots form
 //   a provided-buffer ring, and ONE read request stays armed, posting a completion per
-//   packet into whichever buffer the kernel takes next. One poll registration on the TUN
-//   instead of one per outstanding read: with 64 single reads every arriving packet woke
-//   all 64, 63 of which found nothing and re-armed (measured: a fifth of the worker's
-//   CPU under 64-byte UDP, in tun_do_read and poll re-arming).
+//   packet into whichever buffer the kernel takes next: one poll registration on the TUN
+//   instead of one per outstanding read, each of which every packet would wake
+//   (docs/io.md has the measurement).
 // - single: `reads` plain READs kept outstanding, for older kernels. Debian 12's liburing
 //   2.3 has neither the multishot opcode nor its helper, so the request is built by hand.
 #pragma once

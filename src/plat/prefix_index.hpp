@@ -1,6 +1,6 @@
 // Which prefixes of a set share an address with a given one, in O(log n) per answer
 // instead of a scan of the set: the overlap checks of tayga.conf maps and map-file
-// merging (issue 14 finding 8: they were quadratic, 36 s for 10^5 map-file lines).
+// merging (a scan made them quadratic in the table size; docs/io.md).
 //
 // Two prefixes overlap exactly when one contains the other. The set is kept sorted by
 // (network address, length). The prefixes containing p are found by looking up p's own
