@@ -6,6 +6,7 @@
 #include "xlat/addr.hpp"
 #include "xlat/bytes.hpp"
 #include "xlat/headers.hpp"
+#include "xlat/ipv6_chain.hpp"
 
 namespace xlat {
 
@@ -39,20 +40,22 @@ std::string summarize_packet(const uint8_t* p, uint32_t len) {
   }
   if (len >= 40 && (p[0] >> 4) == 6) {
     Ipv6Header ip{const_cast<uint8_t*>(p)};
-    uint8_t nh = ip.next_header();
-    uint32_t off = 40;
+    Ipv6Chain c;
+    const ChainStatus walked = walk_ipv6_chain(p, len, c);
     char frag[48] = "";
-    bool first = true;
-    if (nh == proto::kFragment && len >= 48) {
-      uint32_t offset = load16(p + 42) & 0xfff8u;
-      std::snprintf(frag, sizeof frag, " frag offset %u%s", offset, (p[43] & 1) ? " M" : "");
-      first = offset == 0;
-      nh = p[40];
-      off = 48;
+    if (c.has_frag) {
+      std::snprintf(frag, sizeof frag, " frag offset %u%s", c.frag_offset, c.frag_more ? " M" : "");
+    }
+    const char* l4 = walked == ChainStatus::Truncated ? "truncated"
+                     : walked == ChainStatus::ExtAfterFragment ? "header after fragment"
+                                                               : "";
+    std::string upper;
+    if (walked == ChainStatus::Ok && c.first_fragment()) {
+      upper = l4_summary(c.protocol, p + c.l4_offset, len - c.l4_offset, true);
+      l4 = upper.c_str();
     }
     std::snprintf(b, sizeof b, "IPv6 %s > %s hlim %u plen %u%s %s", to_string(ip.src()).c_str(),
-                  to_string(ip.dst()).c_str(), ip.hop_limit(), ip.payload_length(), frag,
-                  first ? l4_summary(nh, p + off, len - off, true).c_str() : "");
+                  to_string(ip.dst()).c_str(), ip.hop_limit(), ip.payload_length(), frag, l4);
     return b;
   }
   std::snprintf(b, sizeof b, "%u bytes, not IP", len);

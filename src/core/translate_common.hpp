@@ -8,6 +8,7 @@
 #include "xlat/address_map.hpp"
 #include "xlat/checksum.hpp"
 #include "xlat/headers.hpp"
+#include "xlat/ipv6_chain.hpp"
 #include "xlat/translator.hpp"
 
 namespace xlat::detail {
@@ -44,26 +45,15 @@ struct Ipv4Fields {
 
 // An IPv6 header and its extension header chain (RFC 8200 §4), as far as a translator
 // needs it.
-struct Ipv6Fields {
+struct Ipv6Fields : Ipv6Chain {
   uint8_t traffic_class;
   uint16_t payload_length;
   uint8_t hop_limit;
   Ipv6Addr src;
   Ipv6Addr dst;
-  uint8_t protocol;         // Next Header after HBH / DestOpt / Routing / Fragment
-  uint32_t l4_offset;       // from the start of the IPv6 header
-  bool has_frag;
-  uint32_t frag_offset;     // bytes
-  bool frag_more;
-  uint32_t frag_id;
-  uint32_t segments_left_ptr;  // offset of a non-zero Segments Left field, or 0
-  uint32_t next_header_ptr;    // offset of the byte that names `protocol`
-
-  bool first_fragment() const { return !has_frag || frag_offset == 0; }
-  bool is_fragment() const { return has_frag && (frag_offset != 0 || frag_more); }
 };
 
-// Walks the extension headers of the IPv6 packet at p (len bytes, len >= 40).
+// Reads the IPv6 packet at p (len bytes, len >= 40) and walks its chain.
 // Returns None, Ipv6Truncated or Ipv6ExtAfterFragment.
 inline DropReason parse_ipv6(const uint8_t* p, uint32_t len, Ipv6Fields& f) {
   Ipv6Header h{const_cast<uint8_t*>(p)};
@@ -72,50 +62,11 @@ inline DropReason parse_ipv6(const uint8_t* p, uint32_t len, Ipv6Fields& f) {
   f.hop_limit = h.hop_limit();
   std::memcpy(f.src.b.data(), p + 8, 16);
   std::memcpy(f.dst.b.data(), p + 24, 16);
-  f.has_frag = false;
-  f.frag_offset = 0;
-  f.frag_more = false;
-  f.frag_id = 0;
-  f.segments_left_ptr = 0;
-  f.next_header_ptr = 6;
-
-  uint8_t nh = h.next_header();
-  uint32_t off = kIpv6HeaderLen;
-  for (;;) {
-    bool ext = nh == proto::kHopByHop || nh == proto::kDestOpts || nh == proto::kRouting ||
-               nh == proto::kFragment;
-    if (!ext) break;
-    // RFC 7915 §5.1.1: an extension header after the Fragment Header is not translated.
-    // (Past a non-first fragment's header the bytes are payload, not headers.)
-    if (f.has_frag) {
-      if (f.frag_offset != 0) break;
-      return DropReason::Ipv6ExtAfterFragment;
-    }
-    if (nh == proto::kFragment) {
-      if (off + kFragHeaderLen > len) return DropReason::Ipv6Truncated;
-      FragmentHeader fh{const_cast<uint8_t*>(p + off)};
-      f.has_frag = true;
-      f.frag_offset = fh.offset();
-      f.frag_more = fh.more();
-      f.frag_id = fh.id();
-      f.next_header_ptr = off;
-      nh = fh.next_header();
-      off += kFragHeaderLen;
-      continue;
-    }
-    if (off + 8 > len) return DropReason::Ipv6Truncated;
-    uint32_t hlen = (uint32_t{p[off + 1]} + 1) * 8;
-    if (off + hlen > len) return DropReason::Ipv6Truncated;
-    // RFC 7915 §5.1: a Routing header with Segments Left non-zero is not translated.
-    if (nh == proto::kRouting && p[off + 3] != 0 && f.segments_left_ptr == 0) {
-      f.segments_left_ptr = off + 3;
-    }
-    f.next_header_ptr = off;
-    nh = p[off];
-    off += hlen;
+  switch (walk_ipv6_chain(p, len, f)) {
+    case ChainStatus::Ok: return DropReason::None;
+    case ChainStatus::Truncated: return DropReason::Ipv6Truncated;
+    case ChainStatus::ExtAfterFragment: return DropReason::Ipv6ExtAfterFragment;
   }
-  f.protocol = nh;
-  f.l4_offset = off;
   return DropReason::None;
 }
 

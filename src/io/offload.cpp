@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "xlat/headers.hpp"
+#include "xlat/ipv6_chain.hpp"
 
 namespace xlatd {
 
@@ -21,14 +22,11 @@ void put_le16(uint8_t* p, uint16_t v) {
   p[1] = static_cast<uint8_t>(v >> 8);
 }
 
-// Where the transport header starts in a translated packet: 20 bytes of IPv4 header
-// (the translator never writes options) or IPv6 with, at most, a Fragment Header.
+// Where the transport header starts in a translated packet; 0 if nowhere.
 uint32_t l4_offset(const uint8_t* p, uint32_t len) {
-  if (len >= xlat::kIpv4HeaderLen && (p[0] >> 4) == 4) return (p[0] & 0xf) * 4u;
-  if (len >= xlat::kIpv6HeaderLen && (p[0] >> 4) == 6) {
-    return p[6] == xlat::proto::kFragment ? xlat::kIpv6HeaderLen + xlat::kFragHeaderLen : xlat::kIpv6HeaderLen;
-  }
-  return 0;
+  uint32_t offset;
+  uint8_t protocol;
+  return xlat::transport_header(p, len, offset, protocol) ? offset : 0;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "xlat/checksum.hpp"
+#include "xlat/ipv6_chain.hpp"
 
 namespace testpkt {
 
@@ -182,15 +183,10 @@ Bytes icmp6(const V6& h, uint8_t type, uint8_t code, uint32_t rest, const Bytes&
 }
 
 size_t l4_offset(const Bytes& p) {
-  if ((p[0] >> 4) == 4) return (p[0] & 0xf) * 4u;
-  size_t off = 40;
-  uint8_t nh = p[6];
-  while (nh == 0 || nh == 43 || nh == 44 || nh == 60) {
-    uint8_t next = p[off];
-    off += nh == 44 ? 8 : (p[off + 1] + 1u) * 8;
-    nh = next;
-  }
-  return off;
+  uint32_t offset = 0;
+  uint8_t protocol;
+  xlat::transport_header(p.data(), static_cast<uint32_t>(p.size()), offset, protocol);
+  return offset;
 }
 
 bool ipv4_header_checksum_ok(const Bytes& p) {
@@ -208,14 +204,9 @@ bool l4_checksum_ok(const Bytes& p) {
 }
 
 uint8_t last_next_header(const Bytes& p) {
-  size_t o = 40;
-  uint8_t nh = p[6];
-  while ((nh == 0 || nh == 43 || nh == 44 || nh == 60) && o + 2 <= p.size()) {
-    uint8_t next = p[o];
-    o += nh == 44 ? 8 : (p[o + 1] + 1u) * 8;
-    nh = next;
-  }
-  return nh;
+  xlat::Ipv6Chain c;
+  xlat::walk_ipv6_chain(p.data(), static_cast<uint32_t>(p.size()), c);
+  return c.protocol;
 }
 
 uint16_t l4_checksum_residual(const Bytes& p) {
