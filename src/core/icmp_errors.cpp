@@ -5,30 +5,6 @@
 
 #include "translate_common.hpp"
 
-namespace xlat {
-
-bool Translator::allow_icmp_error() {
-  const uint64_t rate = cfg_.icmp_errors_per_second;
-  if (rate == 0) return true;
-  const uint64_t cap = uint64_t{std::max<uint32_t>(cfg_.icmp_error_burst, 1)} * 1000;
-  if (tokens_milli_ > cap) {
-    tokens_milli_ = cap;
-    bucket_ms_ = now_ms_;
-  }
-  if (now_ms_ > bucket_ms_) {
-    tokens_milli_ = std::min(cap, tokens_milli_ + (now_ms_ - bucket_ms_) * rate);
-    bucket_ms_ = now_ms_;
-  }
-  if (tokens_milli_ < 1000) {
-    counters_.icmp_errors_rate_limited++;
-    return false;
-  }
-  tokens_milli_ -= 1000;
-  return true;
-}
-
-}  // namespace xlat
-
 namespace xlat::detail {
 
 uint32_t build_icmp4_error(const TranslatorConfig& cfg, uint16_t ip_id, const uint8_t* orig,

@@ -89,12 +89,6 @@ uint32_t Translate4to6::write_ipv6_header(const Ipv4Fields& f, const Ipv6Addr& s
   return kIpv6HeaderLen + kFragHeaderLen;
 }
 
-void Translator::translate_4to6(Packet in, Output& out) {
-  out.count = 0;
-  out.reason = DropReason::None;
-  Translate4to6(*this, out).run(in);
-}
-
 void Translate4to6::run(Packet in) {
   uint8_t* p = in.data;
   // Sanity checks a router applies before forwarding (RFC 1812 §5.2.2).
@@ -259,11 +253,6 @@ void Translate4to6::run(Packet in) {
     o += h + n;
   }
   t.counters_.fragments_made += nfrag;
-}
-
-void Translator::translate(Packet in, Output& out) {
-  if (in.len >= 1 && (in.data[0] >> 4) == 6) return translate_6to4(in, out);
-  translate_4to6(in, out);
 }
 
 }  // namespace xlat

@@ -90,12 +90,6 @@ void Translate6to4::write_ipv4_header(const Ipv6Fields& f, Ipv4Addr src, Ipv4Add
   ip.set_checksum(csum_finish(csum_add_bytes(o, kIpv4HeaderLen)));
 }
 
-void Translator::translate_6to4(Packet in, Output& out) {
-  out.count = 0;
-  out.reason = DropReason::None;
-  Translate6to4(*this, out).run(in);
-}
-
 void Translate6to4::run(Packet in) {
   uint8_t* p = in.data;
   csum_partial = in.csum_partial;
