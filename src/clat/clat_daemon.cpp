@@ -107,6 +107,8 @@ class ClatDaemon {
   void handle_nd(int64_t now);
   void on_nd_event(const NdEvent& ev, const std::optional<xlat::Ipv6Prefix>& own, int64_t now);
   void schedule_dns(int64_t now);
+  void handle_dns_answer();
+  bool handle_signal(int sfd);
   bool apply(const Plan& p);
   bool activate(const Plan& p);
   void deactivate(const std::string& why);
@@ -434,6 +436,44 @@ bool ClatDaemon::apply(const Plan& p) {
   return true;
 }
 
+// An RFC 7050 answer: its prefixes, by the same rule as PREF64's (nothing inside the
+// uplink's own prefix), become the DNS64 candidates until their TTL runs out.
+void ClatDaemon::handle_dns_answer() {
+  auto found = dns_.receive();
+  if (!found) return;
+  const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
+  std::erase_if(*found, [&](const xlat::Ipv6Prefix& f) {
+    const std::string why = pref64_problem(f, own);
+    if (!why.empty()) log::warn("DNS64 prefix " + xlat::to_string(f) + " refused: " + why);
+    return !why.empty();
+  });
+  dns64_ = *found;
+  dns_when_.answered(mono_seconds(), dns_.answer_ttl(), !dns64_.empty());
+  std::string list;
+  for (const auto& f : dns64_) list += " " + xlat::to_string(f);
+  log::info("DNS64 discovery (RFC 7050):" + (list.empty() ? std::string(" no NAT64 prefix") : list) +
+            (list.empty() ? "" : ", TTL " + std::to_string(dns_.answer_ttl()) + " s"));
+}
+
+// SIGUSR1 logs the counters, SIGHUP asks resolvers and routers again, the rest stop the
+// CLAT. Returns false when it is to stop.
+bool ClatDaemon::handle_signal(int sfd) {
+  signalfd_siginfo si{};
+  if (::read(sfd, &si, sizeof si) != sizeof si) return true;
+  if (si.ssi_signo == SIGUSR1) {
+    log::info(counters_line(engine_.workers(), nullptr));
+  } else if (si.ssi_signo == SIGHUP) {
+    log::info("SIGHUP: asking the resolvers and routers again");
+    dns_when_.ask_now();
+    std::string e;
+    if (nd_.fd() >= 0) nd_.send_router_solicitation(e);
+  } else {
+    log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
+    return false;
+  }
+  return true;
+}
+
 int ClatDaemon::run() {
   // clatd writes to standard output and never detaches; xlatd's --syslog / --journal and
   // --detach are there for those who want them.
@@ -506,37 +546,8 @@ int ClatDaemon::run() {
     if (p[2].revents & POLLIN) handle_nd(mono_seconds());
     bool dns_ready = false;
     for (size_t i = 3; i < p.size(); ++i) dns_ready = dns_ready || p[i].revents != 0;
-    if (dns_ready) {
-      if (auto found = dns_.receive()) {
-        // The same rule as for PREF64: nothing inside the uplink's own prefix.
-        const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
-        std::erase_if(*found, [&](const xlat::Ipv6Prefix& f) {
-          const std::string why = pref64_problem(f, own);
-          if (!why.empty()) log::warn("DNS64 prefix " + xlat::to_string(f) + " refused: " + why);
-          return !why.empty();
-        });
-        dns64_ = *found;
-        dns_when_.answered(mono_seconds(), dns_.answer_ttl(), !dns64_.empty());
-        std::string list;
-        for (const auto& f : dns64_) list += " " + xlat::to_string(f);
-        log::info("DNS64 discovery (RFC 7050):" + (list.empty() ? std::string(" no NAT64 prefix") : list) +
-                  (list.empty() ? "" : ", TTL " + std::to_string(dns_.answer_ttl()) + " s"));
-      }
-    }
-    if (!(p[0].revents & POLLIN)) continue;
-    signalfd_siginfo si{};
-    if (::read(sfd, &si, sizeof si) != sizeof si) continue;
-    if (si.ssi_signo == SIGUSR1) {
-      log::info(counters_line(engine_.workers(), nullptr));
-    } else if (si.ssi_signo == SIGHUP) {
-      log::info("SIGHUP: asking the resolvers and routers again");
-      dns_when_.ask_now();
-      std::string e;
-      if (nd_.fd() >= 0) nd_.send_router_solicitation(e);
-    } else {
-      log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
-      running = false;
-    }
+    if (dns_ready) handle_dns_answer();
+    if (p[0].revents & POLLIN) running = handle_signal(sfd);
   }
   log::sd_notify("STOPPING=1");
   stats_server.stop();

@@ -257,97 +257,122 @@ bool tayga_private(xlat::Ipv4Addr a) {
 
 // Cross-directive rules, after every line is read: TAYGA's (conffile.c config_validate
 // and the conflicts its map tables refuse), each error at the line it is about.
-void validate(Applied<PlatConfig>& c, const std::string& source) {
+struct Validation {
+  Applied<PlatConfig>& c;
+  const std::string& source;
   PlatConfig& cfg = c.target;
-  auto at = [&](const char* directive) {
+
+  // Where a directive was given (the file itself if it was not).
+  std::string at(const char* directive) const {
     auto it = c.given.find(directive);
     return it == c.given.end() ? source : it->second.where;
-  };
-  auto fail = [&](const char* directive, const std::string& what) {
+  }
+  void fail(const char* directive, const std::string& what) {
     c.errors.push_back({at(directive) + ": " + directive + ": " + what});
-  };
-  if (cfg.tun_device.empty()) c.errors.push_back({source + ": tun-device: required"});
-  if (cfg.ipv4_addr == 0) c.errors.push_back({source + ": ipv4-addr: required"});
-  // TAYGA: "no translation maps or NAT64 prefix configured" (a dynamic pool alone maps
-  // IPv6 hosts to IPv4 but gives the IPv4 side no way back to IPv6 destinations).
-  if (!cfg.prefix && cfg.maps.empty()) {
-    c.errors.push_back({source + ": nothing to translate: give prefix or map"});
   }
-  const bool wkp = cfg.prefix && *cfg.prefix == xlat::well_known_prefix();
-  if (!cfg.ipv6_addr_given) {
-    if (!cfg.prefix) {
-      fail("ipv4-addr", "ipv6-addr is required when no prefix is configured");
-    } else if (cfg.ipv4_addr != 0) {
-      if (wkp && cfg.wkpf_strict && tayga_private(cfg.ipv4_addr)) {
-        fail("ipv4-addr", "ipv6-addr is required, because " + xlat::to_string(cfg.ipv4_addr) +
-                              " is not global and cannot be embedded in the well-known prefix 64:ff9b::/96 "
-                              "(or set wkpf-strict no)");
-      } else {
-        cfg.ipv6_addr = xlat::rfc6052_embed(*cfg.prefix, cfg.ipv4_addr);
+
+  void required() {
+    if (cfg.tun_device.empty()) c.errors.push_back({source + ": tun-device: required"});
+    if (cfg.ipv4_addr == 0) c.errors.push_back({source + ": ipv4-addr: required"});
+    // TAYGA: "no translation maps or NAT64 prefix configured" (a dynamic pool alone maps
+    // IPv6 hosts to IPv4 but gives the IPv4 side no way back to IPv6 destinations).
+    if (!cfg.prefix && cfg.maps.empty()) {
+      c.errors.push_back({source + ": nothing to translate: give prefix or map"});
+    }
+  }
+
+  // The translator's own IPv6 address: given, or the prefix's for ipv4-addr.
+  void own_addresses() {
+    const bool wkp = cfg.prefix && *cfg.prefix == xlat::well_known_prefix();
+    if (!cfg.ipv6_addr_given) {
+      if (!cfg.prefix) {
+        fail("ipv4-addr", "ipv6-addr is required when no prefix is configured");
+      } else if (cfg.ipv4_addr != 0) {
+        if (wkp && cfg.wkpf_strict && tayga_private(cfg.ipv4_addr)) {
+          fail("ipv4-addr", "ipv6-addr is required, because " + xlat::to_string(cfg.ipv4_addr) +
+                                " is not global and cannot be embedded in the well-known prefix 64:ff9b::/96 "
+                                "(or set wkpf-strict no)");
+        } else {
+          cfg.ipv6_addr = xlat::rfc6052_embed(*cfg.prefix, cfg.ipv4_addr);
+        }
       }
-    }
-  } else {
-    const xlat::Ipv6Prefix own6{cfg.ipv6_addr, 128};
-    if (cfg.wkpf_strict && xlat::well_known_prefix().contains(cfg.ipv6_addr)) {
-      fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside the well-known prefix 64:ff9b::/96 (wkpf-strict)");
-    } else if (cfg.prefix && cfg.prefix->contains(cfg.ipv6_addr)) {
-      fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside prefix " + xlat::to_string(*cfg.prefix) +
-                            " (leave ipv6-addr out to use the prefix's address for ipv4-addr)");
-    }
-    for (const auto& m : cfg.maps) {
-      if (m.v6.overlaps(own6)) {
-        fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside map " + xlat::to_string(m.v6) + " (" + m.where + ")");
-      }
-    }
-  }
-  // Each map against the earlier ones, through indexes (n log n: 10^5 maps load in a
-  // fraction of a second, bench/load_bench.cpp).
-  std::map<std::pair<xlat::Ipv4Addr, uint8_t>, size_t> v4_seen;
-  PrefixIndex<xlat::Ipv6Prefix> v6_seen;
-  std::vector<size_t> hits;
-  for (size_t i = 0; i < cfg.maps.size(); ++i) {
-    const auto& m = cfg.maps[i];
-    if (cfg.prefix && m.v6.overlaps(*cfg.prefix)) {
-      c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps prefix " +
-                          xlat::to_string(*cfg.prefix)});
-    }
-    // IPv4 sides may nest (longest match wins) but not repeat.
-    if (m.v4.len == 32 && m.v4.addr == cfg.ipv4_addr) {
-      c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v4) + " is ipv4-addr (" + at("ipv4-addr") + ")"});
-    }
-    if (auto [it, fresh] = v4_seen.emplace(std::pair{m.v4.addr, m.v4.len}, i); !fresh) {
-      c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v4) + " is already mapped (" +
-                          cfg.maps[it->second].where + ")"});
-    }
-    // IPv6 sides may not even nest: each IPv6 address has one IPv4 counterpart.
-    hits.clear();
-    v6_seen.for_each_overlapping(m.v6, [&](size_t j) { hits.push_back(j); });
-    std::sort(hits.begin(), hits.end());
-    for (size_t j : hits) {
-      c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps " +
-                          xlat::to_string(cfg.maps[j].v6) + " (" + cfg.maps[j].where + ")"});
-    }
-    v6_seen.insert(m.v6, i);
-    if (cfg.dynamic_pool && cfg.dynamic_pool->overlaps(m.v4)) {
-      cfg.warnings.push_back(m.where + ": map: " + xlat::to_string(m.v4) +
-                             " overlaps the dynamic pool; those addresses are taken out of it");
-    }
-  }
-  if (cfg.dynamic_pool && cfg.dynamic_pool->len == 31 && cfg.dynamic_pool->contains(cfg.ipv4_addr)) {
-    fail("dynamic-pool", "no address left once ipv4-addr is taken out");
-  }
-  // The maintained TAYGA: without data-dir, systemd's StateDirectory= is used.
-  if (cfg.data_dir.empty()) {
-    const char* state = std::getenv("STATE_DIRECTORY");
-    if (state != nullptr && state[0] == '/') cfg.data_dir = std::string(state).substr(0, std::string(state).find(':'));
-  }
-  if (!cfg.map_file.empty() && cfg.map_file[0] != '/') {
-    if (cfg.data_dir.empty()) {
-      fail("map-file", "a relative path needs data-dir");
     } else {
-      cfg.map_file = cfg.data_dir + "/" + cfg.map_file;
+      const xlat::Ipv6Prefix own6{cfg.ipv6_addr, 128};
+      if (cfg.wkpf_strict && xlat::well_known_prefix().contains(cfg.ipv6_addr)) {
+        fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside the well-known prefix 64:ff9b::/96 (wkpf-strict)");
+      } else if (cfg.prefix && cfg.prefix->contains(cfg.ipv6_addr)) {
+        fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside prefix " + xlat::to_string(*cfg.prefix) +
+                              " (leave ipv6-addr out to use the prefix's address for ipv4-addr)");
+      }
+      for (const auto& m : cfg.maps) {
+        if (m.v6.overlaps(own6)) {
+          fail("ipv6-addr", xlat::to_string(cfg.ipv6_addr) + " is inside map " + xlat::to_string(m.v6) + " (" + m.where + ")");
+        }
+      }
     }
   }
+
+  void maps() {
+    // Each map against the earlier ones, through indexes (n log n: 10^5 maps load in a
+    // fraction of a second, bench/load_bench.cpp).
+    std::map<std::pair<xlat::Ipv4Addr, uint8_t>, size_t> v4_seen;
+    PrefixIndex<xlat::Ipv6Prefix> v6_seen;
+    std::vector<size_t> hits;
+    for (size_t i = 0; i < cfg.maps.size(); ++i) {
+      const auto& m = cfg.maps[i];
+      if (cfg.prefix && m.v6.overlaps(*cfg.prefix)) {
+        c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps prefix " +
+                            xlat::to_string(*cfg.prefix)});
+      }
+      // IPv4 sides may nest (longest match wins) but not repeat.
+      if (m.v4.len == 32 && m.v4.addr == cfg.ipv4_addr) {
+        c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v4) + " is ipv4-addr (" + at("ipv4-addr") + ")"});
+      }
+      if (auto [it, fresh] = v4_seen.emplace(std::pair{m.v4.addr, m.v4.len}, i); !fresh) {
+        c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v4) + " is already mapped (" +
+                            cfg.maps[it->second].where + ")"});
+      }
+      // IPv6 sides may not even nest: each IPv6 address has one IPv4 counterpart.
+      hits.clear();
+      v6_seen.for_each_overlapping(m.v6, [&](size_t j) { hits.push_back(j); });
+      std::sort(hits.begin(), hits.end());
+      for (size_t j : hits) {
+        c.errors.push_back({m.where + ": map: " + xlat::to_string(m.v6) + " overlaps " +
+                            xlat::to_string(cfg.maps[j].v6) + " (" + cfg.maps[j].where + ")"});
+      }
+      v6_seen.insert(m.v6, i);
+      if (cfg.dynamic_pool && cfg.dynamic_pool->overlaps(m.v4)) {
+        cfg.warnings.push_back(m.where + ": map: " + xlat::to_string(m.v4) +
+                               " overlaps the dynamic pool; those addresses are taken out of it");
+      }
+    }
+  }
+
+  void pool_and_paths() {
+    if (cfg.dynamic_pool && cfg.dynamic_pool->len == 31 && cfg.dynamic_pool->contains(cfg.ipv4_addr)) {
+      fail("dynamic-pool", "no address left once ipv4-addr is taken out");
+    }
+    // The maintained TAYGA: without data-dir, systemd's StateDirectory= is used.
+    if (cfg.data_dir.empty()) {
+      const char* state = std::getenv("STATE_DIRECTORY");
+      if (state != nullptr && state[0] == '/') cfg.data_dir = std::string(state).substr(0, std::string(state).find(':'));
+    }
+    if (!cfg.map_file.empty() && cfg.map_file[0] != '/') {
+      if (cfg.data_dir.empty()) {
+        fail("map-file", "a relative path needs data-dir");
+      } else {
+        cfg.map_file = cfg.data_dir + "/" + cfg.map_file;
+      }
+    }
+  }
+};
+
+void validate(Applied<PlatConfig>& c, const std::string& source) {
+  Validation v{c, source};
+  v.required();
+  v.own_addresses();
+  v.maps();
+  v.pool_and_paths();
 }
 
 }  // namespace
