@@ -219,7 +219,7 @@ void Translate4to6::icmp_error(const uint8_t* pkt, const Ipv4Fields& f, const Ip
       fit_icmp_extension(inner6, n, inner + datagram_len, ext_len, room, 8);
 
   const uint32_t payload = kIcmpHeaderLen + n;
-  write_ipv6_header(f, src6, dst6, hop_limit, false, 0, false, payload, o);
+  write_ipv6_header(f, src6, dst6, out_hop_limit, false, 0, false, payload, o);
   IcmpHeader h{icmp6};
   h.set_type_code(type6, code6);
   h.set_checksum(0);

@@ -191,7 +191,7 @@ void Translate6to4::icmp_error(const uint8_t* pkt, uint32_t len, const Ipv6Field
       fit_icmp_extension(inner4, n, inner + datagram_len, ext_len, room, 4);
 
   const uint32_t total = kIpv4HeaderLen + kIcmpHeaderLen + n;
-  write_ipv4_header(f, src4, dst4, ttl, total, o);
+  write_ipv4_header(f, src4, dst4, out_ttl, total, o);
   IcmpHeader h{icmp4};
   h.set_type_code(type4, code4);
   h.set_checksum(0);

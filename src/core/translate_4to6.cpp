@@ -234,7 +234,7 @@ void Translate4to6::run(Packet in) {
       start = out.scratch.data();
       std::memmove(start + hdr, l4, l4len);
     }
-    write_ipv6_header(f, src6, dst6, hop_limit, frag_header, f.frag_offset, f.mf, l4len, start);
+    write_ipv6_header(f, src6, dst6, out_hop_limit, frag_header, f.frag_offset, f.mf, l4len, start);
     return emit(start, hdr + l4len);
   }
 
@@ -247,7 +247,7 @@ void Translate4to6::run(Packet in) {
   for (uint32_t done = 0; done < l4len; done += chunk) {
     uint32_t n = std::min(chunk, l4len - done);
     bool more = done + n < l4len || f.mf;
-    uint32_t h = write_ipv6_header(f, src6, dst6, hop_limit, true, f.frag_offset + done, more, n, o);
+    uint32_t h = write_ipv6_header(f, src6, dst6, out_hop_limit, true, f.frag_offset + done, more, n, o);
     std::memcpy(o + h, l4 + done, n);
     emit(o, h + n);
     o += h + n;

@@ -15,7 +15,7 @@ struct Translate4to6 {
   // destination is another IPv6 host behind this translator (set by Translate6to4).
   bool hairpin = false;
   // RFC 7915 §4.1 Hop Limit of the outgoing header, set by take_hop.
-  uint8_t hop_limit = 0;
+  uint8_t out_hop_limit = 0;
 
   Translate4to6(Translator& tr, Output& o) : t(tr), out(o), cfg(tr.cfg_) {}
 
@@ -27,11 +27,11 @@ struct Translate4to6 {
   // decremented on its way in, and keeps its TTL.
   bool take_hop(uint8_t ttl) {
     if (hairpin) {
-      hop_limit = ttl;
+      out_hop_limit = ttl;
       return true;
     }
     if (ttl <= 1) return false;
-    hop_limit = static_cast<uint8_t>(ttl - 1);
+    out_hop_limit = static_cast<uint8_t>(ttl - 1);
     return true;
   }
 

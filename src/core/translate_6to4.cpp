@@ -220,7 +220,7 @@ void Translate6to4::run(Packet in) {
   }
 
   uint8_t* start = l4 - kIpv4HeaderLen;  // always inside the old IPv6 header
-  write_ipv4_header(f, src4, dst4, ttl, total4, start);
+  write_ipv4_header(f, src4, dst4, out_ttl, total4, start);
   forward(start, total4, hairpin, static_cast<uint32_t>(start - p) + in.headroom);
 }
 

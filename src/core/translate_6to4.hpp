@@ -25,11 +25,11 @@ struct Translate6to4 {
   // and the decrement, in one place; false when the packet must not be forwarded.
   bool take_hop(uint8_t hop_limit) {
     if (hop_limit <= 1) return false;
-    ttl = static_cast<uint8_t>(hop_limit - 1);
+    out_ttl = static_cast<uint8_t>(hop_limit - 1);
     return true;
   }
   // The outgoing header's TTL, set by take_hop.
-  uint8_t ttl = 0;
+  uint8_t out_ttl = 0;
 
   void drop(DropReason r) { detail::set_drop(t.counters_, out, r); }
   // Drop `pkt` and answer its source with an ICMPv6 error, unless RFC 4443 §2.4(e)
