@@ -1,5 +1,6 @@
 // Address mapping for both directions, in TAYGA's lookup order: static maps (EAM) first,
-// then the dynamic pool, then the RFC 6052 prefix. Reserved addresses never map.
+// then the dynamic pool, then the RFC 6052 prefix; a port-aware mapping, when one is
+// configured, before them all. Reserved addresses never map.
 //
 // AddressMapper is built once from a TranslatorConfig (per Translator) and keeps what the
 // packet path needs precomputed: the prefix as two masked 64-bit words, the byte layout
@@ -10,6 +11,7 @@
 
 #include "xlat/addr.hpp"
 #include "xlat/bytes.hpp"
+#include "xlat/endpoint.hpp"
 #include "xlat/rfc6052.hpp"
 #include "xlat/translator_config.hpp"
 
@@ -39,7 +41,17 @@ class AddressMapper {
  public:
   AddressMapper(const TranslatorConfig& cfg, DynamicPool* pool);
 
-  MapStatus to6(Ipv4Addr a, Ipv6Addr& out) const {
+  // The packet path hands over endpoints (address and port, endpoint.hpp): a
+  // port-aware mapping, when configured, reads both; the others read the address.
+  MapStatus to6(const Endpoint4& e, Ipv6Addr& out) const {
+    const Ipv4Addr a = e.addr;
+    if (port_map_ != nullptr) [[unlikely]] {
+      switch (port_map_->to6(e, out)) {
+        case PortMapping::Result::Mapped: return MapStatus::Ok;
+        case PortMapping::Result::Refused: return MapStatus::Unmapped;
+        case PortMapping::Result::NotCovered: break;
+      }
+    }
     if (has_eam_ && cfg_.eam.lookup4(a, out)) return MapStatus::Ok;
     if (pool_ != nullptr && pool_->covers(a)) {
       // TAYGA: a pool address with no active host is unreachable, never the prefix's.
@@ -63,7 +75,15 @@ class AddressMapper {
 
   // With `assign`, an address with no mapping may take one from the dynamic pool (only
   // the source of an IPv6 → IPv4 packet does this).
-  MapStatus to4(const Ipv6Addr& a, Ipv4Addr& out, bool assign) const {
+  MapStatus to4(const Endpoint6& e, Ipv4Addr& out, bool assign) const {
+    const Ipv6Addr& a = e.addr;
+    if (port_map_ != nullptr) [[unlikely]] {
+      switch (port_map_->to4(e, out)) {
+        case PortMapping::Result::Mapped: return MapStatus::Ok;
+        case PortMapping::Result::Refused: return MapStatus::Unmapped;
+        case PortMapping::Result::NotCovered: break;
+      }
+    }
     if (has_eam_ && cfg_.eam.lookup6(a, out)) return MapStatus::Ok;
     if (has_prefix_ && in_prefix(a)) {
       // An address inside the prefix is the prefix's, valid or not: it never takes a
@@ -80,6 +100,13 @@ class AddressMapper {
       }
     }
     return MapStatus::Unmapped;
+  }
+
+  // The transport identifiers the mappings need of a packet (endpoint.hpp): read only
+  // when a port-aware mapping is configured, so the address-only deployments pay nothing.
+  TransportIds ids_of(uint8_t protocol, const uint8_t* l4, uint32_t avail, bool first) const {
+    if (port_map_ == nullptr) [[likely]] return {};
+    return transport_ids(protocol, l4, avail, first);
   }
 
   bool has_prefix() const { return has_prefix_; }
@@ -102,6 +129,7 @@ class AddressMapper {
 
   const TranslatorConfig& cfg_;
   DynamicPool* pool_;
+  const PortMapping* port_map_;
   bool has_eam_;
   bool has_prefix_;
   bool wkp_strict_;  // the prefix is 64:ff9b::/96 and wkpf-strict is on

@@ -1,12 +1,14 @@
 // The translator's configuration: one immutable struct shared by every worker, and the
-// dynamic pool interface the daemon implements.
+// dynamic pool interface the daemon implements and the port-aware mapping interface.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "xlat/addr.hpp"
 #include "xlat/eam.hpp"
+#include "xlat/endpoint.hpp"
 
 namespace xlat {
 
@@ -33,11 +35,26 @@ class DynamicPool {
   virtual Result lookup6(const Ipv6Addr& a, Ipv4Addr& out, bool assign) = 0;
 };
 
+// A mapping that reads ports as well as addresses (endpoint.hpp): MAP-T (RFC 7599)
+// shares one IPv4 address among IPv6 sites by port set. It is asked before the static
+// maps; an endpoint it does not cover goes on to them, one it refuses is unmapped.
+class PortMapping {
+ public:
+  enum class Result : uint8_t { NotCovered, Mapped, Refused };
+
+  virtual ~PortMapping() = default;
+  virtual Result to6(const Endpoint4& e, Ipv6Addr& out) const = 0;
+  virtual Result to4(const Endpoint6& e, Ipv4Addr& out) const = 0;
+};
+
 struct TranslatorConfig {
   // RFC 6052 prefix ("pool6"); absent means EAM / static maps only.
   std::optional<Ipv6Prefix> prefix;
   // RFC 7757 EAM and TAYGA's single-host `map` entries.
   EamTable eam;
+  // A port-aware mapping, when one is configured (none of TAYGA's or clatd's settings
+  // make one).
+  std::shared_ptr<const PortMapping> port_mapping;
   // The translator's own addresses: sources of the errors it generates; echo requests
   // to them are answered.
   Ipv4Addr own_v4 = 0;

@@ -13,7 +13,7 @@ bool ipv6_reserved(const Ipv6Addr& a) {
 }
 
 AddressMapper::AddressMapper(const TranslatorConfig& cfg, DynamicPool* pool)
-    : cfg_(cfg), pool_(pool), has_eam_(!cfg.eam.empty()), has_prefix_(cfg.prefix.has_value()),
+    : cfg_(cfg), pool_(pool), port_map_(cfg.port_mapping.get()), has_eam_(!cfg.eam.empty()), has_prefix_(cfg.prefix.has_value()),
       wkp_strict_(false) {
   if (!has_prefix_) return;
   const Ipv6Prefix& p = *cfg.prefix;
@@ -36,12 +36,12 @@ bool AddressMapper::prefix_allows(Ipv4Addr a) const {
 }
 
 MapStatus map_4to6(const TranslatorConfig& cfg, DynamicPool* pool, Ipv4Addr a, Ipv6Addr& out) {
-  return AddressMapper(cfg, pool).to6(a, out);
+  return AddressMapper(cfg, pool).to6(Endpoint4{a}, out);
 }
 
 MapStatus map_6to4(const TranslatorConfig& cfg, DynamicPool* pool, const Ipv6Addr& a,
                    Ipv4Addr& out, bool assign) {
-  return AddressMapper(cfg, pool).to4(a, out, assign);
+  return AddressMapper(cfg, pool).to4(Endpoint6{a}, out, assign);
 }
 
 }  // namespace xlat

@@ -54,16 +54,17 @@ uint32_t Translate4to6::translate_inner(const uint8_t* in, uint32_t len, uint8_t
 
   // RFC 7915 §4.3: "the translator MUST translate the IP header of the packet inside the
   // ICMP error, with the same address mapping" (its TTL is not decremented).
-  Ipv6Addr src6, dst6;
-  // The inner packet travels the other way: its destination is the outer source.
-  if (t.map_.to6(f.src, src6) != MapStatus::Ok ||
-      map_source(f.dst, dst6) != MapStatus::Ok) {
-    why = DropReason::IcmpInnerUnmapped;
-    return 0;
-  }
   const bool first = f.frag_offset == 0;
   const uint32_t avail = len - f.ihl;
   const uint8_t* l4in = in + f.ihl;
+  const TransportIds ids = t.map_.ids_of(f.protocol, l4in, avail, first);
+  Ipv6Addr src6, dst6;
+  // The inner packet travels the other way: its destination is the outer source.
+  if (t.map_.to6(source_endpoint(f.src, ids), src6) != MapStatus::Ok ||
+      map_source(destination_endpoint(f.dst, ids), dst6) != MapStatus::Ok) {
+    why = DropReason::IcmpInnerUnmapped;
+    return 0;
+  }
   // "If the ICMP error contains an ICMP error [...] the packet MUST be dropped"
   if (f.protocol == proto::kIcmp && first && avail >= 1 && icmp4::is_error(l4in[0])) {
     why = DropReason::IcmpErrorInError;

@@ -50,15 +50,16 @@ uint32_t Translate6to4::translate_inner(const uint8_t* in, uint32_t len, uint8_t
 
   // RFC 7915 §5.3: the inner IPv6 header is translated like the outer one, with the
   // same mapping, and its Hop Limit is not decremented.
-  Ipv4Addr src4, dst4;
-  if (t.map_.to4(f.src, src4, false) != MapStatus::Ok ||
-      t.map_.to4(f.dst, dst4, false) != MapStatus::Ok) {
-    why = DropReason::IcmpInnerUnmapped;
-    return 0;
-  }
   const bool first = f.first_fragment();
   const uint32_t avail = len - f.l4_offset;
   const uint8_t* l4in = in + f.l4_offset;
+  const TransportIds ids = t.map_.ids_of(f.protocol, l4in, avail, first);
+  Ipv4Addr src4, dst4;
+  if (t.map_.to4(source_endpoint(f.src, ids), src4, false) != MapStatus::Ok ||
+      t.map_.to4(destination_endpoint(f.dst, ids), dst4, false) != MapStatus::Ok) {
+    why = DropReason::IcmpInnerUnmapped;
+    return 0;
+  }
   if (f.protocol == proto::kIcmpv6 && first && avail >= 1 && icmp6::is_error(l4in[0])) {
     why = DropReason::IcmpErrorInError;
     return 0;

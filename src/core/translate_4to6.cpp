@@ -30,12 +30,12 @@ bool has_unexpired_source_route(const uint8_t* opt, uint32_t len) {
 
 }  // namespace
 
-MapStatus Translate4to6::map_source(Ipv4Addr a, Ipv6Addr& out6) const {
+MapStatus Translate4to6::map_source(const Endpoint4& e, Ipv6Addr& out6) const {
   if (hairpin && t.map_.has_prefix()) {
-    out6 = t.map_.embed(a);
+    out6 = t.map_.embed(e.addr);
     return MapStatus::Ok;
   }
-  return t.map_.to6(a, out6);
+  return t.map_.to6(e, out6);
 }
 
 void Translate4to6::emit(uint8_t* data, uint32_t len) {
@@ -138,15 +138,17 @@ void Translate4to6::run(Packet in) {
     return reply_error(p, len, icmp4::kDestUnreach, 5, 0, DropReason::Ipv4SourceRoute);
   }
 
-  // Addresses (RFC 7915 §4.1 "Source Address / Destination Address: mapped [...]").
+  // Addresses (RFC 7915 §4.1 "Source Address / Destination Address: mapped [...]"),
+  // each with its port (endpoint.hpp).
+  const TransportIds ids = t.map_.ids_of(f.protocol, l4, l4len, first);
   Ipv6Addr dst6;
-  if (t.map_.to6(f.dst, dst6) != MapStatus::Ok) {
+  if (t.map_.to6(destination_endpoint(f.dst, ids), dst6) != MapStatus::Ok) {
     return reply_error(p, len, icmp4::kDestUnreach, 1, 0, DropReason::Ipv4DestUnmapped);
   }
   Ipv6Addr src6;
   if (reserved_src && t.map_.has_prefix()) {
     src6 = t.map_.embed(f.src);
-  } else if (reserved_src || map_source(f.src, src6) != MapStatus::Ok) {
+  } else if (reserved_src || map_source(source_endpoint(f.src, ids), src6) != MapStatus::Ok) {
     // RFC 6791 §3: an ICMPv4 error from an address with no IPv6 mapping still goes
     // through, from the configured (or the translator's own) address.
     if (!is_icmp_error) {

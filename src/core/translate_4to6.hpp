@@ -63,7 +63,7 @@ struct Translate4to6 {
   // Source address of the outer packet (and destination of the inner one): RFC 7757
   // §4.2 maps it with the RFC 6052 prefix when hairpinning, so replies come back
   // through the translator; otherwise the ordinary lookup order.
-  MapStatus map_source(Ipv4Addr a, Ipv6Addr& out6) const;
+  MapStatus map_source(const Endpoint4& e, Ipv6Addr& out6) const;
 
   // Answers an echo request to the translator's own IPv4 address.
   void to_self(Packet in, const detail::Ipv4Fields& f);

@@ -135,8 +135,10 @@ void Translate6to4::run(Packet in) {
   // ICMPv4, and copying it would pass a message no IPv6 node checked.
   if (first && f.protocol == proto::kIcmp) return drop(DropReason::Ipv6NextHeaderIcmpv4);
 
+  // Addresses (RFC 7915 §5.1), each with its port (endpoint.hpp).
+  const TransportIds ids = t.map_.ids_of(f.protocol, l4, l4len, first);
   Ipv4Addr dst4;
-  MapStatus dst_status = t.map_.to4(f.dst, dst4, false);
+  MapStatus dst_status = t.map_.to4(destination_endpoint(f.dst, ids), dst4, false);
   // RFC 6052 §5.1 (and TAYGA): a prefix address embedding 0/8, 127/8, 169.254/16,
   // multicast or broadcast is dropped without an answer.
   if (dst_status == MapStatus::Reserved) return drop(DropReason::Ipv6ReservedDest);
@@ -152,7 +154,7 @@ void Translate6to4::run(Packet in) {
     return reply_error(p, len, icmp6::kDestUnreach, 0, 0, DropReason::Ipv6DestHairpin);
   }
   Ipv4Addr src4;
-  MapStatus src_status = t.map_.to4(f.src, src4, !is_icmp_error);
+  MapStatus src_status = t.map_.to4(source_endpoint(f.src, ids), src4, !is_icmp_error);
   if (src_status == MapStatus::Reserved) return drop(DropReason::Ipv6ReservedSource);
   if (src_status != MapStatus::Ok) {
     // RFC 6791 §4: ICMPv6 errors from routers without an IPv4 mapping are translated

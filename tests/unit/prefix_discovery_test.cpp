@@ -1,12 +1,8 @@
-// CLAT building blocks: RFC 8781 PREF64, RFC 7050 prefix discovery, and the
-// checksum-neutral CLAT address.
+// RFC 8781 PREF64 options and RFC 7050 prefix discovery (clat/prefix_discovery.hpp).
+#include "clat/prefix_discovery.hpp"
+
 #include <gtest/gtest.h>
 
-#include <random>
-
-#include "clat/neutral_address.hpp"
-#include "clat/prefix_discovery.hpp"
-#include "xlat/checksum.hpp"
 #include "xlat/rfc6052.hpp"
 
 namespace {
@@ -107,45 +103,6 @@ TEST(Rfc7050Section3, AaaaAnswersFromADnsResponse) {
   // Truncated: what was read before the damage.
   Bytes cut(m.begin(), m.end() - 5);
   EXPECT_EQ(aaaa_answers(cut).size(), 1u);
-}
-
-TEST(Rfc6877Section6_3, ClatAddressIsChecksumNeutralForEveryDestination) {
-  auto uplink = *xlat::parse_ipv6_prefix("2001:db8:aa:bb::/64");
-  auto plat = *xlat::parse_ipv6_prefix("64:ff9b::/96");
-  xlat::Ipv4Addr clat4 = *xlat::parse_ipv4("192.0.0.1");
-  std::mt19937_64 rng(6877);
-  for (int round = 0; round < 50; ++round) {
-    auto c = neutral_clat_address(uplink, clat4, plat, rng());
-    ASSERT_TRUE(c.neutral);
-    EXPECT_TRUE(uplink.contains(c.address));
-    for (int i = 0; i < 50; ++i) {
-      xlat::Ipv4Addr x = static_cast<xlat::Ipv4Addr>(rng());
-      uint16_t before = xlat::csum_fold(xlat::csum_add_ipv4(clat4, xlat::csum_add_ipv4(x)));
-      uint16_t after = xlat::csum_fold(xlat::csum_add_ipv6(c.address, xlat::csum_add_ipv6(xlat::rfc6052_embed(plat, x))));
-      // Equal as one's-complement values (0x0000 == 0xffff).
-      EXPECT_TRUE(before == after || (before == 0 && after == 0xffff) || (before == 0xffff && after == 0))
-          << xlat::to_string(c.address) << " " << xlat::to_string(x);
-    }
-  }
-  EXPECT_FALSE(neutral_clat_address(uplink, clat4, *xlat::parse_ipv6_prefix("2001:db8:1:2::/64"), 1).neutral);
-}
-
-}  // namespace
-
-#include "clat/conntrack_mark.hpp"
-
-namespace {
-
-// clat-v6-addr=shared: the marking rules, as libnftables is given them.
-TEST(ClatSharedAddress, MarkingRules) {
-  EXPECT_EQ(xlatd::clat::conntrack_mark_table("clat-eth0.1"), "xlatd_clat_clat_eth0_1");
-  std::string r = xlatd::clat::conntrack_mark_ruleset("clat", *xlat::parse_ipv6("2001:db8:1::5"),
-                                                      *xlat::parse_ipv6_prefix("64:ff9b::/96"), 0xc1a7);
-  EXPECT_NE(r.find("add chain ip6 xlatd_clat_clat prerouting { type filter hook prerouting priority mangle; "),
-            std::string::npos) << r;
-  EXPECT_NE(r.find("iifname \"clat\" ip6 saddr 2001:db8:1::5 ip6 daddr 64:ff9b::/96 ct mark set 49575\n"),
-            std::string::npos) << r;
-  EXPECT_NE(r.find("iifname != \"clat\" ct mark 49575 meta mark set ct mark\n"), std::string::npos) << r;
 }
 
 }  // namespace
