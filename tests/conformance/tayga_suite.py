@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from skip import skipped  # noqa: E402
+from runner import skipped  # noqa: E402
 
 
 def read_differences(path, program):

@@ -10,16 +10,8 @@ Only addresses inside these namespaces are ever used.
 import os
 import signal
 import subprocess
-import time
 
-
-def sh(cmd, check=True, timeout=60, capture=True):
-    r = subprocess.run(cmd, shell=True, text=True, timeout=timeout,
-                       stdout=subprocess.PIPE if capture else None,
-                       stderr=subprocess.STDOUT if capture else None)
-    if check and r.returncode != 0:
-        raise RuntimeError(f"command failed ({r.returncode}): {cmd}\n{r.stdout}")
-    return r
+from netns_lab import NamespaceLab
 
 
 PREFIX = "2001:db8:64::"
@@ -31,25 +23,18 @@ def v6_of(v4, prefix=PREFIX):
     return f"{prefix.split('/')[0]}{a * 256 + b:x}:{c * 256 + d:x}"
 
 
-class Lab:
+class Lab(NamespaceLab):
     def __init__(self, tag):
         self.tag = tag
         self.ns6, self.nsx, self.ns4 = f"e6{tag}", f"ex{tag}", f"e4{tag}"
+        super().__init__(self.ns6, self.nsx, self.ns4)
         self.procs = []
-
-    def ex(self, ns, cmd, **kw):
-        return sh(f"ip netns exec {ns} {cmd}", **kw)
 
     def up(self, v4_mtu=1500):
         self.down()
-        for ns in (self.ns6, self.nsx, self.ns4):
-            sh(f"ip netns add {ns}")
-            self.ex(ns, "ip link set lo up")
-            # No duplicate address detection: a tentative link-local address holds
-            # neighbour discovery (and so the first packets) for about two seconds.
-            self.ex(ns, "sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0")
-        sh(f"ip link add a6{self.tag} netns {self.ns6} type veth peer name b6{self.tag} netns {self.nsx}")
-        sh(f"ip link add a4{self.tag} netns {self.ns4} type veth peer name b4{self.tag} netns {self.nsx}")
+        self.add_namespaces()
+        self.veth(f"a6{self.tag}", self.ns6, f"b6{self.tag}", self.nsx)
+        self.veth(f"a4{self.tag}", self.ns4, f"b4{self.tag}", self.nsx)
         e6, e4 = self.ex, self.ex
         e6(self.ns6, f"ip link set a6{self.tag} up")
         for a in ("2001:db8:1::2/64", "2001:db8:1::10/64", "2001:db8:1::20/64", "2001:db8:1::21/64"):
@@ -68,30 +53,27 @@ class Lab:
 
     def route_tun(self, dev="nat64", timeout=10.0, prefix=PREFIX + "/96"):
         """Waits for the translator's TUN and routes the prefix and the pool into it."""
-        deadline = time.time() + timeout
-        while self.ex(self.nsx, f"ip link show {dev}", check=False).returncode != 0:
-            if time.time() > deadline:
-                raise RuntimeError(f"TUN {dev} did not appear")
-            time.sleep(0.05)
+        self.wait_for(f"TUN {dev}", lambda: self.ex(self.nsx, f"ip link show {dev}", check=False).returncode == 0,
+                      timeout)
         self.ex(self.nsx, f"ip link set {dev} up")
         self.ex(self.nsx, f"ip route replace 192.168.255.0/24 dev {dev}")
         self.ex(self.nsx, f"ip -6 route replace {prefix} dev {dev}")
 
     def wait_until_translating(self, proc, log, timeout=10.0):
-        """Waits for xlatd's "translating on" line: its own TUN is open. A TUN of a daemon
-        stopped just before lingers a moment (its io_uring is torn down by a kernel worker
-        after the process is gone), and route_tun must not take that one for the new one."""
-        deadline = time.time() + timeout
-        while "translating on" not in open(log).read() and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.01)
+        """Waits for xlatd's "translating on" line (or its exit): its own TUN is open. A TUN
+        of a daemon stopped just before lingers a moment (its io_uring is torn down by a
+        kernel worker after the process is gone), and route_tun must not take that one for
+        the new one. The caller looks at proc afterwards."""
+        try:
+            self.wait_for("translating on", lambda: "translating on" in open(log).read() or proc.poll() is not None,
+                          timeout)
+        except RuntimeError:
+            pass
 
     def wait_for_gone(self, dev, timeout=10.0):
         """Waits until the device `dev` no longer exists in the translator namespace."""
-        deadline = time.time() + timeout
-        while self.ex(self.nsx, f"ip link show {dev}", check=False).returncode == 0:
-            if time.time() > deadline:
-                raise RuntimeError(f"{dev} still exists {timeout} s after its owner died")
-            time.sleep(0.05)
+        self.wait_for(f"{dev} to go after its owner died",
+                      lambda: self.ex(self.nsx, f"ip link show {dev}", check=False).returncode != 0, timeout)
 
     def start(self, argv, log, ns=None):
         """Starts a daemon inside the translator namespace (or `ns`)."""
@@ -116,5 +98,4 @@ class Lab:
     def down(self):
         for p in list(self.procs):
             self.stop(p, signal.SIGKILL)
-        for ns in (self.ns6, self.nsx, self.ns4):
-            sh(f"ip netns del {ns}", check=False)
+        self.delete_namespaces()

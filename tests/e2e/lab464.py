@@ -25,8 +25,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lab import sh, v6_of  # noqa: E402,F401 - v6_of is part of this module's interface
-from skip import skipped  # noqa: E402
+from lab import v6_of  # noqa: E402,F401 - v6_of is part of this module's interface
+from netns_lab import NamespaceLab  # noqa: E402
+from runner import Checks, needs_root_and_tun  # noqa: E402
 
 PREFIX = "2001:db8:64::/96"
 POOL = "192.168.255.0/24"
@@ -45,19 +46,17 @@ WEB_PAGE = "hello from the IPv4-only web server\n"
 WEB6_PAGE = "hello from the IPv6 web server\n"
 
 
-class Lab464:
+class Lab464(NamespaceLab):
     def __init__(self, xlatd, state, tag="xl"):
         self.xlatd = xlatd
         self.state = state
         self.tag = tag
         self.client, self.router, self.inet = f"{tag}-client", f"{tag}-router", f"{tag}-inet"
+        super().__init__(self.client, self.router, self.inet)
         self.lan_c, self.lan_r = f"{tag}c0", f"{tag}r0"  # client <-> router
         self.wan_r, self.wan_i = f"{tag}r1", f"{tag}i0"  # router <-> inet
 
     # --- helpers -------------------------------------------------------------------
-    def ex(self, ns, cmd, check=True, timeout=60):
-        return sh(f"ip netns exec {ns} sh -c '{cmd}'", check=check, timeout=timeout)
-
     def spawn(self, ns, name, argv):
         """A long-running process in `ns`, detached, its pid in STATE/NAME.pid."""
         log = open(os.path.join(self.state, f"{name}.log"), "w")
@@ -94,25 +93,13 @@ class Lab464:
         os.unlink(path)
         return status
 
-    def wait_for(self, what, fn, timeout=15.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if fn():
-                return True
-            time.sleep(0.1)
-        raise RuntimeError(f"timed out waiting for {what}")
-
     # --- building ------------------------------------------------------------------
     def up(self, clat=True, clat_args=(), pref64=True):
         self.down()
         os.makedirs(os.path.join(self.state, "plat"), exist_ok=True)
-        for ns in (self.client, self.router, self.inet):
-            sh(f"ip netns add {ns}")
-            self.ex(ns, "ip link set lo up")
-            # No duplicate address detection: it would hold the first packets ~2 s.
-            self.ex(ns, "sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0")
-        sh(f"ip link add {self.lan_c} netns {self.client} type veth peer name {self.lan_r} netns {self.router}")
-        sh(f"ip link add {self.wan_r} netns {self.router} type veth peer name {self.wan_i} netns {self.inet}")
+        self.add_namespaces()
+        self.veth(self.lan_c, self.client, self.lan_r, self.router)
+        self.veth(self.wan_r, self.router, self.wan_i, self.inet)
         # The client's resolver, as `ip netns exec` shows it (/etc/netns/NS/resolv.conf).
         os.makedirs(f"/etc/netns/{self.client}", exist_ok=True)
         with open(f"/etc/netns/{self.client}/resolv.conf", "w") as f:
@@ -193,8 +180,7 @@ class Lab464:
     def down(self):
         for name in ("clat", "clat2", "clat3", "clat4", "clat5", "clat6", "clat7", "plat", "pref64", "iperf3", "radvd", "unbound", "web4", "web6"):
             self.kill(name)
-        for ns in (self.client, self.router, self.inet):
-            sh(f"ip netns del {ns}", check=False)
+        self.delete_namespaces()
         shutil.rmtree(f"/etc/netns/{self.client}", ignore_errors=True)
         try:
             os.rmdir("/etc/netns")  # only when empty: someone else's namespaces keep theirs
@@ -265,22 +251,21 @@ def quiet_translated(lab, which, still=0.3, timeout=5):
 
 
 # --- the demo: what `scripts/lab` shows ----------------------------------------------
+def demo_result(title, ok, detail):
+    """A demo step's result as the operator reads it, under the title step() printed."""
+    return ("   OK  " if ok else "   FAILED  ") + detail.replace("\n", "\n       ")
+
+
 class Demo:
-    """Runs each step, prints it and its result; remembers failures for --check."""
+    """Runs each step (a check of the e2e runner), prints its title, then its result."""
 
     def __init__(self, lab):
         self.lab = lab
-        self.failures = []
+        self.checks = Checks(line=demo_result)
 
     def step(self, title, fn):
         print(f"\n== {title}", flush=True)
-        try:
-            ok, detail = fn()
-        except Exception as e:  # noqa: BLE001 - a demo step reports, never aborts the rest
-            ok, detail = False, f"error: {e}"
-        print(("   OK  " if ok else "   FAILED  ") + detail.replace("\n", "\n       "), flush=True)
-        if not ok:
-            self.failures.append(title)
+        self.checks.run(title, fn)
 
     def run(self):
         lab = self.lab
@@ -371,7 +356,7 @@ class Demo:
         self.step("ping", ping)
         self.step("TCP throughput", throughput)
         self.step("Counters of both daemons", counters)
-        return self.failures
+        return self.checks.failures()
 
 
 def main():
@@ -383,8 +368,9 @@ def main():
     ap.add_argument("--tag", default="xl")
     ap.add_argument("--check", action="store_true", help="tear down afterwards; exit 1 if a step failed")
     args = ap.parse_args()
-    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
-        return skipped("the lab needs root and /dev/net/tun (network namespaces, TUN devices)")
+    cannot = needs_root_and_tun("the lab and its checks")
+    if cannot is not None:
+        return cannot
     lab = Lab464(os.path.abspath(args.xlatd), args.state, tag=args.tag)
     if args.command == "down":
         lab.down()

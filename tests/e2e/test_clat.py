@@ -3,7 +3,7 @@
 client (IPv6-only, SLAAC from radvd, xlatd --mode clat) -> router (xlatd PLAT from a
 tayga.conf, NAT44 with nftables, unbound DNS64) -> IPv4-only server.
 
-Usage: test_clat.py --xlatd PATH [--keep]
+Usage: test_clat.py --xlatd PATH [--only NAME[,NAME...]] [--keep]
 Prints one line per check and "N passed, N failed"; exits 77 (skipped) when not root
 or without /dev/net/tun.
 """
@@ -15,11 +15,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from skip import skipped  # noqa: E402
+from runner import Checks, needs_root_and_tun  # noqa: E402
 from lab464 import (Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, clat_status, curl, quiet_translated,  # noqa: E402
                     tcpdump_ready, v6_of)
 
@@ -46,22 +44,6 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("{host}", 5002))
 while True:
     d, a = s.recvfrom(65535); s.sendto(d, a)
 """
-
-
-class Checks:
-    def __init__(self, lab):
-        self.lab = lab
-        self.passed = self.failed = 0
-
-    def run(self, name, fn):
-        try:
-            fn()
-            self.passed += 1
-            print(f"PASS {name}", flush=True)
-        except Exception as e:  # noqa: BLE001 - report every failure, keep going
-            self.failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            traceback.print_exc()
 
 
 def clat_log(lab, name="clat"):
@@ -122,12 +104,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--xlatd", required=True)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--only", help="comma-separated check names")
     args = ap.parse_args()
-    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
-        return skipped("needs root and /dev/net/tun (network namespaces, TUN devices)")
+    cannot = needs_root_and_tun()
+    if cannot is not None:
+        return cannot
     state = tempfile.mkdtemp(prefix="xlatd-clat-e2e-")
     lab = Lab464(os.path.abspath(args.xlatd), state, tag="xt")
-    c = Checks(lab)
+    c = Checks(args.only)
     try:
         lab.up(clat=False)
         before = sysctls(lab)
@@ -473,8 +457,8 @@ def main():
             for name in ("tcpsink", "udpecho"):
                 lab.kill(name)
             lab.down()
-        print(f"{c.passed} passed, {c.failed} failed (logs in {state})")
-    return 0 if c.failed == 0 else 1
+        status = c.summary(f" (logs in {state})")
+    return status
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from skip import skipped  # noqa: E402
+from runner import Checks, skipped  # noqa: E402
 
 UPLINKS = ["eth0", "wwp0s20f0u6", "enx00e04c36a1b2", "wlx74da38e1f2ab"]
 
@@ -33,27 +33,29 @@ def main():
         return skipped("needs root")
     line = exec_line(a.unit, "ExecStartPre").replace("/usr/local/sbin/xlatd", os.path.abspath(a.xlatd))
     ns = f"unit{os.getpid()}"
-    failed = 0
+    checks = Checks()
     subprocess.run(["ip", "netns", "add", ns], check=True)
     try:
         for i, name in enumerate(UPLINKS):
-            subprocess.run(["ip", "-n", ns, "link", "add", name, "type", "veth", "peer", "name", f"peer{i}"], check=True)
-            cmd = line.replace("%i", name).replace("$$", "$")
-            # systemd splits the line into words; this one is /bin/sh -c '...'.
-            m = re.match(r"^/bin/sh -c '(.*)'$", cmd)
-            if not m:
-                raise SystemExit(f"unexpected ExecStartPre form: {cmd}")
-            r = subprocess.run(["ip", "netns", "exec", ns, "/bin/sh", "-c", m.group(1)],
-                               capture_output=True, text=True)
-            dev = re.search(r"^clat-dev=(\S+)$", r.stdout, re.M)
-            ok = r.returncode == 0 and dev is not None and len(dev.group(1)) <= 15 and \
-                re.search(rf"^plat-dev={re.escape(name)}$", r.stdout, re.M) is not None
-            print(f"{'PASS' if ok else 'FAIL'} uplink {name} ({len(name)} characters): "
-                  f"clat-dev={dev.group(1) if dev else None} {r.stderr.strip()[:200]}")
-            failed += not ok
+            checks.run(f"uplink {name} ({len(name)} characters)", clat_device_for, ns, line, i, name)
     finally:
         subprocess.run(["ip", "netns", "del", ns])
-    return 1 if failed else 0
+    return checks.summary()
+
+
+def clat_device_for(ns, line, i, name):
+    """Runs the unit's ExecStartPre for uplink `name`: (ok, the clat-dev it chose)."""
+    subprocess.run(["ip", "-n", ns, "link", "add", name, "type", "veth", "peer", "name", f"peer{i}"], check=True)
+    cmd = line.replace("%i", name).replace("$$", "$")
+    # systemd splits the line into words; this one is /bin/sh -c '...'.
+    m = re.match(r"^/bin/sh -c '(.*)'$", cmd)
+    if not m:
+        raise RuntimeError(f"unexpected ExecStartPre form: {cmd}")
+    r = subprocess.run(["ip", "netns", "exec", ns, "/bin/sh", "-c", m.group(1)], capture_output=True, text=True)
+    dev = re.search(r"^clat-dev=(\S+)$", r.stdout, re.M)
+    ok = r.returncode == 0 and dev is not None and len(dev.group(1)) <= 15 and \
+        re.search(rf"^plat-dev={re.escape(name)}$", r.stdout, re.M) is not None
+    return ok, f"clat-dev={dev.group(1) if dev else None} {r.stderr.strip()[:200]}"
 
 
 if __name__ == "__main__":

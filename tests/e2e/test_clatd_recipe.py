@@ -22,13 +22,12 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab  # noqa: E402
 from test_plat import ping, received, tcp_transfer  # noqa: E402
-from skip import skipped  # noqa: E402
+from runner import Checks, needs_root_and_tun  # noqa: E402
 
 SERVER = "203.0.114.2"      # global, so the well-known prefix may carry it (RFC 6052 §3.1)
 CLAT_V6 = "2001:db8:1::c1a7"  # clat-v6-addr=derived style, in the client's /64
@@ -50,7 +49,7 @@ data-dir {data}
 """
 
 
-def run(xlatd, prefix, tag, work):
+def run(xlatd, prefix, tag, work, checks):
     L = lab.Lab(tag)
     try:
         L.up()
@@ -99,14 +98,9 @@ def run(xlatd, prefix, tag, work):
         def check_tcp():
             return tcp_transfer(L, L.ns4, "0.0.0.0", c, SERVER, 18000)
 
-        results = []
         for name, check in (("ping", check_ping), ("tcp", check_tcp)):
-            try:
-                ok, detail = check()
-            except Exception as e:  # a check that crashes is a failed check
-                ok, detail = False, str(e).splitlines()[0]
-            results.append((name, ok, detail))
-        return results, plat_log, clat_log
+            checks.run(name, check, label=f"prefix {prefix:18s}")
+        return plat_log, clat_log
     finally:
         L.down()
 
@@ -115,28 +109,26 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--xlatd", required=True)
     a = ap.parse_args()
-    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
-        return skipped("needs root and /dev/net/tun")
+    cannot = needs_root_and_tun()
+    if cannot is not None:
+        return cannot
     xlatd = os.path.abspath(a.xlatd)
     work = tempfile.mkdtemp(prefix="xlatd-clatd-recipe-")
-    passed = failed = 0
+    checks = Checks()
     for i, prefix in enumerate(("2001:db8:64::/96", "64:ff9b::/96")):
         tag = f"{os.getpid() % 10000}c{i}"
+        failed_before = checks.failed
+        logs = []
         try:
-            results, plat_log, clat_log = run(xlatd, prefix, tag, work)
-        except Exception as e:
-            results, plat_log, clat_log = [("setup", False, f"{e}\n{traceback.format_exc()}")], None, None
-        for name, ok, detail in results:
-            print(f"{'PASS' if ok else 'FAIL'} prefix {prefix:18s} {name}: {detail}", flush=True)
-            passed += ok
-            failed += not ok
-        if any(not ok for _, ok, _ in results):
-            for log in (plat_log, clat_log):
+            logs = run(xlatd, prefix, tag, work, checks)
+        except Exception as e:  # noqa: BLE001 - a setup that fails is a failed check
+            checks.record("setup", False, f"{e}\n{traceback.format_exc()}", label=f"prefix {prefix:18s}")
+        if checks.failed > failed_before:
+            for log in logs:
                 if log and os.path.exists(log):
                     print(f"--- {log} ---\n" + open(log).read()[-3000:])
     shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return checks.summary()
 
 
 if __name__ == "__main__":

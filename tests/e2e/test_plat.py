@@ -18,11 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab  # noqa: E402
-from skip import skipped, under_ci  # noqa: E402
+from runner import Checks, needs_root_and_tun, skipped, under_ci  # noqa: E402
 
 V4_HOST = "198.51.100.2"
 V4_HOST_AS_V6 = lab.v6_of(V4_HOST)
@@ -772,8 +771,9 @@ def main():
     ap.add_argument("--only")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
-    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
-        return skipped("end-to-end tests need root and /dev/net/tun")
+    cannot = needs_root_and_tun()
+    if cannot is not None:
+        return cannot
     tayga = shutil.which("tayga") or ("/usr/sbin/tayga" if os.path.exists("/usr/sbin/tayga") else None)
     workdir = tempfile.mkdtemp(prefix="xlatd-e2e-")
     kinds = [("xlatd", 1), ("xlatd", 2)]
@@ -784,61 +784,47 @@ def main():
         return skipped("tayga is not installed (scripts/install-deps.sh installs it)")
     else:
         print("NOTE: tayga is not installed (scripts/install-deps.sh installs it); side-by-side run left out")
-    passed = failed = 0
-    results = {}
+    checks = Checks(args.only)
     for kind, workers in kinds:
         t = Translator(kind, workers, os.path.abspath(args.xlatd), workdir)
         L = lab.Lab(f"{os.getpid() % 10000}{kind[0]}{workers}")
-        checks = COMMON + (XLATD_ONLY if kind == "xlatd" else [])
+        failed_before = checks.failed
         try:
             L.up()
             t.start(L)
-            for c in checks:
-                name = c.__name__[len("check_"):]
-                if args.only and name not in args.only.split(","):
-                    continue
-                try:
-                    if t.proc is None:
-                        t.start(L)
-                    ok, detail = c(L, t)
-                except Exception as e:  # a check that crashes is a failed check
-                    ok, detail = False, f"{e}\n{traceback.format_exc()}"
-                results[(name, t.name)] = ok
-                print(f"{'PASS' if ok else 'FAIL'} {t.name:16s} {name}: {detail}", flush=True)
-                passed += ok
-                failed += not ok
+            for c in COMMON + (XLATD_ONLY if kind == "xlatd" else []):
+                checks.run(check_name(c), with_translator_running, c, L, t, label=f"{t.name:16s}")
             t.stop(L)
             if kind == "xlatd":
                 for c in ALONE:
-                    name = c.__name__[len("check_"):]
-                    if args.only and name not in args.only.split(","):
-                        continue
-                    try:
-                        ok, detail = c(L, t)
-                    except Exception as e:
-                        ok, detail = False, f"{e}\n{traceback.format_exc()}"
-                    print(f"{'PASS' if ok else 'FAIL'} {t.name:16s} {name}: {detail}", flush=True)
-                    passed += ok
-                    failed += not ok
+                    checks.run(check_name(c), c, L, t, label=f"{t.name:16s}")
         finally:
             t.stop(L)
-            if failed:
+            if checks.failed > failed_before:
                 print(f"--- {t.name} log ({t.log}) ---\n" + open(t.log).read()[-3000:])
             if not args.keep:
                 L.down()
     if tayga:
-        same = [n for (n, who), ok in results.items() if who == "tayga" and ok]
+        same = [n for (n, who), ok in checks.results.items() if who.strip() == "tayga" and ok]
         print(f"side by side: TAYGA passes {len(same)} of the {len(COMMON)} common checks with the same tayga.conf")
         if "tayga" in POOL_CHOICES:
             # Same host, same pool: xlatd picks the address TAYGA picks.
-            ok = len(set(POOL_CHOICES.values())) == 1 and len(POOL_CHOICES) == len(kinds)
-            print(f"{'PASS' if ok else 'FAIL'} pool choice matches TAYGA: {POOL_CHOICES}")
-            passed += ok
-            failed += not ok
+            checks.record("pool choice matches TAYGA",
+                          len(set(POOL_CHOICES.values())) == 1 and len(POOL_CHOICES) == len(kinds), str(POOL_CHOICES))
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return checks.summary()
+
+
+def check_name(c):
+    return c.__name__[len("check_"):]
+
+
+def with_translator_running(c, L, t):
+    """Runs the check c, first restarting the translator when an earlier check stopped it."""
+    if t.proc is None:
+        t.start(L)
+    return c(L, t)
 
 
 if __name__ == "__main__":
