@@ -424,6 +424,10 @@ void DynamicPoolImpl::load(const std::string& path, std::vector<std::string>& no
 
   if (unreported > 0) notes.push_back(path + ": " + std::to_string(unreported) + " more lines skipped");
   if (future) notes.push_back(path + ": last-use times in the future: every entry starts dormant");
+  settle_loaded(loaded, future, now);
+}
+
+void DynamicPoolImpl::settle_loaded(const std::vector<uint32_t>& loaded, bool future, int64_t now) {
   for (const uint32_t slot : loaded) {
     const View v = read(slot);
     if (future) {

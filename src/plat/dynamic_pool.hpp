@@ -102,6 +102,9 @@ class DynamicPoolImpl final : public xlat::DynamicPool, public PoolUsageSource {
   void index_insert(uint32_t i, uint64_t hi, uint64_t lo);
   void index_erase(uint64_t hi, uint64_t lo);
   void rebuild_index(size_t capacity);
+  // After load(): what needs the whole file, over the slots it filled (caller holds the
+  // lock).
+  void settle_loaded(const std::vector<uint32_t>& loaded, bool future, int64_t now);
   xlat::Ipv4Addr address(uint32_t i) const { return range_.addr + 1 + i; }
   void event(const std::string& msg) const;
 

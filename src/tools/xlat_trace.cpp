@@ -93,16 +93,10 @@ const char* verdict_name(xlat::Verdict v) {
   }
 }
 
-}  // namespace
+using Named = std::vector<std::pair<std::string, Bytes>>;
 
-int main(int argc, char** argv) {
-  xlat::TranslatorConfig cfg;
-  cfg.prefix = xlat::parse_ipv6_prefix("2001:db8:64::/96");
-  cfg.own_v4 = *xlat::parse_ipv4("192.0.2.1");
-  cfg.own_v6 = *xlat::parse_ipv6("2001:db8:64::c000:201");
-  cfg.mtu4 = cfg.mtu6 = 1500;
-  std::vector<std::pair<std::string, Bytes>> packets;
-
+// Reads the options and hex packets; returns an exit status, or -1 to go on.
+int parse_arguments(int argc, char** argv, xlat::TranslatorConfig& cfg, Named& packets) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* name) -> std::string {
@@ -135,26 +129,28 @@ int main(int argc, char** argv) {
       packets.emplace_back("packet " + std::to_string(packets.size() + 1), b);
     }
   }
-  if (packets.empty()) {
-    std::printf("xlat-trace: built-in demo, prefix %s, translator %s / %s\n\n",
-                xlat::to_string(*cfg.prefix).c_str(), xlat::to_string(cfg.own_v4).c_str(),
-                xlat::to_string(cfg.own_v6).c_str());
-    const char* h6 = "2001:db8:64::c633:6407";   // 198.51.100.7, an IPv4 host
-    const char* c6 = "2001:db8:64::cb00:7109";   // 203.0.113.9 as seen from IPv6
-    packets = {
-        {"UDP from the IPv4 side", demo_v4(17, 64, true, 36, "198.51.100.7", "203.0.113.9")},
-        {"ping from the IPv6 side", demo_v6(64, 56, c6, h6)},
-        {"TTL 1 from the IPv4 side (traceroute)", demo_v4(17, 1, false, 20, "198.51.100.7", "203.0.113.9")},
-        {"2000-byte DF=0 UDP, fragmented for IPv6", demo_v4(17, 64, false, 2000, "198.51.100.7", "203.0.113.9")},
-        {"2000-byte DF=1 UDP, too big", demo_v4(17, 64, true, 2000, "198.51.100.7", "203.0.113.9")},
-        {"ping to the translator itself", demo_v6(64, 8, c6, "2001:db8:64::c000:201")},
-        {"to a loopback address", demo_v4(1, 64, true, 8, "198.51.100.7", "127.0.0.1")},
-    };
-  }
+  return -1;
+}
 
+// The built-in demo: one packet for each kind of decision the translator makes.
+Named demo_packets() {
+  const char* h6 = "2001:db8:64::c633:6407";   // 198.51.100.7, an IPv4 host
+  const char* c6 = "2001:db8:64::cb00:7109";   // 203.0.113.9 as seen from IPv6
+  return {
+      {"UDP from the IPv4 side", demo_v4(17, 64, true, 36, "198.51.100.7", "203.0.113.9")},
+      {"ping from the IPv6 side", demo_v6(64, 56, c6, h6)},
+      {"TTL 1 from the IPv4 side (traceroute)", demo_v4(17, 1, false, 20, "198.51.100.7", "203.0.113.9")},
+      {"2000-byte DF=0 UDP, fragmented for IPv6", demo_v4(17, 64, false, 2000, "198.51.100.7", "203.0.113.9")},
+      {"2000-byte DF=1 UDP, too big", demo_v4(17, 64, true, 2000, "198.51.100.7", "203.0.113.9")},
+      {"ping to the translator itself", demo_v6(64, 8, c6, "2001:db8:64::c000:201")},
+      {"to a loopback address", demo_v4(1, 64, true, 8, "198.51.100.7", "127.0.0.1")},
+  };
+}
+
+// Translates each packet and prints what went in, the verdict and what came out.
+void trace(xlat::Translator& t, const Named& packets) {
   std::vector<uint8_t> scratch(xlat::kScratchSize);
-  xlat::Translator t(cfg);
-  for (auto& [name, pkt] : packets) {
+  for (const auto& [name, pkt] : packets) {
     Bytes buf(64 + pkt.size());
     std::memcpy(buf.data() + 64, pkt.data(), pkt.size());
     xlat::Output out(scratch);
@@ -171,7 +167,9 @@ int main(int argc, char** argv) {
     }
     std::printf("\n");
   }
-  const auto& c = t.counters();
+}
+
+void print_counters(const xlat::TranslatorCounters& c) {
   std::printf("counters: translated 4to6 %llu, 6to4 %llu, fragments %llu, icmp errors sent %llu, echo replies %llu\n",
               static_cast<unsigned long long>(c.translated_4to6), static_cast<unsigned long long>(c.translated_6to4),
               static_cast<unsigned long long>(c.fragments_made), static_cast<unsigned long long>(c.icmp_errors_sent),
@@ -182,5 +180,26 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(c.drops[r]));
     }
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  xlat::TranslatorConfig cfg;
+  cfg.prefix = xlat::parse_ipv6_prefix("2001:db8:64::/96");
+  cfg.own_v4 = *xlat::parse_ipv4("192.0.2.1");
+  cfg.own_v6 = *xlat::parse_ipv6("2001:db8:64::c000:201");
+  cfg.mtu4 = cfg.mtu6 = 1500;
+  Named packets;
+  if (int status = parse_arguments(argc, argv, cfg, packets); status >= 0) return status;
+  if (packets.empty()) {
+    std::printf("xlat-trace: built-in demo, prefix %s, translator %s / %s\n\n",
+                xlat::to_string(*cfg.prefix).c_str(), xlat::to_string(cfg.own_v4).c_str(),
+                xlat::to_string(cfg.own_v6).c_str());
+    packets = demo_packets();
+  }
+  xlat::Translator t(cfg);
+  trace(t, packets);
+  print_counters(t.counters());
   return 0;
 }
