@@ -109,6 +109,8 @@ class ClatDaemon {
   void schedule_dns(int64_t now);
   void handle_dns_answer();
   bool handle_signal(int sfd);
+  // The CLAT's turns until a signal ends them: returns the exit status.
+  int follow_the_host(int sfd, NetlinkWatch& watch);
   bool apply(const Plan& p);
   bool activate(const Plan& p);
   void deactivate(const std::string& why);
@@ -474,6 +476,29 @@ bool ClatDaemon::handle_signal(int sfd) {
   return true;
 }
 
+int ClatDaemon::follow_the_host(int sfd, NetlinkWatch& watch) {
+  bool running = true;
+  while (running) {
+    const int64_t now = mono_seconds();
+    schedule_dns(now);
+    const Plan plan = decide(c_, observe(now));
+    if (!apply(plan)) return 1;
+    status_.turn(active_.translate ? "translating" : refused_.translate ? "refused" : "idle",
+                 active_.translate || !refused_.translate ? plan.why : "the CLAT address is in use or could not be added");
+    engine_.runtime().reap();  // replaced configurations the worker has let go of
+    std::vector<pollfd> p = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0}};
+    dns_.add_poll_fds(p);
+    ::poll(p.data(), p.size(), 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
+    if (p[1].revents & POLLIN) watch.drain();
+    if (p[2].revents & POLLIN) handle_nd(mono_seconds());
+    bool dns_ready = false;
+    for (size_t i = 3; i < p.size(); ++i) dns_ready = dns_ready || p[i].revents != 0;
+    if (dns_ready) handle_dns_answer();
+    if (p[0].revents & POLLIN) running = handle_signal(sfd);
+  }
+  return 0;
+}
+
 int ClatDaemon::run() {
   // clatd writes to standard output and never detaches; xlatd's --syslog / --journal and
   // --detach are there for those who want them.
@@ -526,29 +551,7 @@ int ClatDaemon::run() {
   if (!stats_server.start(err)) log::error(err);
 
   started_ = mono_seconds();
-  int exit_code = 0;
-  bool running = true;
-  while (running) {
-    const int64_t now = mono_seconds();
-    schedule_dns(now);
-    const Plan plan = decide(c_, observe(now));
-    if (!apply(plan)) {
-      exit_code = 1;
-      break;
-    }
-    status_.turn(active_.translate ? "translating" : refused_.translate ? "refused" : "idle",
-                 active_.translate || !refused_.translate ? plan.why : "the CLAT address is in use or could not be added");
-    engine_.runtime().reap();  // replaced configurations the worker has let go of
-    std::vector<pollfd> p = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0}};
-    dns_.add_poll_fds(p);
-    ::poll(p.data(), p.size(), 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
-    if (p[1].revents & POLLIN) watch.drain();
-    if (p[2].revents & POLLIN) handle_nd(mono_seconds());
-    bool dns_ready = false;
-    for (size_t i = 3; i < p.size(); ++i) dns_ready = dns_ready || p[i].revents != 0;
-    if (dns_ready) handle_dns_answer();
-    if (p[0].revents & POLLIN) running = handle_signal(sfd);
-  }
+  const int exit_code = follow_the_host(sfd, watch);
   log::sd_notify("STOPPING=1");
   stats_server.stop();
   deactivate("stopping");
