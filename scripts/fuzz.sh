@@ -3,7 +3,8 @@
 # bounded time, seeded with the Jool conformance packets, then the CLAT's parsers (RA
 # PREF64 options and the tracker, DNS answers) and what is read from files (the undo
 # journal, dynamic.map lines, tayga.conf / TOML / clatd.conf) seeded with a few valid
-# messages. A crash fails the script and
+# messages, then the kernel fast path against the core (10^7 packets). A crash or a
+# mismatch fails the script and
 # leaves the input in the build dir's artifacts-*/.
 #   scripts/fuzz.sh [--seconds N] [--build-dir DIR]
 set -euo pipefail
@@ -21,7 +22,7 @@ done
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/install-deps.sh installs it)" >&2; exit 1; }
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DXLAT_FUZZ=ON -DXLAT_SANITIZE=ON -DXLAT_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzz_4to6 fuzz_6to4 fuzz_clat fuzz_files >/dev/null
+cmake --build "$build" --target fuzz_4to6 fuzz_6to4 fuzz_clat fuzz_files fastpath_differential >/dev/null
 
 seeds="$here/../shared/conformance/jool-siit"
 status=0
@@ -64,4 +65,16 @@ for dir in 4to6 6to4 clat files; do
   fi
   grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units' "$log" || true
 done
+
+# The kernel fast path against the core, long: FASTPATH_PACKETS generated and mutated
+# packets (10^7 unless set) through BPF_PROG_TEST_RUN and the core (needs root).
+log="$build/fastpath_differential.log"
+packets=${FASTPATH_PACKETS:-10000000}
+echo "fastpath_differential: $packets packets, log in $log"
+if ! FASTPATH_PACKETS=$packets XLAT_SHARED_DIR="$here/../shared" "$build/tests/fastpath_differential" >"$log" 2>&1; then
+  status=1
+  echo "fastpath_differential: FAILED"
+  grep -E 'Failure|fast:|core:|in: ' "$log" | head -20
+fi
+grep -E '^(generated|Jool fixture):' "$log" || true
 exit $status

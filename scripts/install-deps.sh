@@ -8,6 +8,7 @@ build_pkgs=(
   clang libclang-rt-14-dev            # libFuzzer + sanitizer runtimes for the fuzz targets
   liburing-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libnftables-dev
   libcli11-dev libtomlplusplus-dev
+  libbpf-dev bpftool                  # the kernel fast path: libbpf, and the skeleton generator
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(

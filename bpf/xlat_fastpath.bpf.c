@@ -1,0 +1,276 @@
+/* The fast path: a TC program on the TUN's egress that translates the ordinary packet
+ * (RFC 7915) in the kernel and re-injects it as if the daemon had written it; every
+ * other packet goes up to the daemon unchanged (TC_ACT_OK), which translates, answers
+ * or drops and counts it as it always has.
+ *
+ * Ordinary, in this version: TCP, or UDP with a checksum; IPv4 without options and not a
+ * fragment, IPv6 without extension headers; TTL / Hop Limit above 1; within the MTUs and
+ * not to be fragmented; not a GSO super-packet; the IPv6 side of the remote host inside
+ * the RFC 6052 /96 prefix and the local host in a single-address static map (`map`). The
+ * translator's own address, reserved addresses, the dynamic pool, hairpins: up.
+ *
+ * Each decision mirrors the core's (src/core/translate_*.cpp), where the RFC section is
+ * named; tests/fastpath compares the two byte for byte. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fastpath_abi.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct fp_settings);
+} fp_settings_map SEC(".maps");
+
+/* Single-address static maps, each way. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1 << 18);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, __u32);
+  __type(value, struct fp_v6);
+} fp_v4_to_v6 SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1 << 18);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct fp_v6);
+  __type(value, __u32);
+} fp_v6_to_v4 SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, FP_COUNTERS);
+  __type(key, __u32);
+  __type(value, __u64);
+} fp_counters SEC(".maps");
+
+/* The Identification of DF=0 packets, per CPU (RFC 7915 §5.1: "a Fragment Identification
+ * generator at the translator"). */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u32);
+} fp_ipv4_id SEC(".maps");
+
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1fff
+#define IP_DF 0x4000
+
+static __always_inline int count(__u32 slot) {
+  __u64 *c = bpf_map_lookup_elem(&fp_counters, &slot);
+  if (c) *c += 1;
+  return 0;
+}
+
+static __always_inline int up(__u32 slot) {
+  count(slot);
+  return TC_ACT_OK;
+}
+
+/* 0/8, 127/8, 169.254/16, 224/4 and 255.255.255.255 (the core's ipv4_reserved; a
+ * link-local address a map names goes up, where the core allows it). */
+static __always_inline int ipv4_reserved(__u32 a_net) {
+  __u32 a = bpf_ntohl(a_net);
+  __u32 first = a >> 24;
+  return first == 0 || first == 127 || (a >> 16) == 0xa9fe || (first >= 224 && first < 240) ||
+         a == 0xffffffffu;
+}
+
+static __always_inline int in_pool(const struct fp_settings *s, __u32 a_net) {
+  __u32 a = bpf_ntohl(a_net);
+  return s->pool_first <= s->pool_last && a >= s->pool_first && a <= s->pool_last;
+}
+
+static __always_inline __u16 fold(__u64 sum) {
+  sum = (sum & 0xffffffff) + (sum >> 32);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return (__u16)sum;
+}
+
+/* Offset of the TCP or UDP checksum, or 0 for another protocol. */
+static __always_inline __u32 l4_checksum_offset(__u8 protocol) {
+  return protocol == IPPROTO_TCP ? 16 : protocol == IPPROTO_UDP ? 6 : 0;
+}
+
+/* RFC 7915 §5: IPv6 -> IPv4. */
+static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp_settings *s,
+                                          __u32 off) {
+  void *data = (void *)(long)skb->data;
+  void *end = (void *)(long)skb->data_end;
+  struct ipv6hdr *ip6 = data + off;
+  if ((void *)(ip6 + 1) + 8 > end) return up(FP_UP_NOT_ORDINARY);
+  if (ip6->version != 6) return up(FP_UP_NOT_ORDINARY);
+  const __u8 protocol = ip6->nexthdr;
+  /* Extension headers, ICMPv6 and other protocols: the daemon. */
+  const __u32 csum_off = l4_checksum_offset(protocol);
+  if (csum_off == 0) return up(FP_UP_NOT_ORDINARY);
+  const __u32 l4len = bpf_ntohs(ip6->payload_len);
+  if (off + 40 + l4len != skb->len) return up(FP_UP_NOT_ORDINARY);
+  if (protocol == IPPROTO_UDP ? l4len < 8 : l4len < 20) return up(FP_UP_NOT_ORDINARY);
+  if (skb->gso_size != 0) return up(FP_UP_SUPER_PACKET);
+  /* Hop Limit (§5.1): an expiring one is answered by the daemon. */
+  if (ip6->hop_limit <= 1) return up(FP_UP_HOP_LIMIT);
+  const __u32 total4 = 20 + l4len;
+  if (total4 > s->mtu4) return up(FP_UP_TOO_BIG);  /* Packet Too Big */
+
+  const __u8 *l4 = (const __u8 *)(ip6 + 1);
+  if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
+
+  /* Destination: the prefix's (RFC 6052 §2.2), unless a static map claims it first. */
+  struct fp_v6 dst6, src6;
+  __builtin_memcpy(&dst6, &ip6->daddr, 16);
+  __builtin_memcpy(&src6, &ip6->saddr, 16);
+  if (dst6.w[0] != s->prefix[0] || dst6.w[1] != s->prefix[1] || dst6.w[2] != s->prefix[2])
+    return up(FP_UP_UNMAPPED);
+  if (bpf_map_lookup_elem(&fp_v6_to_v4, &dst6)) return up(FP_UP_UNMAPPED);
+  const __u32 dst4 = dst6.w[3];
+  if (ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
+  /* A destination that is itself mapped is a hairpin (RFC 7757 §4.2): up. */
+  if (in_pool(s, dst4) || bpf_map_lookup_elem(&fp_v4_to_v6, &dst4)) return up(FP_UP_UNMAPPED);
+  /* Source: a static map. */
+  if (src6.w[0] == s->prefix[0] && src6.w[1] == s->prefix[1] && src6.w[2] == s->prefix[2])
+    return up(FP_UP_UNMAPPED);
+  const __u32 *mapped = bpf_map_lookup_elem(&fp_v6_to_v4, &src6);
+  if (!mapped) return up(FP_UP_UNMAPPED);
+  const __u32 src4 = *mapped;
+
+  /* The IPv4 header (§5.1). */
+  struct iphdr ip4 = {};
+  ip4.version = 4;
+  ip4.ihl = 5;
+  ip4.tos = (__u8)((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4));
+  ip4.tot_len = bpf_htons((__u16)total4);
+  /* "If [...] the packet is less than or equal to 1260 bytes, it SHOULD set DF to 0;
+   * otherwise [...] 1"; a DF=1 packet's Identification is 0 (RFC 6864 §4.1). */
+  if (total4 > 1260) {
+    ip4.frag_off = bpf_htons(IP_DF);
+  } else {
+    __u32 zero = 0;
+    __u32 *id = bpf_map_lookup_elem(&fp_ipv4_id, &zero);
+    if (!id) return up(FP_UP_HELPER_FAILED);
+    ip4.id = bpf_htons((__u16)*id);
+    *id += 1;
+  }
+  ip4.ttl = ip6->hop_limit - 1;
+  ip4.protocol = protocol;
+  ip4.saddr = src4;
+  ip4.daddr = dst4;
+  __u32 words[5];
+  __builtin_memcpy(words, &ip4, 20);
+  __u64 sum = (__u64)words[0] + words[1] + words[2] + words[3] + words[4];
+  ip4.check = ~fold(sum);
+
+  /* §5.5: the TCP / UDP checksum follows the new pseudo-header. */
+  __u32 from[8], to[2] = {src4, dst4};
+  __builtin_memcpy(from, &src6, 16);
+  __builtin_memcpy(from + 4, &dst6, 16);
+  const __s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
+  if (diff < 0) return up(FP_UP_HELPER_FAILED);
+  const __u64 flags = BPF_F_PSEUDO_HDR | (protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0);
+  /* The protocol change is the first write: a packet the kernel refuses it for is still
+   * whole, and goes up. After it, a failure leaves a broken packet: dropped, counted. */
+  if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0) != 0) return up(FP_UP_HELPER_FAILED);
+  if (bpf_l4_csum_replace(skb, off + 20 + csum_off, 0, (__u32)diff, flags) != 0 ||
+      bpf_skb_store_bytes(skb, off, &ip4, 20, 0) != 0) {
+    count(FP_DROPPED_BROKEN);
+    return TC_ACT_SHOT;
+  }
+  count(FP_TRANSLATED_6TO4);
+  return bpf_redirect(s->ifindex, BPF_F_INGRESS);
+}
+
+/* RFC 7915 §4: IPv4 -> IPv6. */
+static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp_settings *s,
+                                          __u32 off) {
+  void *data = (void *)(long)skb->data;
+  void *end = (void *)(long)skb->data_end;
+  struct iphdr *ip4 = data + off;
+  if ((void *)(ip4 + 1) + 8 > end) return up(FP_UP_NOT_ORDINARY);
+  if (ip4->version != 4 || ip4->ihl != 5) return up(FP_UP_NOT_ORDINARY);  /* options */
+  const __u32 total4 = bpf_ntohs(ip4->tot_len);
+  if (off + total4 != skb->len || total4 < 20) return up(FP_UP_NOT_ORDINARY);
+  __u32 words[5];
+  __builtin_memcpy(words, ip4, 20);
+  if (fold((__u64)words[0] + words[1] + words[2] + words[3] + words[4]) != 0xffff)
+    return up(FP_UP_CHECKSUM);
+  const __u16 frag = bpf_ntohs(ip4->frag_off);
+  if (frag & (IP_MF | IP_OFFSET)) return up(FP_UP_FRAGMENT);
+  const __u8 protocol = ip4->protocol;
+  const __u32 csum_off = l4_checksum_offset(protocol);
+  if (csum_off == 0) return up(FP_UP_NOT_ORDINARY);
+  const __u32 l4len = total4 - 20;
+  if (protocol == IPPROTO_UDP ? l4len < 8 : l4len < 20) return up(FP_UP_NOT_ORDINARY);
+  const __u32 src4 = ip4->saddr, dst4 = ip4->daddr;
+  /* §4.1: reserved sources and destinations, the translator's own address: up. */
+  if (ipv4_reserved(src4) || ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
+  if (skb->gso_size != 0) return up(FP_UP_SUPER_PACKET);
+  if (ip4->ttl <= 1) return up(FP_UP_HOP_LIMIT);
+  /* §4.1: DF=0 and bigger than the lowest IPv6 MTU is fragmented; DF=1 and too big is
+   * answered: both by the daemon. */
+  const __u32 size6 = 40 + l4len;
+  const __u32 split = s->mtu6 < s->lowest_ipv6_mtu ? s->mtu6 : s->lowest_ipv6_mtu;
+  if (size6 > s->mtu6 || (!(frag & IP_DF) && size6 > split)) return up(FP_UP_TOO_BIG);
+  const __u8 *l4 = (const __u8 *)(ip4 + 1);
+  if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
+
+  /* Destination: a static map. Source: the prefix, unless it is mapped itself. */
+  const struct fp_v6 *mapped = bpf_map_lookup_elem(&fp_v4_to_v6, &dst4);
+  if (!mapped || in_pool(s, dst4)) return up(FP_UP_UNMAPPED);
+  struct fp_v6 dst6 = *mapped;
+  if (in_pool(s, src4) || bpf_map_lookup_elem(&fp_v4_to_v6, &src4)) return up(FP_UP_UNMAPPED);
+  struct fp_v6 src6 = {{s->prefix[0], s->prefix[1], s->prefix[2], src4}};
+
+  /* The IPv6 header (§4.1): Traffic Class from TOS, Flow Label 0, Hop Limit TTL - 1. */
+  struct ipv6hdr ip6 = {};
+  const __u8 tos = ip4->tos;
+  ip6.version = 6;
+  ip6.priority = tos >> 4;
+  ip6.flow_lbl[0] = (__u8)(tos << 4);
+  ip6.payload_len = bpf_htons((__u16)l4len);
+  ip6.nexthdr = protocol;
+  ip6.hop_limit = ip4->ttl - 1;
+  __builtin_memcpy(&ip6.saddr, &src6, 16);
+  __builtin_memcpy(&ip6.daddr, &dst6, 16);
+
+  /* §4.5: the TCP / UDP checksum follows the new pseudo-header. */
+  __u32 from[2] = {src4, dst4}, to[8];
+  __builtin_memcpy(to, &src6, 16);
+  __builtin_memcpy(to + 4, &dst6, 16);
+  const __s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
+  if (diff < 0) return up(FP_UP_HELPER_FAILED);
+  const __u64 flags = BPF_F_PSEUDO_HDR | (protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0);
+  if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) != 0) return up(FP_UP_HELPER_FAILED);
+  if (bpf_l4_csum_replace(skb, off + 40 + csum_off, 0, (__u32)diff, flags) != 0 ||
+      bpf_skb_store_bytes(skb, off, &ip6, 40, 0) != 0) {
+    count(FP_DROPPED_BROKEN);
+    return TC_ACT_SHOT;
+  }
+  count(FP_TRANSLATED_4TO6);
+  return bpf_redirect(s->ifindex, BPF_F_INGRESS);
+}
+
+SEC("tc")
+int xlat_fastpath(struct __sk_buff *skb) {
+  __u32 zero = 0;
+  const struct fp_settings *s = bpf_map_lookup_elem(&fp_settings_map, &zero);
+  if (!s) return TC_ACT_OK;
+  /* The IP header starts at 0 on a TUN, after an Ethernet header in a test run. */
+  const __u32 off = s->l3_offset ? ETH_HLEN : 0;
+  if (skb->protocol == bpf_htons(ETH_P_IPV6)) return translate_6to4(skb, s, off);
+  if (skb->protocol == bpf_htons(ETH_P_IP)) return translate_4to6(skb, s, off);
+  return TC_ACT_OK;
+}

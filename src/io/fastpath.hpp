@@ -1,0 +1,45 @@
+// The kernel fast path (bpf/xlat_fastpath.bpf.c): loading the TC program and filling its
+// settings and address maps from a TranslatorConfig.
+//
+// The program translates the ordinary packet in the kernel and passes every other one up
+// to the TUN readers; a configuration it cannot mirror exactly is refused with the
+// reason, and the TUN path alone carries the traffic.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "fastpath_abi.h"
+#include "xlat/translator_config.hpp"
+
+struct xlat_fastpath;  // the bpftool skeleton
+
+namespace xlatd {
+
+class FastPath {
+ public:
+  // Opens and loads the program (verifier included); nullptr with `why` when the kernel
+  // or the privileges do not allow it.
+  static std::unique_ptr<FastPath> load(std::string& why);
+  ~FastPath();
+  FastPath(const FastPath&) = delete;
+  FastPath& operator=(const FastPath&) = delete;
+
+  // Writes the settings and the maps for `cfg`. False, with `why`, for a configuration
+  // the program does not mirror (the fast path then stays off). l3_offset is 0 on a
+  // TUN, 14 for test runs; ifindex is the TUN the translated packets re-enter.
+  bool configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, uint32_t ifindex,
+                 std::string& why);
+
+  int program_fd() const;
+  // The per-CPU counters, summed (fp_counter slots).
+  std::array<uint64_t, FP_COUNTERS> counters() const;
+
+ private:
+  explicit FastPath(xlat_fastpath* skel) : skel_(skel) {}
+  xlat_fastpath* skel_;
+};
+
+}  // namespace xlatd

@@ -1,0 +1,274 @@
+// The fast path is the same translator: the TC program (run with BPF_PROG_TEST_RUN) and
+// the C++ core on the same packets. For each, the program either passes it up unchanged
+// (TC_ACT_OK) or redirects it, and then its bytes equal the core's output.
+//
+// One exception, stated: the Identification of a DF=0 IPv4 packet comes from each
+// translator's own generator (RFC 7915 §5.1), so for those two bytes (and the header
+// checksum over them) the comparison checks only that the program's header checksum is
+// right.
+//
+// Packets: every Jool fixture packet, and FASTPATH_PACKETS (default 200000) generated
+// ones, ordinary and not (mapped, unmapped, reserved and own addresses, TTL 0-2, sizes
+// around the MTUs, DF either way, zero UDP checksums), each also with random bytes of
+// its header changed. Needs root (CAP_BPF); skipped (77) otherwise, a failure under CI.
+#include <gtest/gtest.h>
+
+#include <bpf/bpf.h>
+#include <linux/pkt_cls.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "io/fastpath.hpp"
+#include "packet_builder.hpp"
+#include "xlat/checksum.hpp"
+#include "xlat/rfc6052.hpp"
+
+namespace {
+
+using testpkt::Bytes;
+
+constexpr uint32_t kEthLen = 14;
+constexpr int kMappedHosts = 8;
+
+std::string shared_dir() {
+  const char* d = std::getenv("XLAT_SHARED_DIR");
+  return d != nullptr ? d : "";
+}
+
+xlat::TranslatorConfig fastpath_config() {
+  xlat::TranslatorConfig cfg;
+  cfg.prefix = xlat::parse_ipv6_prefix("2001:db8:64::/96");
+  cfg.own_v4 = *xlat::parse_ipv4("192.0.2.1");
+  cfg.own_v6 = xlat::rfc6052_embed(*cfg.prefix, cfg.own_v4);
+  std::vector<xlat::EamEntry> maps;
+  for (int i = 0; i < kMappedHosts; ++i) {
+    maps.push_back({*xlat::parse_ipv4_prefix("192.168.255." + std::to_string(10 + i) + "/32"),
+                    *xlat::parse_ipv6_prefix("2001:db8:1::" + std::to_string(10 + i) + "/128")});
+  }
+  cfg.eam = xlat::EamTable(maps);
+  cfg.mtu4 = 1500;
+  cfg.mtu6 = 1500;
+  return cfg;
+}
+
+struct Verdicts {
+  uint64_t redirected = 0;
+  uint64_t passed_up = 0;
+  uint64_t mismatches = 0;
+  uint64_t unroutable = 0;
+};
+
+class Differential : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string why;
+    fp_ = xlatd::FastPath::load(why).release();
+    load_error_ = why;
+    if (fp_ != nullptr && !fp_->configure(cfg(), kEthLen, 1, why)) {
+      load_error_ = why;
+      delete fp_;
+      fp_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() { delete fp_; }
+
+  void SetUp() override {
+    if (fp_ == nullptr) {
+      if (std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true") {
+        FAIL() << "the fast path did not load: " << load_error_;
+      }
+      GTEST_SKIP() << "the fast path did not load: " << load_error_;
+    }
+  }
+
+  static const xlat::TranslatorConfig& cfg() {
+    static const xlat::TranslatorConfig c = fastpath_config();
+    return c;
+  }
+
+  // Runs one packet through both; records a mismatch with the packet's bytes.
+  void compare(const Bytes& pkt, Verdicts& v) {
+    const bool v6 = !pkt.empty() && (pkt[0] >> 4) == 6;
+    // The kernel builds no IPv6 (IPv4) test skb shorter than its header, and routes none
+    // into the TUN: such a packet never meets the program.
+    if (pkt.size() < (v6 ? 40u : 20u)) {
+      ++v.unroutable;
+      return;
+    }
+    Bytes in(kEthLen, 0);
+    in[12] = v6 ? 0x86 : 0x08;
+    in[13] = v6 ? 0xdd : 0x00;
+    in.insert(in.end(), pkt.begin(), pkt.end());
+    Bytes out(in.size() + 64);
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(), .data_out = out.data(),
+                .data_size_in = static_cast<uint32_t>(in.size()),
+                .data_size_out = static_cast<uint32_t>(out.size()), .repeat = 1);
+    ASSERT_EQ(bpf_prog_test_run_opts(fp_->program_fd(), &opts), 0) << std::strerror(errno) << ": " << hex(pkt);
+    if (opts.retval == TC_ACT_OK) {
+      // Passed up: the daemon must see the packet exactly as it came.
+      ++v.passed_up;
+      out.resize(opts.data_size_out);
+      if (out != in) {
+        ++v.mismatches;
+        ADD_FAILURE() << "passed up changed: " << hex(pkt);
+      }
+      return;
+    }
+    ASSERT_EQ(opts.retval, TC_ACT_REDIRECT) << hex(pkt);
+    ++v.redirected;
+    Bytes got(out.begin() + kEthLen, out.begin() + opts.data_size_out);
+    testpkt::Run want = testpkt::translate(cfg(), pkt);
+    if (want.verdict != xlat::Verdict::Forward || want.pkts.size() != 1) {
+      ++v.mismatches;
+      ADD_FAILURE() << "the fast path translated what the core does not forward ("
+                    << xlat::drop_reason_name(want.reason) << "): " << hex(pkt);
+      return;
+    }
+    Bytes expect = want.pkts[0];
+    if (got.size() >= 20 && (got[0] >> 4) == 4 && (got[6] & 0x40) == 0) {
+      if (!testpkt::ipv4_header_checksum_ok(got)) {
+        ++v.mismatches;
+        ADD_FAILURE() << "bad IPv4 header checksum: " << hex(got);
+      }
+      for (Bytes* b : {&got, &expect}) {
+        if (b->size() >= 12) (*b)[4] = (*b)[5] = (*b)[10] = (*b)[11] = 0;
+      }
+    }
+    if (got != expect) {
+      ++v.mismatches;
+      ADD_FAILURE() << "in:   " << hex(pkt) << "\nfast: " << hex(got) << "\ncore: " << hex(expect);
+    }
+  }
+
+  // The first 96 bytes: every header either path writes.
+  static std::string hex(const Bytes& b) {
+    static const char* d = "0123456789abcdef";
+    std::string s;
+    for (size_t i = 0; i < b.size() && i < 96; ++i) {
+      const uint8_t x = b[i];
+      s += d[x >> 4];
+      s += d[x & 15];
+    }
+    return s;
+  }
+
+  static xlatd::FastPath* fp_;
+  static std::string load_error_;
+};
+
+xlatd::FastPath* Differential::fp_ = nullptr;
+std::string Differential::load_error_;
+
+// Addresses a generated packet may carry, each kind of decision represented.
+std::string random_v4(std::mt19937& rng) {
+  switch (rng() % 6) {
+    case 0: return "192.168.255." + std::to_string(10 + rng() % (kMappedHosts + 2));  // mapped (or not)
+    case 1: return "192.0.2.1";                                                   // own
+    case 2: return std::to_string(rng() % 256) + "." + std::to_string(rng() % 256) + ".0.1";  // any, reserved too
+    default: return "198.51.100." + std::to_string(rng() % 256);
+  }
+}
+
+std::string random_v6(std::mt19937& rng) {
+  switch (rng() % 5) {
+    case 0: return "2001:db8:1::" + std::to_string(10 + rng() % (kMappedHosts + 2));
+    case 1: return "2001:db8:2::1";
+    default: return xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix("2001:db8:64::/96"),
+                                                          *xlat::parse_ipv4(random_v4(rng))));
+  }
+}
+
+// Half the packets are ordinary (a mapped host and an IPv4 host behind the prefix, a
+// TTL that does not expire), the other half anything.
+Bytes random_packet(std::mt19937& rng) {
+  const bool udp = rng() % 2;
+  const bool ordinary = rng() % 2;
+  const std::string host4 = "192.168.255." + std::to_string(10 + rng() % kMappedHosts);
+  const std::string host6 = "2001:db8:1::" + std::to_string(10 + rng() % kMappedHosts);
+  const std::string remote4 = "198.51.100." + std::to_string(rng() % 256);
+  static const uint32_t kSizes[] = {0, 1, 12, 100, 1212, 1213, 1232, 1240, 1260, 1420, 1452, 1460, 1472, 1480, 1481};
+  Bytes payload = testpkt::pattern(kSizes[rng() % std::size(kSizes)], static_cast<uint8_t>(rng()));
+  const uint16_t sport = static_cast<uint16_t>(rng()), dport = static_cast<uint16_t>(rng());
+  static const uint8_t kHops[] = {0, 1, 2, 64, 255};
+  Bytes p;
+  if (rng() % 2) {
+    testpkt::V6 h;
+    h.src = ordinary ? host6 : random_v6(rng);
+    h.dst = ordinary ? xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix("2001:db8:64::/96"),
+                                                           *xlat::parse_ipv4(remote4)))
+                     : random_v6(rng);
+    h.tc = static_cast<uint8_t>(rng());
+    h.hop_limit = ordinary ? 64 : kHops[rng() % std::size(kHops)];
+    p = udp ? testpkt::udp6(h, sport, dport, payload) : testpkt::tcp6(h, sport, dport, payload);
+    if (udp && rng() % 8 == 0) p[46] = p[47] = 0;  // a zero UDP checksum
+  } else {
+    testpkt::V4 h;
+    h.src = ordinary ? remote4 : random_v4(rng);
+    h.dst = ordinary ? host4 : random_v4(rng);
+    h.tos = static_cast<uint8_t>(rng());
+    h.ttl = ordinary ? 64 : kHops[rng() % std::size(kHops)];
+    h.df = rng() % 2;
+    h.id = static_cast<uint16_t>(rng());
+    p = udp ? testpkt::udp4(h, sport, dport, payload) : testpkt::tcp4(h, sport, dport, payload);
+    if (udp && rng() % 8 == 0) p[26] = p[27] = 0;
+  }
+  return p;
+}
+
+TEST_F(Differential, JoolFixturePacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
+  const std::filesystem::path dir = std::filesystem::path(shared_dir()) / "conformance" / "jool-siit";
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir << " (set XLAT_SHARED_DIR)";
+  Verdicts v;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.path().extension() != ".pkt") continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    Bytes pkt((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (pkt.empty()) continue;
+    compare(pkt, v);
+  }
+  EXPECT_EQ(v.mismatches, 0u);
+  EXPECT_GT(v.redirected + v.passed_up, 250u);
+  std::printf("Jool fixture: %llu kept in the kernel, %llu passed up, %llu mismatches\n",
+              static_cast<unsigned long long>(v.redirected), static_cast<unsigned long long>(v.passed_up),
+              static_cast<unsigned long long>(v.mismatches));
+}
+
+TEST_F(Differential, GeneratedAndMutatedPacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
+  const char* n_env = std::getenv("FASTPATH_PACKETS");
+  const uint64_t n = n_env != nullptr ? std::strtoull(n_env, nullptr, 10) : 200000;
+  std::mt19937 rng(7915);
+  Verdicts v;
+  const auto before = fp_->counters();
+  for (uint64_t i = 0; i < n && v.mismatches < 10; ++i) {
+    Bytes p = random_packet(rng);
+    if (i % 2 == 1) {
+      // Mutated: one to three bytes of the first 48 changed (header checksums then
+      // usually wrong, which is part of what is compared).
+      for (unsigned k = 0, m = 1 + rng() % 3; k < m; ++k) p[rng() % std::min<size_t>(48, p.size())] = static_cast<uint8_t>(rng());
+    }
+    compare(p, v);
+  }
+  const auto after = fp_->counters();
+  EXPECT_EQ(v.mismatches, 0u);
+  // The program's own counters agree with what was seen.
+  EXPECT_EQ(after[FP_TRANSLATED_6TO4] + after[FP_TRANSLATED_4TO6] - before[FP_TRANSLATED_6TO4] -
+                before[FP_TRANSLATED_4TO6],
+            v.redirected);
+  // Both kinds of outcome are exercised in quantity.
+  EXPECT_GT(v.redirected, n / 50);
+  EXPECT_GT(v.passed_up, n / 50);
+  std::printf("generated: %llu packets, %llu kept in the kernel, %llu passed up, %llu mismatches, "
+              "%llu too short to be routed (not run)\n",
+              static_cast<unsigned long long>(n), static_cast<unsigned long long>(v.redirected),
+              static_cast<unsigned long long>(v.passed_up), static_cast<unsigned long long>(v.mismatches),
+              static_cast<unsigned long long>(v.unroutable));
+}
+
+}  // namespace
