@@ -7,6 +7,7 @@
 #include <linux/types.h>
 
 struct fp_settings {
+  __u32 enabled;        /* 0: everything goes up (before configuration, after detach) */
   __u32 l3_offset;      /* 0 on a TUN; 14 (an Ethernet header) in BPF_PROG_TEST_RUN */
   __u32 ifindex;        /* the TUN: translated packets re-enter as received on it */
   __u32 own_v4;         /* the translator's own IPv4 address: its traffic goes up */

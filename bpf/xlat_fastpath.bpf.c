@@ -227,9 +227,11 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __u8 *l4 = (const __u8 *)(ip4 + 1);
   if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
 
-  /* Destination: a static map. Source: the prefix, unless it is mapped itself. */
+  /* Destination: a static map, which comes before the pool (a map may sit inside the
+   * pool's range); a pool address goes up. Source: the prefix, unless it is mapped
+   * itself. */
   const struct fp_v6 *mapped = bpf_map_lookup_elem(&fp_v4_to_v6, &dst4);
-  if (!mapped || in_pool(s, dst4)) return up(FP_UP_UNMAPPED);
+  if (!mapped) return up(FP_UP_UNMAPPED);
   struct fp_v6 dst6 = *mapped;
   if (in_pool(s, src4) || bpf_map_lookup_elem(&fp_v4_to_v6, &src4)) return up(FP_UP_UNMAPPED);
   struct fp_v6 src6 = {{s->prefix[0], s->prefix[1], s->prefix[2], src4}};
@@ -267,7 +269,7 @@ SEC("tc")
 int xlat_fastpath(struct __sk_buff *skb) {
   __u32 zero = 0;
   const struct fp_settings *s = bpf_map_lookup_elem(&fp_settings_map, &zero);
-  if (!s) return TC_ACT_OK;
+  if (!s || !s->enabled) return TC_ACT_OK;
   /* The IP header starts at 0 on a TUN, after an Ethernet header in a test run. */
   const __u32 off = s->l3_offset ? ETH_HLEN : 0;
   if (skb->protocol == bpf_htons(ETH_P_IPV6)) return translate_6to4(skb, s, off);

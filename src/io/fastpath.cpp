@@ -25,7 +25,32 @@ fp_v6 to_fp(const xlat::Ipv6Addr& a) {
 
 uint32_t to_net(xlat::Ipv4Addr a) { return htonl(a); }
 
+// Deletes every entry of `map` (keys of `key_size` bytes).
+bool clear_map(bpf_map* map, size_t key_size) {
+  std::vector<uint8_t> first(key_size);
+  while (bpf_map__get_next_key(map, nullptr, first.data(), key_size) == 0) {
+    if (bpf_map__delete_elem(map, first.data(), key_size, 0) != 0) return false;
+  }
+  return true;
+}
+
+constexpr FastPathCounterInfo kCounterInfo[FP_COUNTERS] = {
+    {"translated_6to4", "IPv6 packets translated to IPv4 in the kernel"},
+    {"translated_4to6", "IPv4 packets translated to IPv6 in the kernel"},
+    {"up_not_ordinary", "passed up: a protocol, header or option the fast path leaves to the daemon"},
+    {"up_fragment", "passed up: a fragment"},
+    {"up_hop_limit", "passed up: TTL or Hop Limit would expire"},
+    {"up_too_big", "passed up: over an MTU, or to be fragmented"},
+    {"up_unmapped", "passed up: an address the fast path's maps do not hold"},
+    {"up_checksum", "passed up: a zero UDP checksum or a bad IPv4 header checksum"},
+    {"up_super_packet", "passed up: a GSO super-packet"},
+    {"up_helper_failed", "passed up: the kernel refused to change the protocol"},
+    {"dropped_broken", "dropped: a rewrite failed half-way"},
+};
+
 }  // namespace
+
+const FastPathCounterInfo& fast_path_counter_info(unsigned slot) { return kCounterInfo[slot]; }
 
 std::unique_ptr<FastPath> FastPath::load(std::string& why) {
   libbpf_set_print(nullptr);  // the reason is returned, not printed
@@ -37,12 +62,48 @@ std::unique_ptr<FastPath> FastPath::load(std::string& why) {
   return std::unique_ptr<FastPath>(new FastPath(skel));
 }
 
-FastPath::~FastPath() { xlat_fastpath__destroy(skel_); }
+FastPath::~FastPath() {
+  detach();
+  xlat_fastpath__destroy(skel_);
+}
+
+void FastPath::detach() {
+  // First everything up: a map write needs no privilege, so even a daemon that has left
+  // root (or a filter the kernel will not let go) translates nothing with stale maps.
+  const uint32_t zero = 0;
+  fp_settings off{};
+  (void)bpf_map__update_elem(skel_->maps.fp_settings_map, &zero, sizeof zero, &off, sizeof off, BPF_ANY);
+  if (!attached_) return;
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex_, .attach_point = BPF_TC_EGRESS);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle_, .priority = priority_);
+  (void)bpf_tc_detach(&hook, &opts);  // gone already when the device went
+  attached_ = false;
+}
+
+bool FastPath::attach(int ifindex, std::string& why) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+  const int made = bpf_tc_hook_create(&hook);
+  if (made != 0 && made != -EEXIST) {
+    why = std::string("cannot add a clsact qdisc to the TUN: ") + std::strerror(-made);
+    return false;
+  }
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = program_fd());
+  const int attached = bpf_tc_attach(&hook, &opts);
+  if (attached != 0) {
+    why = std::string("cannot attach the fast path to the TUN: ") + std::strerror(-attached);
+    return false;
+  }
+  attached_ = true;
+  ifindex_ = ifindex;
+  handle_ = opts.handle;
+  priority_ = opts.priority;
+  return true;
+}
 
 int FastPath::program_fd() const { return bpf_program__fd(skel_->progs.xlat_fastpath); }
 
 bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, uint32_t ifindex,
-                         std::string& why) {
+                         std::string& why, std::optional<xlat::Ipv4Prefix> pool) {
   // What this version of the program mirrors: a /96 prefix (RFC 6052 §2.2, the address
   // in the last four bytes), single-address static maps, no port-aware mapping.
   if (!cfg.prefix || cfg.prefix->len != 96) {
@@ -64,12 +125,22 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
     }
   }
   fp_settings s{};
+  s.enabled = 1;
   s.l3_offset = l3_offset;
   s.ifindex = ifindex;
   s.own_v4 = to_net(cfg.own_v4);
   std::memcpy(s.prefix, cfg.prefix->addr.b.data(), 12);
-  s.pool_first = 1;  // none; set by the daemon that owns a pool
+  s.pool_first = 1;  // first > last: no pool
   s.pool_last = 0;
+  if (pool) {
+    const uint32_t size = pool->len == 0 ? 0xffffffffu : (uint32_t{1} << (32 - pool->len)) - 1;
+    s.pool_first = pool->addr & ~size;
+    s.pool_last = s.pool_first | size;
+  }
+  if (!clear_map(skel_->maps.fp_v4_to_v6, sizeof(uint32_t)) || !clear_map(skel_->maps.fp_v6_to_v4, sizeof(fp_v6))) {
+    why = std::string("cannot clear the fast path's maps: ") + std::strerror(errno);
+    return false;
+  }
   s.mtu4 = cfg.mtu4;
   s.mtu6 = cfg.mtu6;
   s.lowest_ipv6_mtu = cfg.lowest_ipv6_mtu;
@@ -90,8 +161,8 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
   return true;
 }
 
-std::array<uint64_t, FP_COUNTERS> FastPath::counters() const {
-  std::array<uint64_t, FP_COUNTERS> sum{};
+FastPathCounters FastPath::counters() const {
+  FastPathCounters sum{};
   const int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return sum;
   std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));

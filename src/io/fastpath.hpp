@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "fastpath_abi.h"
@@ -17,6 +18,14 @@
 struct xlat_fastpath;  // the bpftool skeleton
 
 namespace xlatd {
+
+// The fast path's counters (fp_counter slots), named for every view of `xlatd stats`.
+struct FastPathCounterInfo {
+  const char* name;
+  const char* help;
+};
+const FastPathCounterInfo& fast_path_counter_info(unsigned slot);
+using FastPathCounters = std::array<uint64_t, FP_COUNTERS>;
 
 class FastPath {
  public:
@@ -30,16 +39,29 @@ class FastPath {
   // Writes the settings and the maps for `cfg`. False, with `why`, for a configuration
   // the program does not mirror (the fast path then stays off). l3_offset is 0 on a
   // TUN, 14 for test runs; ifindex is the TUN the translated packets re-enter.
+  // `pool`: the dynamic pool's range, whose addresses always go up (the daemon's pool
+  // decides). A new call replaces every map entry.
   bool configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, uint32_t ifindex,
-                 std::string& why);
+                 std::string& why, std::optional<xlat::Ipv4Prefix> pool = std::nullopt);
+
+  // Attaches the program to the egress of the device `ifindex` (a clsact qdisc made for
+  // it; the filter goes with the device). False with `why` when the kernel refuses.
+  bool attach(int ifindex, std::string& why);
+  // Takes the program off the device again (also done on destruction): a persistent TUN
+  // must not keep translating with maps nobody updates.
+  void detach();
+  bool attached() const { return attached_; }
 
   int program_fd() const;
   // The per-CPU counters, summed (fp_counter slots).
-  std::array<uint64_t, FP_COUNTERS> counters() const;
+  FastPathCounters counters() const;
 
  private:
   explicit FastPath(xlat_fastpath* skel) : skel_(skel) {}
   xlat_fastpath* skel_;
+  bool attached_ = false;
+  int ifindex_ = 0;
+  uint32_t handle_ = 0, priority_ = 0;
 };
 
 }  // namespace xlatd

@@ -1,5 +1,6 @@
 #include "plat/plat_daemon.hpp"
 
+#include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 
 #include "plat/plat_config.hpp"
 #include "plat/map_file.hpp"
+#include "io/fastpath.hpp"
 #include "io/netlink.hpp"
 #include "io/tun.hpp"
 #include "plat/dynamic_pool.hpp"
@@ -62,6 +64,7 @@ class PlatDaemon {
   std::optional<int> open_pool();
   std::optional<int> open_sockets();
   std::optional<int> leave_root();
+  void open_fast_path();
   void publish(const std::vector<MapDirective>& file_maps);
   void save_pool(const char* why);
   void tick();
@@ -77,6 +80,8 @@ class PlatDaemon {
   Engine engine_;
   uint32_t mtu_ = 0;
   std::unique_ptr<DynamicPoolImpl> pool_;
+  std::unique_ptr<FastPath> fast_path_;  // when `fast-path yes` and the kernel loads it
+  bool fast_path_off_ = false, fast_path_announced_ = false;
   int pool_event_ = -1;
   int control_ = -1, metrics_ = -1, sfd_ = -1;
   std::string control_path_;
@@ -141,7 +146,33 @@ void PlatDaemon::publish(const std::vector<MapDirective>& file_maps) {
   next->log = cfg_.log;
   // Each worker holds its own reference to the configuration it translates with and
   // swaps between batches; the runtime keeps the old one until no worker does (reap).
+  // The fast path mirrors the same configuration, and is attached once it does; one it
+  // cannot mirror takes it off the TUN (its counters stay readable).
+  if (fast_path_) {
+    std::string why;
+    const unsigned ifindex = if_nametoindex(cfg_.tun_device.c_str());
+    if (!fast_path_->configure(next->translator, 0, ifindex, why, cfg_.dynamic_pool) ||
+        (!fast_path_->attached() && !fast_path_->attach(static_cast<int>(ifindex), why))) {
+      if (fast_path_->attached() || !fast_path_off_) log::warn("fast path off: " + why);
+      fast_path_->detach();
+      fast_path_off_ = true;
+    } else if (fast_path_off_ || !fast_path_announced_) {
+      log::info("fast path on " + cfg_.tun_device + ": ordinary TCP and UDP translated in the kernel");
+      fast_path_off_ = false;
+      fast_path_announced_ = true;
+    }
+  }
   engine_.runtime().publish(std::move(next));
+}
+
+// `fast-path yes`: the TC program for the TUN's egress (bpf/), loaded while still root;
+// publish() fills its maps and attaches it. Anything that stops it leaves the TUN path
+// alone carrying the traffic, with one line saying why.
+void PlatDaemon::open_fast_path() {
+  if (!cfg_.fast_path) return;
+  std::string why;
+  fast_path_ = FastPath::load(why);
+  if (!fast_path_) log::warn("fast path off: " + why);
 }
 
 std::optional<int> PlatDaemon::open_sockets() {
@@ -238,7 +269,7 @@ bool PlatDaemon::on_signal(const signalfd_siginfo& si) {
       reload_map_file();
       return true;
     case SIGUSR1:
-      log::info(counters_line(engine_.workers(), pool_.get()));
+      log::info(counters_line(engine_.workers(), pool_.get(), fast_path_.get()));
       return true;
     default:
       log::info(std::string("signal ") + strsignal(static_cast<int>(si.ssi_signo)) + ": stopping");
@@ -247,9 +278,10 @@ bool PlatDaemon::on_signal(const signalfd_siginfo& si) {
 }
 
 void PlatDaemon::shut_down() {
+  if (fast_path_) fast_path_->detach();
   engine_.stop();
   save_pool("exit");
-  log::info(counters_line(engine_.workers(), pool_.get()));
+  log::info(counters_line(engine_.workers(), pool_.get(), fast_path_.get()));
   remove_pidfile(o_.pidfile);
   if (control_ >= 0) {
     ::close(control_);
@@ -264,6 +296,7 @@ int PlatDaemon::run(const std::vector<std::string>& map_notes) {
   if (auto code = open_tun()) return *code;
   if (auto code = open_pool()) return *code;
   engine_.runtime().pool = pool_.get();
+  open_fast_path();
   publish(file_maps_);
   if (auto code = open_sockets()) return *code;
   if (auto code = leave_root()) return *code;
@@ -279,7 +312,8 @@ int PlatDaemon::run(const std::vector<std::string>& map_notes) {
   // Control and metrics clients are served on their own thread: none can hold up this
   // loop (signals, reloads, pool saves).
   StatsServer stats_server(control_, metrics_,
-                           StatsSource{cfg_.tun_device, wall_seconds(), &engine_.workers(), pool_.get()});
+                           StatsSource{cfg_.tun_device, wall_seconds(), &engine_.workers(), pool_.get(), nullptr,
+                                       fast_path_.get()});
   if (!stats_server.start(err)) log::error(err);
 
   last_maintenance_ = wall_seconds();

@@ -222,6 +222,9 @@ const std::vector<TaygaDirective>& tayga_table() {
     flag("hairpin", &PlatConfig::hairpin),
     // xlatd's own: TUN offloads (TAYGA has none); default yes.
     flag("offload", &PlatConfig::offload),
+    // xlatd's own: the kernel fast path (a TC program on the TUN); default no while the
+    // end-to-end suites do not yet run with it on.
+    flag("fast-path", &PlatConfig::fast_path),
     {"tun-up", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        bool v = false;
        set_bool(c, a[0], v);

@@ -69,6 +69,7 @@ StatsSnapshot snapshot(const StatsSource& src, int64_t now) {
   for (const auto& w : *src.workers) s.workers.push_back(w ? w->stats() : WorkerStats{});
   if (src.pool) s.pool = src.pool->usage();
   if (src.status) s.status = src.status->get();
+  if (src.fast_path) s.fast_path = src.fast_path->counters();
   return s;
 }
 
@@ -93,6 +94,15 @@ std::string render_json(const StatsSnapshot& s) {
   o << "},\"pool\":";
   if (s.pool) {
     o << "{\"active\":" << s.pool->active << ",\"dormant\":" << s.pool->dormant << ",\"free\":" << s.pool->free << '}';
+  } else {
+    o << "null";
+  }
+  o << ",\"fast_path\":";
+  if (s.fast_path) {
+    for (unsigned i = 0; i < FP_COUNTERS; ++i) {
+      o << (i ? "," : "{") << '"' << fast_path_counter_info(i).name << "\":" << (*s.fast_path)[i];
+    }
+    o << '}';
   } else {
     o << "null";
   }
@@ -140,6 +150,15 @@ std::string render_table(const StatsSnapshot& s) {
   }
   if (!any) o << "  none\n";
   if (s.pool) o << "\ndynamic pool: " << s.pool->active << " active, " << s.pool->dormant << " dormant, " << s.pool->free << " free\n";
+  if (s.fast_path) {
+    o << "\nfast path (in the kernel, all CPUs):\n";
+    for (unsigned i = 0; i < FP_COUNTERS; ++i) {
+      char line[96];
+      std::snprintf(line, sizeof line, "  %-24s %12llu\n", fast_path_counter_info(i).name,
+                    static_cast<unsigned long long>((*s.fast_path)[i]));
+      o << line;
+    }
+  }
   if (s.status) o << "\nstate: " << s.status->state << (s.status->why.empty() ? "" : " (" + s.status->why + ")") << "\n";
   return o.str();
 }
@@ -176,6 +195,13 @@ std::string render_prometheus(const StatsSnapshot& s) {
       << "xlatd_pool_addresses{state=\"dormant\"} " << s.pool->dormant << "\n"
       << "xlatd_pool_addresses{state=\"free\"} " << s.pool->free << "\n";
   }
+  if (s.fast_path) {
+    o << "# HELP xlatd_fast_path_packets_total Packets the kernel fast path translated or passed up, by outcome.\n"
+      << "# TYPE xlatd_fast_path_packets_total counter\n";
+    for (unsigned i = 0; i < FP_COUNTERS; ++i) {
+      o << "xlatd_fast_path_packets_total{outcome=\"" << fast_path_counter_info(i).name << "\"} " << (*s.fast_path)[i] << "\n";
+    }
+  }
   o << "# HELP xlatd_uptime_seconds Seconds since start.\n# TYPE xlatd_uptime_seconds gauge\n"
     << "xlatd_uptime_seconds " << s.uptime << "\n";
   return o.str();
@@ -193,6 +219,9 @@ std::string counters_line(const StatsSnapshot& s) {
     }
   }
   if (s.pool) line << " pool-active " << s.pool->active << " pool-dormant " << s.pool->dormant << " pool-free " << s.pool->free;
+  if (s.fast_path) {
+    for (unsigned i = 0; i < FP_COUNTERS; ++i) line << " fast-path-" << fast_path_counter_info(i).name << ' ' << (*s.fast_path)[i];
+  }
   return line.str();
 }
 
@@ -203,8 +232,9 @@ std::string render_stats(const StatsSource& src, bool json, int64_t now) {
 
 std::string render_prometheus(const StatsSource& src, int64_t now) { return render_prometheus(snapshot(src, now)); }
 
-std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const PoolUsageSource* pool) {
-  const StatsSource src{"", 0, &workers, pool, nullptr};
+std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const PoolUsageSource* pool,
+                          const FastPath* fast_path) {
+  const StatsSource src{"", 0, &workers, pool, nullptr, fast_path};
   return counters_line(snapshot(src, 0));
 }
 

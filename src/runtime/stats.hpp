@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "io/fastpath.hpp"
 #include "runtime/mode_status.hpp"
 #include "runtime/pool_usage.hpp"
 #include "runtime/worker.hpp"
@@ -19,6 +20,7 @@ struct StatsSource {
   const std::vector<std::unique_ptr<Worker>>* workers = nullptr;
   const PoolUsageSource* pool = nullptr;
   const ModeStatus* status = nullptr;  // the CLAT's state; none for the PLAT
+  const FastPath* fast_path = nullptr;  // the kernel fast path, when it runs
 };
 
 // What every view shows, read once: the workers' published counters, the pool's
@@ -29,6 +31,7 @@ struct StatsSnapshot {
   std::vector<WorkerStats> workers;
   std::optional<PoolUsage> pool;
   std::optional<ModeStatus::Snapshot> status;
+  std::optional<FastPathCounters> fast_path;
 };
 StatsSnapshot snapshot(const StatsSource& src, int64_t now);
 
@@ -59,6 +62,7 @@ int open_metrics_socket(const std::string& listen, std::string& error);
 std::string metrics_reply(const StatsSource& src, int64_t now);
 
 // One log line with the totals of every worker (SIGUSR1 and exit).
-std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const PoolUsageSource* pool);
+std::string counters_line(const std::vector<std::unique_ptr<Worker>>& workers, const PoolUsageSource* pool,
+                          const FastPath* fast_path = nullptr);
 
 }  // namespace xlatd

@@ -715,6 +715,65 @@ def check_tun_directives(L, t):
     return ok, f"up {up}, addresses {addressed}, routes {routed}, ping 6->4 {n64}/2, 4->6 {n46}/2"
 
 
+def udp_from_mapped_host(L, n=20):
+    """n datagrams from the static-map host 2001:db8:1::10 to the IPv4 host, echoed back:
+    how many came back intact."""
+    echo = ("import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            f"s.bind(('{V4_HOST}',5301));s.settimeout(15);print('ready',flush=True)\n"
+            f"for _ in range({n}):\n d,a=s.recvfrom(2048);s.sendto(d,a)\n")
+    with python_in(L.ns4, echo):
+        out = L.ex(L.ns6, f"{PY} -c \"import socket,os\n"
+                          "s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.bind(('2001:db8:1::10',0))\n"
+                          "s.settimeout(3);ok=0\n"
+                          f"for i in range({n}):\n"
+                          " d=os.urandom(8+i*60)\n"
+                          f" s.sendto(d,('{V4_HOST_AS_V6}',5301))\n"
+                          " r,_=s.recvfrom(4096)\n"
+                          " ok+=r==d\n"
+                          "print(ok)\"", timeout=60).stdout
+    return int(out.strip() or 0)
+
+
+def check_fast_path(L, t):
+    """fast-path yes: the static-map host's UDP crosses in the kernel both ways, intact
+    (the fast path's own counters say so, the daemon's do not move for it); TCP arrives
+    intact (its GSO super-packets go up to the daemon in this version); a ping still
+    goes up and is answered; a SIGHUP keeps it on; without the directive there is none."""
+    base = open(t.conf).read()
+    try:
+        with open(t.conf, "w") as f:
+            f.write(base + "fast-path yes\n")
+        t.start(L)
+        on = wait_for(lambda: "fast path on nat64" in read_or_empty(t.log), 10)
+        before = settled_stats(t) or stats_json(t)
+        echoed = udp_from_mapped_host(L)
+        after = settled_stats(t) or stats_json(t)
+        fp0, fp1 = before["fast_path"], after["fast_path"]
+        kernel = (fp1["translated_6to4"] - fp0["translated_6to4"], fp1["translated_4to6"] - fp0["translated_4to6"])
+        daemon = (after["total"]["translated_6to4"] - before["total"]["translated_6to4"],
+                  after["total"]["translated_4to6"] - before["total"]["translated_4to6"])
+        tcp_ok, tcp_detail = tcp_transfer(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5004)
+        pinged = received(ping(L, L.ns6, V4_HOST_AS_V6))
+        t.proc.send_signal(signal.SIGHUP)
+        reloaded = wait_for(lambda: "SIGHUP" in read_or_empty(t.log), 10)
+        again = udp_from_mapped_host(L, 5)
+        fp2 = stats_json(t)["fast_path"]
+        t.stop(L)
+        with open(t.conf, "w") as f:
+            f.write(base)
+        t.start(L)
+        without = stats_json(t)["fast_path"]
+        t.stop(L)
+    finally:
+        with open(t.conf, "w") as f:
+            f.write(base)
+    ok = (bool(on) and echoed == 20 and kernel == (20, 20) and daemon == (0, 0) and tcp_ok and pinged == 3 and
+          bool(reloaded) and again == 5 and fp2["translated_6to4"] >= fp1["translated_6to4"] + 5 and without is None)
+    return ok, (f"announced {bool(on)}, UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon}; "
+                f"TCP {tcp_detail} ({tcp_ok}), ping {pinged}/3, after SIGHUP {again}/5, "
+                f"without the directive fast_path={without}")
+
+
 def check_pidfile_notify_sigusr1(L, t):
     """-p writes the daemon's pid and removes it at exit; with $NOTIFY_SOCKET it tells
     systemd READY=1 once translating and STOPPING=1 on SIGTERM; SIGUSR1 logs the
@@ -762,7 +821,7 @@ XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
          check_planted_fifo_dynamic_map, check_stalled_clients_hold_nothing, check_tun_directives,
-         check_pidfile_notify_sigusr1]  # need the translator stopped
+         check_pidfile_notify_sigusr1, check_fast_path]  # need the translator stopped
 
 
 def main():

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "io/fastpath.hpp"
+#include "fake_pool.hpp"
 #include "packet_builder.hpp"
 #include "xlat/checksum.hpp"
 #include "xlat/rfc6052.hpp"
@@ -71,7 +72,9 @@ class Differential : public ::testing::Test {
     std::string why;
     fp_ = xlatd::FastPath::load(why).release();
     load_error_ = why;
-    if (fp_ != nullptr && !fp_->configure(cfg(), kEthLen, 1, why)) {
+    // The static maps sit inside the pool's range, as TAYGA allows; the pool itself
+    // (a FakePool of no capacity for the core) holds no host, so its other addresses are unreachable.
+    if (fp_ != nullptr && !fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix("192.168.255.0/24"))) {
       load_error_ = why;
       delete fp_;
       fp_ = nullptr;
@@ -124,7 +127,8 @@ class Differential : public ::testing::Test {
     ASSERT_EQ(opts.retval, TC_ACT_REDIRECT) << hex(pkt);
     ++v.redirected;
     Bytes got(out.begin() + kEthLen, out.begin() + opts.data_size_out);
-    testpkt::Run want = testpkt::translate(cfg(), pkt);
+    testpkt::FakePool pool(*xlat::parse_ipv4_prefix("192.168.255.0/24"), 0);
+    testpkt::Run want = testpkt::translate(cfg(), pkt, &pool);
     if (want.verdict != xlat::Verdict::Forward || want.pkts.size() != 1) {
       ++v.mismatches;
       ADD_FAILURE() << "the fast path translated what the core does not forward ("
@@ -220,6 +224,24 @@ Bytes random_packet(std::mt19937& rng) {
     if (udp && rng() % 8 == 0) p[26] = p[27] = 0;
   }
   return p;
+}
+
+// What the fast path is for: the ordinary packet stays in the kernel, both ways, both
+// protocols, the static-map host inside the pool's range.
+TEST_F(Differential, OrdinaryPacketsOfAStaticMapHostStayInTheKernel) {
+  testpkt::V6 h6;
+  h6.src = "2001:db8:1::10";
+  h6.dst = "2001:db8:64::c633:6402";  // 198.51.100.2
+  testpkt::V4 h4;
+  h4.src = "198.51.100.2";
+  h4.dst = "192.168.255.10";
+  for (const Bytes& p : {testpkt::udp6(h6, 4000, 53, testpkt::pattern(100)), testpkt::tcp6(h6, 4000, 80, {}),
+                         testpkt::udp4(h4, 53, 4000, testpkt::pattern(1400)), testpkt::tcp4(h4, 80, 4000, {})}) {
+    Verdicts v;
+    compare(p, v);
+    EXPECT_EQ(v.redirected, 1u) << hex(p);
+    EXPECT_EQ(v.mismatches, 0u);
+  }
 }
 
 TEST_F(Differential, JoolFixturePacketsAreTranslatedAsTheCoreDoesOrPassedUp) {

@@ -77,5 +77,29 @@ TEST(StatsStatus, APlatHasNone) {
   EXPECT_EQ(render_stats(src, false, 5).find("state:"), std::string::npos);
 }
 
+TEST(StatsViews, EveryFastPathCounterAppearsInEveryView) {
+  StatsSnapshot s;
+  s.tun = "nat64";
+  s.workers.resize(1);
+  FastPathCounters fp{};
+  for (unsigned i = 0; i < FP_COUNTERS; ++i) fp[i] = 700000 + i;
+  // Without a fast path no view names one.
+  EXPECT_EQ(render_table(s).find("fast path"), std::string::npos);
+  EXPECT_NE(render_json(s).find("\"fast_path\":null"), std::string::npos);
+  s.fast_path = fp;
+  const std::string json = render_json(s), table = render_table(s), prom = render_prometheus(s),
+                    line = counters_line(s);
+  for (unsigned i = 0; i < FP_COUNTERS; ++i) {
+    const std::string name = fast_path_counter_info(i).name, value = std::to_string(700000 + i);
+    EXPECT_NE(json.find("\"" + name + "\":" + value), std::string::npos) << name;
+    EXPECT_NE(table.find(name), std::string::npos) << name;
+    EXPECT_NE(table.find(value), std::string::npos) << name;
+    EXPECT_NE(prom.find("xlatd_fast_path_packets_total{outcome=\"" + name + "\"} " + value + "\n"), std::string::npos)
+        << name;
+    EXPECT_NE(line.find(" fast-path-" + name + " " + value), std::string::npos) << name;
+  }
+  EXPECT_NE(prom.find("# TYPE xlatd_fast_path_packets_total counter"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace xlatd
