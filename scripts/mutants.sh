@@ -66,7 +66,7 @@ rm -rf "$src"
 mkdir -p "$src"
 (cd "$here" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$src")
 cmake -S "$src" -B "$build" -G Ninja -DXLAT_BENCH=OFF -DXLAT_SHARED_DIR="$here/../shared" >/dev/null
-targets=(xlatd xlat_unit_tests jool_conformance xlat-trace)
+targets=(xlatd xlat_unit_tests jool_conformance xlat-trace fastpath_differential)
 build_it() { cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >"$work/build.log" 2>&1; }
 
 # run_tests SPEC: 0 when every selected test passes
