@@ -43,6 +43,9 @@ std::string shared_dir() {
   return d != nullptr ? d : "";
 }
 
+// The prefix the generated packets use: the configuration's.
+std::string g_prefix = "2001:db8:64::/96";
+
 xlat::TranslatorConfig fastpath_config() {
   xlat::TranslatorConfig cfg;
   cfg.prefix = xlat::parse_ipv6_prefix("2001:db8:64::/96");
@@ -91,9 +94,17 @@ class Differential : public ::testing::Test {
     }
   }
 
-  static const xlat::TranslatorConfig& cfg() {
-    static const xlat::TranslatorConfig c = fastpath_config();
+  static xlat::TranslatorConfig& cfg() {
+    static xlat::TranslatorConfig c = fastpath_config();
     return c;
+  }
+
+  // Switches both translators to `c` (the program's maps and settings rewritten).
+  static void use(const xlat::TranslatorConfig& c) {
+    cfg() = c;
+    g_prefix = xlat::to_string(*c.prefix);
+    std::string why;
+    ASSERT_TRUE(fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix("192.168.255.0/24"))) << why;
   }
 
   // Runs one packet through both; records a mismatch with the packet's bytes.
@@ -163,6 +174,8 @@ class Differential : public ::testing::Test {
     return s;
   }
 
+  void run_generated(uint64_t fallback, const char* what);
+
   static xlatd::FastPath* fp_;
   static std::string load_error_;
 };
@@ -184,7 +197,7 @@ std::string random_v6(std::mt19937& rng) {
   switch (rng() % 5) {
     case 0: return "2001:db8:1::" + std::to_string(10 + rng() % (kMappedHosts + 2));
     case 1: return "2001:db8:2::1";
-    default: return xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix("2001:db8:64::/96"),
+    default: return xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix(g_prefix),
                                                           *xlat::parse_ipv4(random_v4(rng))));
   }
 }
@@ -205,7 +218,7 @@ Bytes random_packet(std::mt19937& rng) {
   if (rng() % 2) {
     testpkt::V6 h;
     h.src = ordinary ? host6 : random_v6(rng);
-    h.dst = ordinary ? xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix("2001:db8:64::/96"),
+    h.dst = ordinary ? xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix(g_prefix),
                                                            *xlat::parse_ipv4(remote4)))
                      : random_v6(rng);
     h.tc = static_cast<uint8_t>(rng());
@@ -262,9 +275,10 @@ TEST_F(Differential, JoolFixturePacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
               static_cast<unsigned long long>(v.mismatches));
 }
 
-TEST_F(Differential, GeneratedAndMutatedPacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
+// Runs FASTPATH_PACKETS (default `fallback`) generated packets, half of them mutated.
+void Differential::run_generated(uint64_t fallback, const char* what) {
   const char* n_env = std::getenv("FASTPATH_PACKETS");
-  const uint64_t n = n_env != nullptr ? std::strtoull(n_env, nullptr, 10) : 200000;
+  const uint64_t n = n_env != nullptr ? std::strtoull(n_env, nullptr, 10) : fallback;
   std::mt19937 rng(7915);
   Verdicts v;
   const auto before = fp_->counters();
@@ -286,11 +300,30 @@ TEST_F(Differential, GeneratedAndMutatedPacketsAreTranslatedAsTheCoreDoesOrPasse
   // Both kinds of outcome are exercised in quantity.
   EXPECT_GT(v.redirected, n / 50);
   EXPECT_GT(v.passed_up, n / 50);
-  std::printf("generated: %llu packets, %llu kept in the kernel, %llu passed up, %llu mismatches, "
-              "%llu too short to be routed (not run)\n",
+  std::printf("generated (%s): %llu packets, %llu kept in the kernel, %llu passed up, %llu mismatches, "
+              "%llu too short to be routed (not run)\n", what,
               static_cast<unsigned long long>(n), static_cast<unsigned long long>(v.redirected),
               static_cast<unsigned long long>(v.passed_up), static_cast<unsigned long long>(v.mismatches),
               static_cast<unsigned long long>(v.unroutable));
+}
+
+TEST_F(Differential, GeneratedAndMutatedPacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
+  use(fastpath_config());
+  run_generated(200000, "/96, MTU 1500");
+}
+
+// Another configuration: the well-known prefix (wkpf-strict off, as a private IPv4
+// network needs), smaller MTUs on both sides, so the size rules decide differently.
+TEST_F(Differential, UnderTheWellKnownPrefixAndSmallMtus) {
+  xlat::TranslatorConfig c = fastpath_config();
+  c.prefix = xlat::well_known_prefix();
+  c.wkpf_strict = false;
+  c.own_v6 = xlat::rfc6052_embed(*c.prefix, c.own_v4);
+  c.mtu4 = 1400;
+  c.mtu6 = 1280;
+  use(c);
+  run_generated(100000, "64:ff9b::/96, MTU 1400 / 1280");
+  use(fastpath_config());
 }
 
 }  // namespace
