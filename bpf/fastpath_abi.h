@@ -10,7 +10,8 @@ struct fp_settings {
   __u32 enabled;        /* 0: everything goes up (before configuration, after detach) */
   __u32 l3_offset;      /* 0 on a TUN; 14 (an Ethernet header) in BPF_PROG_TEST_RUN */
   __u32 ifindex;        /* the TUN: translated packets re-enter as received on it */
-  __u32 own_v4;         /* the translator's own IPv4 address: its traffic goes up */
+  __u32 own_v4;         /* the translator's own addresses: their traffic goes up */
+  __u32 own_v6[4];
   __u32 prefix[3];      /* the RFC 6052 prefix, a /96 (its first 12 bytes) */
   __u32 pool_first;     /* the dynamic pool's range, host byte order; first > last: none */
   __u32 pool_last;

@@ -136,6 +136,10 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   __builtin_memcpy(&src6, &ip6->saddr, 16);
   if (dst6.w[0] != s->prefix[0] || dst6.w[1] != s->prefix[1] || dst6.w[2] != s->prefix[2])
     return up(FP_UP_UNMAPPED);
+  /* The translator's own IPv6 address (any prefix address TAYGA's ipv6-addr names). */
+  if (dst6.w[3] == s->own_v6[3] && dst6.w[0] == s->own_v6[0] && dst6.w[1] == s->own_v6[1] &&
+      dst6.w[2] == s->own_v6[2])
+    return up(FP_UP_UNMAPPED);
   if (bpf_map_lookup_elem(&fp_v6_to_v4, &dst6)) return up(FP_UP_UNMAPPED);
   const __u32 dst4 = dst6.w[3];
   if (ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);

@@ -129,6 +129,7 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
   s.l3_offset = l3_offset;
   s.ifindex = ifindex;
   s.own_v4 = to_net(cfg.own_v4);
+  std::memcpy(s.own_v6, cfg.own_v6.b.data(), 16);
   std::memcpy(s.prefix, cfg.prefix->addr.b.data(), 12);
   s.pool_first = 1;  // first > last: no pool
   s.pool_last = 0;

@@ -257,6 +257,24 @@ TEST_F(Differential, OrdinaryPacketsOfAStaticMapHostStayInTheKernel) {
   }
 }
 
+// TAYGA's ipv6-addr may be any prefix address, not only the one embedding ipv4-addr:
+// packets to it are the translator's own (the core answers or drops them), never
+// translated to the IPv4 address it embeds.
+TEST_F(Differential, PacketsToTheTranslatorsOwnIpv6AddressGoUp) {
+  xlat::TranslatorConfig c = fastpath_config();
+  c.own_v6 = *xlat::parse_ipv6("2001:db8:64::c633:6409");  // embeds 198.51.100.9
+  use(c);
+  testpkt::V6 h6;
+  h6.src = "2001:db8:1::10";
+  h6.dst = "2001:db8:64::c633:6409";
+  Verdicts v;
+  compare(testpkt::udp6(h6, 4000, 53, testpkt::pattern(40)), v);
+  compare(testpkt::tcp6(h6, 4000, 80, {}), v);
+  use(fastpath_config());
+  EXPECT_EQ(v.passed_up, 2u);
+  EXPECT_EQ(v.mismatches, 0u);
+}
+
 TEST_F(Differential, JoolFixturePacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
   const std::filesystem::path dir = std::filesystem::path(shared_dir()) / "conformance" / "jool-siit";
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir << " (set XLAT_SHARED_DIR)";
