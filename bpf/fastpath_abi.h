@@ -24,6 +24,20 @@ struct fp_v6 {
   __u32 w[4];
 };
 
+/* The dynamic pool's active entries, each way. last_used: when the program last
+ * translated for the entry, bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC), 0 for never;
+ * the daemon reads it back into the pool's last-use times. */
+struct fp_pool4_value {
+  struct fp_v6 v6;
+  __u64 last_used;
+};
+
+struct fp_pool6_value {
+  __u32 v4;
+  __u32 pad;
+  __u64 last_used;
+};
+
 /* Counter slots of the per-CPU array `fp_counters`. */
 enum fp_counter {
   FP_TRANSLATED_6TO4 = 0,

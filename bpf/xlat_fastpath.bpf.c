@@ -6,8 +6,9 @@
  * Ordinary, in this version: TCP, or UDP with a checksum; IPv4 without options and not a
  * fragment, IPv6 without extension headers; TTL / Hop Limit above 1; within the MTUs and
  * not to be fragmented; not a GSO super-packet; the IPv6 side of the remote host inside
- * the RFC 6052 /96 prefix and the local host in a single-address static map (`map`). The
- * translator's own address, reserved addresses, the dynamic pool, hairpins: up.
+ * the RFC 6052 /96 prefix and the local host in a single-address static map (`map`) or
+ * holding an active dynamic-pool address. The translator's own address, reserved
+ * addresses, a host the pool has not (yet) assigned, hairpins: up.
  *
  * Each decision mirrors the core's (src/core/translate_*.cpp), where the RFC section is
  * named; tests/fastpath compares the two byte for byte. */
@@ -47,6 +48,24 @@ struct {
   __type(key, struct fp_v6);
   __type(value, __u32);
 } fp_v6_to_v4 SEC(".maps");
+
+/* The dynamic pool's active entries (the daemon sizes them to the pool before loading,
+ * adds an entry when it assigns or wakes one, removes it when it goes dormant). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, __u32);
+  __type(value, struct fp_pool4_value);
+} fp_pool4 SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct fp_v6);
+  __type(value, struct fp_pool6_value);
+} fp_pool6 SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -91,6 +110,13 @@ static __always_inline int ipv4_reserved(__u32 a_net) {
 static __always_inline int in_pool(const struct fp_settings *s, __u32 a_net) {
   __u32 a = bpf_ntohl(a_net);
   return s->pool_first <= s->pool_last && a >= s->pool_first && a <= s->pool_last;
+}
+
+/* A pool entry's last use: written at most once a second, so a busy entry's cache line
+ * is not written by every CPU for every packet (the pool counts in seconds). */
+static __always_inline void stamp(__u64 *last_used) {
+  const __u64 now = bpf_ktime_get_coarse_ns();
+  if (now - *last_used >= 1000000000ull) *last_used = now;
 }
 
 static __always_inline __u16 fold(__u64 sum) {
@@ -145,12 +171,20 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   if (ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
   /* A destination that is itself mapped is a hairpin (RFC 7757 §4.2): up. */
   if (in_pool(s, dst4) || bpf_map_lookup_elem(&fp_v4_to_v6, &dst4)) return up(FP_UP_UNMAPPED);
-  /* Source: a static map. */
+  /* Source: a static map, else the host's active dynamic-pool entry (a host without
+   * one goes up: the daemon assigns it, and adds it here). */
   if (src6.w[0] == s->prefix[0] && src6.w[1] == s->prefix[1] && src6.w[2] == s->prefix[2])
     return up(FP_UP_UNMAPPED);
+  __u32 src4;
   const __u32 *mapped = bpf_map_lookup_elem(&fp_v6_to_v4, &src6);
-  if (!mapped) return up(FP_UP_UNMAPPED);
-  const __u32 src4 = *mapped;
+  if (mapped) {
+    src4 = *mapped;
+  } else {
+    struct fp_pool6_value *entry = bpf_map_lookup_elem(&fp_pool6, &src6);
+    if (!entry) return up(FP_UP_UNMAPPED);
+    src4 = entry->v4;
+    stamp(&entry->last_used);
+  }
 
   /* The IPv4 header (§5.1). */
   struct iphdr ip4 = {};
@@ -232,11 +266,19 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
 
   /* Destination: a static map, which comes before the pool (a map may sit inside the
-   * pool's range); a pool address goes up. Source: the prefix, unless it is mapped
-   * itself. */
+   * pool's range), else an active pool entry; a pool address without one goes up (the
+   * daemon refuses it). Source: the prefix, unless it is mapped itself. */
+  struct fp_v6 dst6;
   const struct fp_v6 *mapped = bpf_map_lookup_elem(&fp_v4_to_v6, &dst4);
-  if (!mapped) return up(FP_UP_UNMAPPED);
-  struct fp_v6 dst6 = *mapped;
+  if (mapped) {
+    dst6 = *mapped;
+  } else {
+    if (!in_pool(s, dst4)) return up(FP_UP_UNMAPPED);
+    struct fp_pool4_value *entry = bpf_map_lookup_elem(&fp_pool4, &dst4);
+    if (!entry) return up(FP_UP_UNMAPPED);
+    dst6 = entry->v6;
+    stamp(&entry->last_used);
+  }
   if (in_pool(s, src4) || bpf_map_lookup_elem(&fp_v4_to_v6, &src4)) return up(FP_UP_UNMAPPED);
   struct fp_v6 src6 = {{s->prefix[0], s->prefix[1], s->prefix[2], src4}};
 

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -52,14 +53,65 @@ constexpr FastPathCounterInfo kCounterInfo[FP_COUNTERS] = {
 
 const FastPathCounterInfo& fast_path_counter_info(unsigned slot) { return kCounterInfo[slot]; }
 
-std::unique_ptr<FastPath> FastPath::load(std::string& why) {
+std::unique_ptr<FastPath> FastPath::load(std::string& why, uint32_t pool_entries) {
   libbpf_set_print(nullptr);  // the reason is returned, not printed
-  xlat_fastpath* skel = xlat_fastpath__open_and_load();
+  xlat_fastpath* skel = xlat_fastpath__open();
   if (skel == nullptr) {
+    why = std::string("cannot open the fast path: ") + std::strerror(errno);
+    return nullptr;
+  }
+  // Entries are allocated as they are added (BPF_F_NO_PREALLOC): the size is a bound.
+  const uint32_t room = std::max<uint32_t>(pool_entries, 1);
+  if (bpf_map__set_max_entries(skel->maps.fp_pool4, room) != 0 ||
+      bpf_map__set_max_entries(skel->maps.fp_pool6, room) != 0 || xlat_fastpath__load(skel) != 0) {
     why = std::string("the kernel did not load the fast path: ") + std::strerror(errno);
+    xlat_fastpath__destroy(skel);
     return nullptr;
   }
   return std::unique_ptr<FastPath>(new FastPath(skel));
+}
+
+bool FastPath::add_pool_entry(xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6) {
+  const uint32_t key4 = to_net(v4);
+  const fp_v6 key6 = to_fp(v6);
+  const fp_pool4_value to6{key6, 0};
+  const fp_pool6_value to4{key4, 0, 0};
+  return bpf_map__update_elem(skel_->maps.fp_pool6, &key6, sizeof key6, &to4, sizeof to4, BPF_ANY) == 0 &&
+         bpf_map__update_elem(skel_->maps.fp_pool4, &key4, sizeof key4, &to6, sizeof to6, BPF_ANY) == 0;
+}
+
+void FastPath::remove_pool_entry(xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6) {
+  const uint32_t key4 = to_net(v4);
+  const fp_v6 key6 = to_fp(v6);
+  (void)bpf_map__delete_elem(skel_->maps.fp_pool6, &key6, sizeof key6, 0);
+  (void)bpf_map__delete_elem(skel_->maps.fp_pool4, &key4, sizeof key4, 0);
+}
+
+// The later of the two stamps: a host's use either way is its use.
+std::vector<FastPath::PoolUse> FastPath::pool_uses() const {
+  std::vector<PoolUse> uses;
+  fp_v6 key{}, next{};
+  const void* prev = nullptr;
+  // An entry removed meanwhile restarts the walk from the first key: bounded.
+  const size_t bound = 2 * size_t{bpf_map__max_entries(skel_->maps.fp_pool6)};
+  for (size_t n = 0; n < bound && bpf_map__get_next_key(skel_->maps.fp_pool6, prev, &next, sizeof next) == 0; ++n) {
+    key = next;
+    prev = &key;
+    fp_pool6_value to4{};
+    if (bpf_map__lookup_elem(skel_->maps.fp_pool6, &key, sizeof key, &to4, sizeof to4, 0) != 0) continue;
+    uint64_t last = to4.last_used;
+    fp_pool4_value to6{};
+    if (bpf_map__lookup_elem(skel_->maps.fp_pool4, &to4.v4, sizeof to4.v4, &to6, sizeof to6, 0) == 0 &&
+        std::memcmp(&to6.v6, &key, sizeof key) == 0) {
+      last = std::max<uint64_t>(last, to6.last_used);
+    }
+    if (last == 0) continue;
+    PoolUse u;
+    std::memcpy(u.v6.b.data(), key.w, 16);
+    u.monotonic_ns = last;
+    uses.push_back(u);
+  }
+  return uses;
 }
 
 FastPath::~FastPath() {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fastpath_abi.h"
 #include "xlat/translator_config.hpp"
@@ -30,8 +31,9 @@ using FastPathCounters = std::array<uint64_t, FP_COUNTERS>;
 class FastPath {
  public:
   // Opens and loads the program (verifier included); nullptr with `why` when the kernel
-  // or the privileges do not allow it.
-  static std::unique_ptr<FastPath> load(std::string& why);
+  // or the privileges do not allow it. `pool_entries`: room for that many dynamic-pool
+  // entries each way (the pool's size; the maps cannot grow once loaded).
+  static std::unique_ptr<FastPath> load(std::string& why, uint32_t pool_entries = 1);
   ~FastPath();
   FastPath(const FastPath&) = delete;
   FastPath& operator=(const FastPath&) = delete;
@@ -51,6 +53,19 @@ class FastPath {
   // must not keep translating with maps nobody updates.
   void detach();
   bool attached() const { return attached_; }
+
+  // The dynamic pool's active entries, kept equal to the pool's by its watcher: the
+  // program translates for a host only while its entry is here. Thread-safe (map
+  // writes); false when the kernel refuses (the host's packets then keep going up).
+  bool add_pool_entry(xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6);
+  void remove_pool_entry(xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6);
+  // When the program last translated for each pool entry, as CLOCK_MONOTONIC
+  // nanoseconds (entries it never used are left out).
+  struct PoolUse {
+    xlat::Ipv6Addr v6;
+    uint64_t monotonic_ns;
+  };
+  std::vector<PoolUse> pool_uses() const;
 
   int program_fd() const;
   // The per-CPU counters, summed (fp_counter slots).

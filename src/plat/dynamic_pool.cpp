@@ -177,6 +177,7 @@ xlat::DynamicPool::Result DynamicPoolImpl::lookup6(const xlat::Ipv6Addr& a, xlat
     View v = read(static_cast<uint32_t>(i));
     if (v.state == kDormant) {
       write(static_cast<uint32_t>(i), hi, lo, kActive, now);
+      if (watcher_) watcher_(address(static_cast<uint32_t>(i)), a, true);
       dirty_ = true;
       event("reactivated " + xlat::to_string(address(static_cast<uint32_t>(i))) + " for " + xlat::to_string(a));
       if (on_change_) on_change_();
@@ -219,6 +220,7 @@ xlat::DynamicPool::Result DynamicPoolImpl::lookup6(const xlat::Ipv6Addr& a, xlat
   uint32_t c = static_cast<uint32_t>(chosen);
   write(c, hi, lo, kActive, now);
   index_insert(c, hi, lo);
+  if (watcher_) watcher_(address(c), a, true);
   dirty_ = true;
   event("assigned " + xlat::to_string(address(c)) + " to " + xlat::to_string(a));
   if (on_change_) on_change_();
@@ -294,6 +296,7 @@ void DynamicPoolImpl::maintain() {
     int64_t lu = atom(slots_[i].last_use).load(std::memory_order_relaxed);
     if (v.state == kActive && now - lu > kActiveSeconds) {
       write(i, v.hi, v.lo, kDormant, lu);
+      if (watcher_) watcher_(address(i), join(v.hi, v.lo), false);
       dirty_ = true;
       event("dormant " + xlat::to_string(address(i)) + " (" + xlat::to_string(join(v.hi, v.lo)) + ")");
     } else if (v.state == kDormant && now - lu > kDormantSeconds) {
@@ -311,6 +314,33 @@ void DynamicPoolImpl::maintain() {
   });
   Table* t = table_.load(std::memory_order_relaxed);
   if (t->tombstones * 4 > t->mask + 1) rebuild_index(t->mask + 1);
+}
+
+void DynamicPoolImpl::watch(Watcher w) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  watcher_ = std::move(w);
+  if (!watcher_) return;
+  for (uint32_t i = 0; i < size_; ++i) {
+    const View v = read(i);
+    if (v.state == kActive) watcher_(address(i), join(v.hi, v.lo), true);
+  }
+}
+
+// Under the lock: maintain() (same thread) must not see half of it.
+bool DynamicPoolImpl::note_use(const xlat::Ipv6Addr& v6, int64_t when) {
+  uint64_t hi, lo;
+  split(v6, hi, lo);
+  std::lock_guard<std::mutex> lock(mutex_);
+  const int64_t i = find(hi, lo);
+  // A dormant entry is no longer in the fast path: a stamp for it is from before.
+  if (i < 0 || read(static_cast<uint32_t>(i)).state != kActive) return false;
+  auto last_use = atom(slots_[i].last_use);
+  when = std::min(when, now_.load(std::memory_order_relaxed));
+  if (when > last_use.load(std::memory_order_relaxed)) {
+    last_use.store(when, std::memory_order_relaxed);
+    touched_.store(true, std::memory_order_relaxed);
+  }
+  return true;
 }
 
 bool DynamicPoolImpl::dirty() const {

@@ -65,6 +65,16 @@ class DynamicPoolImpl final : public xlat::DynamicPool, public PoolUsageSource {
   // Something a restart would lose: an assignment, an expiry, or newer last-use times.
   bool dirty() const;
 
+  // Something outside that holds the active entries too (the kernel fast path): called
+  // under the pool's lock with every entry active now, then at each change (assigned or
+  // woken: active; gone dormant: not). One watcher; a new call replaces it.
+  using Watcher = std::function<void(xlat::Ipv4Addr, const xlat::Ipv6Addr&, bool active)>;
+  void watch(Watcher w);
+  // A use of `v6`'s entry seen elsewhere (the fast path's stamps): its last use becomes
+  // `when` (Unix seconds) if that is later and not in the future. False when the host
+  // holds no active entry.
+  bool note_use(const xlat::Ipv6Addr& v6, int64_t when);
+
   // Where the search for a free address starts (TAYGA's hash).
   static uint32_t tayga_hash(const xlat::Ipv6Addr& a, unsigned host_bits);
 
@@ -118,6 +128,7 @@ class DynamicPoolImpl final : public xlat::DynamicPool, public PoolUsageSource {
   bool dirty_ = false;
   std::function<void(const std::string&)> log_event_;
   std::function<void()> on_change_;
+  Watcher watcher_;  // under mutex_
   mutable std::mutex mutex_;  // assignment, expiry, persistence
 };
 

@@ -67,6 +67,7 @@ class PlatDaemon {
   void open_fast_path();
   void publish(const std::vector<MapDirective>& file_maps);
   void save_pool(const char* why);
+  void take_fast_path_uses();
   void tick();
   bool on_signal(const signalfd_siginfo& si);  // false: stop
   void reload_map_file();
@@ -171,8 +172,38 @@ void PlatDaemon::publish(const std::vector<MapDirective>& file_maps) {
 void PlatDaemon::open_fast_path() {
   if (!cfg_.fast_path) return;
   std::string why;
-  fast_path_ = FastPath::load(why);
-  if (!fast_path_) log::warn("fast path off: " + why);
+  const uint32_t pool_size = cfg_.dynamic_pool ? (uint32_t{1} << (32 - cfg_.dynamic_pool->len)) - 1 : 1;
+  fast_path_ = FastPath::load(why, pool_size);
+  if (!fast_path_) {
+    log::warn("fast path off: " + why);
+    return;
+  }
+  // The pool's active entries go into the program's maps as they are assigned, and out
+  // as they go dormant; an entry the kernel refuses leaves its host on the TUN path.
+  if (pool_) {
+    pool_->watch([fp = fast_path_.get()](xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6, bool active) {
+      if (active) {
+        (void)fp->add_pool_entry(v4, v6);
+      } else {
+        fp->remove_pool_entry(v4, v6);
+      }
+    });
+  }
+}
+
+// The hosts the kernel translated for: their pool entries' last use, before expiry and
+// before dynamic.map is written (the workers never saw those packets).
+void PlatDaemon::take_fast_path_uses() {
+  if (!fast_path_ || !pool_) return;
+  timespec mono{};
+  ::clock_gettime(CLOCK_MONOTONIC, &mono);
+  const uint64_t mono_ns = static_cast<uint64_t>(mono.tv_sec) * 1000000000ull + static_cast<uint64_t>(mono.tv_nsec);
+  const int64_t now = wall_seconds();
+  pool_->set_now(now);  // note_use() holds stamps to the pool's clock
+  for (const FastPath::PoolUse& u : fast_path_->pool_uses()) {
+    const uint64_t ago_ns = mono_ns > u.monotonic_ns ? mono_ns - u.monotonic_ns : 0;
+    (void)pool_->note_use(u.v6, now - static_cast<int64_t>(ago_ns / 1000000000ull));
+  }
 }
 
 std::optional<int> PlatDaemon::open_sockets() {
@@ -236,6 +267,7 @@ void PlatDaemon::tick() {
   if (!pool_) return;
   pool_->set_now(now);
   if (now - last_maintenance_ >= 45) {
+    take_fast_path_uses();
     pool_->maintain();
     last_maintenance_ = now;
   }
@@ -251,6 +283,7 @@ void PlatDaemon::reload_map_file() {
     std::vector<MapDirective> lines = load_map_file(map_file_, errs);
     for (const auto& e : errs) log::error("map-file reload: " + e.message);
     if (!errs.empty()) {
+      take_fast_path_uses();
       save_pool("SIGHUP");
       return;
     }
@@ -260,6 +293,7 @@ void PlatDaemon::reload_map_file() {
   }
   publish(fresh);
   log::info("SIGHUP: " + std::to_string(fresh.size()) + " map-file entries loaded");
+  take_fast_path_uses();
   save_pool("SIGHUP");
 }
 
@@ -280,6 +314,8 @@ bool PlatDaemon::on_signal(const signalfd_siginfo& si) {
 void PlatDaemon::shut_down() {
   if (fast_path_) fast_path_->detach();
   engine_.stop();
+  take_fast_path_uses();
+  if (pool_) pool_->watch(nullptr);  // the fast path goes before the pool
   save_pool("exit");
   log::info(counters_line(engine_.workers(), pool_.get(), fast_path_.get()));
   remove_pidfile(o_.pidfile);

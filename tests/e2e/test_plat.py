@@ -715,15 +715,15 @@ def check_tun_directives(L, t):
     return ok, f"up {up}, addresses {addressed}, routes {routed}, ping 6->4 {n64}/2, 4->6 {n46}/2"
 
 
-def udp_from_mapped_host(L, n=20):
-    """n datagrams from the static-map host 2001:db8:1::10 to the IPv4 host, echoed back:
-    how many came back intact."""
+def udp_from_mapped_host(L, n=20, src="2001:db8:1::10"):
+    """n datagrams from the static-map host 2001:db8:1::10 (or `src`) to the IPv4 host,
+    echoed back: how many came back intact."""
     echo = ("import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
             f"s.bind(('{V4_HOST}',5301));s.settimeout(15);print('ready',flush=True)\n"
             f"for _ in range({n}):\n d,a=s.recvfrom(2048);s.sendto(d,a)\n")
     with python_in(L.ns4, echo):
         out = L.ex(L.ns6, f"{PY} -c \"import socket,os\n"
-                          "s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.bind(('2001:db8:1::10',0))\n"
+                          f"s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.bind(('{src}',0))\n"
                           "s.settimeout(3);ok=0\n"
                           f"for i in range({n}):\n"
                           " d=os.urandom(8+i*60)\n"
@@ -774,6 +774,46 @@ def check_fast_path(L, t):
                 f"without the directive fast_path={without}")
 
 
+def check_fast_path_pool(L, t):
+    """fast-path yes with a dynamic-pool host: once the daemon has assigned it (its first
+    packet, unless dynamic.map already held it), its UDP crosses in the kernel both ways;
+    traffic the kernel alone carried still moves its last use in dynamic.map (read back
+    from the program's stamps at SIGHUP)."""
+    base = open(t.conf).read()
+    host = "2001:db8:1::2"
+    try:
+        with open(t.conf, "w") as f:
+            f.write(base + "fast-path yes\n")
+        t.start(L)
+        on = wait_for(lambda: "fast path on nat64" in read_or_empty(t.log), 10)
+        before = settled_stats(t) or stats_json(t)
+        echoed = udp_from_mapped_host(L, 20, host)
+        after = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
+        fp0, fp1 = before["fast_path"], after["fast_path"]
+        kernel = (fp1["translated_6to4"] - fp0["translated_6to4"], fp1["translated_4to6"] - fp0["translated_4to6"])
+        daemon = (after["total"]["translated_6to4"] - before["total"]["translated_6to4"],
+                  after["total"]["translated_4to6"] - before["total"]["translated_4to6"])
+        t.proc.send_signal(signal.SIGHUP)
+        first = wait_for(lambda: pool_entry(t, host), 10)
+        # Two seconds on at the earliest, so that a later last use can be told apart.
+        wait_for(lambda: time.time() >= int(first[2]) + 2 if first else True, 5)
+        started = int(time.time())
+        later = udp_from_mapped_host(L, 5, host)
+        final = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
+        t.proc.send_signal(signal.SIGHUP)
+        moved = wait_for(lambda: (e := pool_entry(t, host)) and first and int(e[2]) >= started and e, 10)
+        t.stop(L)
+    finally:
+        with open(t.conf, "w") as f:
+            f.write(base)
+    daemon_later = final["total"]["translated_6to4"] - after["total"]["translated_6to4"]
+    ok = (bool(on) and echoed == 20 and kernel[1] == 20 and kernel[0] + daemon[0] == 20 and daemon[0] <= 1 and
+          daemon[1] == 0 and later == 5 and daemon_later == 0 and bool(moved))
+    return ok, (f"UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon} (the assigning packet); "
+                f"then {later}/5 in the kernel alone (daemon {daemon_later}); dynamic.map last use "
+                f"{first[2] if first else None} -> {moved[2] if moved else None}")
+
+
 def check_pidfile_notify_sigusr1(L, t):
     """-p writes the daemon's pid and removes it at exit; with $NOTIFY_SOCKET it tells
     systemd READY=1 once translating and STOPPING=1 on SIGTERM; SIGUSR1 logs the
@@ -821,7 +861,7 @@ XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
          check_planted_fifo_dynamic_map, check_stalled_clients_hold_nothing, check_tun_directives,
-         check_pidfile_notify_sigusr1, check_fast_path]  # need the translator stopped
+         check_pidfile_notify_sigusr1, check_fast_path, check_fast_path_pool]  # need the translator stopped
 
 
 def main():

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -37,6 +38,21 @@ using testpkt::Bytes;
 
 constexpr uint32_t kEthLen = 14;
 constexpr int kMappedHosts = 8;
+constexpr int kPoolHosts = 8;  // 2001:db8:1::100 ... hold 192.168.255.1 ... (dynamic pool)
+const char* const kPoolRange = "192.168.255.0/24";
+
+std::string pool_host(int i) { return "2001:db8:1::" + std::to_string(100 + i); }
+
+// The core's pool: every pool host assigned, in order (.1, .2, ...), and no room for
+// another (an unknown host is refused by the core, passed up by the program).
+testpkt::FakePool full_pool() {
+  testpkt::FakePool pool(*xlat::parse_ipv4_prefix(kPoolRange), kPoolHosts);
+  for (int i = 0; i < kPoolHosts; ++i) {
+    xlat::Ipv4Addr out;
+    (void)pool.lookup6(*xlat::parse_ipv6(pool_host(i)), out, true);
+  }
+  return pool;
+}
 
 std::string shared_dir() {
   const char* d = std::getenv("XLAT_SHARED_DIR");
@@ -73,14 +89,23 @@ class Differential : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string why;
-    fp_ = xlatd::FastPath::load(why).release();
+    fp_ = xlatd::FastPath::load(why, 255).release();
     load_error_ = why;
-    // The static maps sit inside the pool's range, as TAYGA allows; the pool itself
-    // (a FakePool of no capacity for the core) holds no host, so its other addresses are unreachable.
-    if (fp_ != nullptr && !fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix("192.168.255.0/24"))) {
+    // The static maps sit inside the pool's range, as TAYGA allows; the pool holds the
+    // pool hosts (in the core's FakePool and the program's maps alike), so its other
+    // addresses are unreachable.
+    if (fp_ != nullptr && !fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix(kPoolRange))) {
       load_error_ = why;
       delete fp_;
       fp_ = nullptr;
+    }
+    for (int i = 0; fp_ != nullptr && i < kPoolHosts; ++i) {
+      if (!fp_->add_pool_entry(*xlat::parse_ipv4("192.168.255." + std::to_string(1 + i)),
+                               *xlat::parse_ipv6(pool_host(i)))) {
+        load_error_ = "cannot add a pool entry";
+        delete fp_;
+        fp_ = nullptr;
+      }
     }
   }
   static void TearDownTestSuite() { delete fp_; }
@@ -104,7 +129,7 @@ class Differential : public ::testing::Test {
     cfg() = c;
     g_prefix = xlat::to_string(*c.prefix);
     std::string why;
-    ASSERT_TRUE(fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix("192.168.255.0/24"))) << why;
+    ASSERT_TRUE(fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix(kPoolRange))) << why;
   }
 
   // Runs one packet through both; records a mismatch with the packet's bytes.
@@ -138,7 +163,7 @@ class Differential : public ::testing::Test {
     ASSERT_EQ(opts.retval, TC_ACT_REDIRECT) << hex(pkt);
     ++v.redirected;
     Bytes got(out.begin() + kEthLen, out.begin() + opts.data_size_out);
-    testpkt::FakePool pool(*xlat::parse_ipv4_prefix("192.168.255.0/24"), 0);
+    testpkt::FakePool pool = full_pool();
     testpkt::Run want = testpkt::translate(cfg(), pkt, &pool);
     if (want.verdict != xlat::Verdict::Forward || want.pkts.size() != 1) {
       ++v.mismatches;
@@ -185,8 +210,9 @@ std::string Differential::load_error_;
 
 // Addresses a generated packet may carry, each kind of decision represented.
 std::string random_v4(std::mt19937& rng) {
-  switch (rng() % 6) {
+  switch (rng() % 7) {
     case 0: return "192.168.255." + std::to_string(10 + rng() % (kMappedHosts + 2));  // mapped (or not)
+    case 6: return "192.168.255." + std::to_string(1 + rng() % (kPoolHosts + 2));    // pool, held (or not)
     case 1: return "192.0.2.1";                                                   // own
     case 2: return std::to_string(rng() % 256) + "." + std::to_string(rng() % 256) + ".0.1";  // any, reserved too
     default: return "198.51.100." + std::to_string(rng() % 256);
@@ -194,21 +220,24 @@ std::string random_v4(std::mt19937& rng) {
 }
 
 std::string random_v6(std::mt19937& rng) {
-  switch (rng() % 5) {
+  switch (rng() % 6) {
     case 0: return "2001:db8:1::" + std::to_string(10 + rng() % (kMappedHosts + 2));
     case 1: return "2001:db8:2::1";
+    case 2: return pool_host(static_cast<int>(rng() % (kPoolHosts + 2)));
     default: return xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix(g_prefix),
                                                           *xlat::parse_ipv4(random_v4(rng))));
   }
 }
 
-// Half the packets are ordinary (a mapped host and an IPv4 host behind the prefix, a
-// TTL that does not expire), the other half anything.
+// Half the packets are ordinary (a mapped or pool host and an IPv4 host behind the
+// prefix, a TTL that does not expire), the other half anything.
 Bytes random_packet(std::mt19937& rng) {
   const bool udp = rng() % 2;
   const bool ordinary = rng() % 2;
-  const std::string host4 = "192.168.255." + std::to_string(10 + rng() % kMappedHosts);
-  const std::string host6 = "2001:db8:1::" + std::to_string(10 + rng() % kMappedHosts);
+  const bool pooled = rng() % 2;
+  const int host = static_cast<int>(rng() % kMappedHosts);
+  const std::string host4 = "192.168.255." + std::to_string(pooled ? 1 + host : 10 + host);
+  const std::string host6 = pooled ? pool_host(host) : "2001:db8:1::" + std::to_string(10 + host);
   const std::string remote4 = "198.51.100." + std::to_string(rng() % 256);
   static const uint32_t kSizes[] = {0, 1, 12, 100, 1212, 1213, 1232, 1240, 1260, 1420, 1452, 1460, 1472, 1480, 1481};
   Bytes payload = testpkt::pattern(kSizes[rng() % std::size(kSizes)], static_cast<uint8_t>(rng()));
@@ -255,6 +284,46 @@ TEST_F(Differential, OrdinaryPacketsOfAStaticMapHostStayInTheKernel) {
     EXPECT_EQ(v.redirected, 1u) << hex(p);
     EXPECT_EQ(v.mismatches, 0u);
   }
+}
+
+// A host holding a dynamic-pool address is translated in the kernel both ways, and the
+// program stamps its entry's last use (which the daemon reads back into the pool); an
+// entry removed (gone dormant) sends the host's packets up again.
+TEST_F(Differential, PoolHostsStayInTheKernelAndTheirUseIsStamped) {
+  const xlat::Ipv6Addr host = *xlat::parse_ipv6(pool_host(3));
+  const xlat::Ipv4Addr addr = *xlat::parse_ipv4("192.168.255.4");
+  auto stamp_of = [&] {
+    for (const auto& u : fp_->pool_uses()) {
+      if (u.v6 == host) return u.monotonic_ns;
+    }
+    return uint64_t{0};
+  };
+  fp_->remove_pool_entry(addr, host);
+  ASSERT_TRUE(fp_->add_pool_entry(addr, host));  // a fresh entry: never used
+  EXPECT_EQ(stamp_of(), 0u);
+  testpkt::V6 h6;
+  h6.src = pool_host(3);
+  h6.dst = "2001:db8:64::c633:6402";
+  testpkt::V4 h4;
+  h4.src = "198.51.100.2";
+  h4.dst = "192.168.255.4";
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  const uint64_t before = static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec);
+  Verdicts v;
+  compare(testpkt::udp6(h6, 4000, 53, testpkt::pattern(100)), v);
+  compare(testpkt::tcp4(h4, 80, 4000, {}), v);
+  EXPECT_EQ(v.redirected, 2u);
+  EXPECT_EQ(v.mismatches, 0u);
+  // The coarse clock lags the precise one by at most a tick (4 ms at HZ 250).
+  EXPECT_GT(stamp_of() + 50'000'000ull, before);
+  fp_->remove_pool_entry(addr, host);
+  Verdicts gone;
+  compare(testpkt::udp6(h6, 4000, 53, testpkt::pattern(100)), gone);
+  compare(testpkt::tcp4(h4, 80, 4000, {}), gone);
+  ASSERT_TRUE(fp_->add_pool_entry(addr, host));
+  EXPECT_EQ(gone.passed_up, 2u);
+  EXPECT_EQ(gone.mismatches, 0u);
 }
 
 // TAYGA's ipv6-addr may be any prefix address, not only the one embedding ipv4-addr:

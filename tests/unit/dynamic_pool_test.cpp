@@ -98,6 +98,58 @@ TEST(DynamicPool, DormantEntriesWakeForTheirHostAndAreFreedAfterFourteenDays) {
   EXPECT_EQ(p.usage().active + p.usage().dormant, 0u);
 }
 
+// The fast path holds the active entries too: the watcher is told of each one that is
+// active when it starts watching, each assignment and wake-up, each entry gone dormant.
+TEST(DynamicPool, AWatcherSeesEveryEntryBecomeActiveAndGoDormant) {
+  auto p = make("10.64.0.0/24");
+  const std::string a = assign(p, "2001:db8::a");
+  std::vector<std::string> seen;
+  p.watch([&](xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6, bool active) {
+    seen.push_back(std::string(active ? "+" : "-") + xlat::to_string(v4) + " " + xlat::to_string(v6));
+  });
+  ASSERT_EQ(seen, std::vector<std::string>{"+" + a + " 2001:db8::a"});
+  p.set_now(kT0 + 100);
+  const std::string b = assign(p, "2001:db8::b");
+  EXPECT_EQ(assign(p, "2001:db8::b"), b);  // found again: no news
+  p.set_now(kT0 + DynamicPoolImpl::kActiveSeconds + 50);
+  p.maintain();  // ::a goes dormant, ::b (used at +100) stays
+  EXPECT_EQ(assign(p, "2001:db8::a"), a);  // wakes up
+  EXPECT_EQ(seen, (std::vector<std::string>{"+" + a + " 2001:db8::a", "+" + b + " 2001:db8::b",
+                                            "-" + a + " 2001:db8::a", "+" + a + " 2001:db8::a"}));
+  p.watch(nullptr);
+  (void)assign(p, "2001:db8::c");
+  EXPECT_EQ(seen.size(), 4u);
+}
+
+// Uses the fast path saw (and the workers did not) keep an entry active and reach
+// dynamic.map; a stamp from the future counts as now, one for a dormant entry not at all.
+TEST(DynamicPool, UsesSeenElsewhereKeepAnEntryActive) {
+  auto p = make("10.64.0.0/24");
+  const std::string a = assign(p, "2001:db8::a");
+  std::string err;
+  ASSERT_TRUE(p.save(::testing::TempDir() + "/uses.map", err)) << err;
+  EXPECT_FALSE(p.dirty());
+  p.set_now(kT0 + 5000);
+  EXPECT_TRUE(p.note_use(*xlat::parse_ipv6("2001:db8::a"), kT0 + 4000));
+  EXPECT_TRUE(p.dirty());
+  EXPECT_FALSE(p.note_use(*xlat::parse_ipv6("2001:db8::b"), kT0 + 4000));  // no entry
+  p.set_now(kT0 + DynamicPoolImpl::kActiveSeconds + 100);
+  p.maintain();
+  EXPECT_EQ(p.usage().active, 1u);  // 4000 s ago was its last use, not kT0
+  EXPECT_TRUE(p.note_use(*xlat::parse_ipv6("2001:db8::a"), kT0 + 999'999));  // future: now
+  ASSERT_TRUE(p.save(::testing::TempDir() + "/uses.map", err)) << err;
+  std::ifstream f(::testing::TempDir() + "/uses.map");
+  std::string text((std::istreambuf_iterator<char>(f)), {});
+  EXPECT_NE(text.find(a + "\t2001:db8::a\t" + std::to_string(kT0 + DynamicPoolImpl::kActiveSeconds + 100) + "\n"),
+            std::string::npos)
+      << text;
+  p.set_now(kT0 + 3 * DynamicPoolImpl::kActiveSeconds);
+  p.maintain();
+  EXPECT_EQ(p.usage().dormant, 1u);
+  EXPECT_FALSE(p.note_use(*xlat::parse_ipv6("2001:db8::a"), kT0 + 3 * DynamicPoolImpl::kActiveSeconds));
+  EXPECT_EQ(p.usage().dormant, 1u);
+}
+
 TEST(DynamicPool, DynamicMapRoundTripInTaygaFormat) {
   std::string path = ::testing::TempDir() + "/dynamic.map";
   std::string a_was, b_was;
