@@ -18,6 +18,7 @@ struct fp_settings {
   __u32 mtu4;           /* the TUN's MTU on each side */
   __u32 mtu6;
   __u32 lowest_ipv6_mtu; /* a DF=0 IPv4 packet bigger than this is fragmented: up */
+  __u32 gso_in_kernel;  /* the kernel's bpf_skb_change_proto keeps gso_size (probed) */
 };
 
 struct fp_v6 {

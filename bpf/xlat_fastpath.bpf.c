@@ -5,7 +5,8 @@
  *
  * Ordinary, in this version: TCP, or UDP with a checksum; IPv4 without options and not a
  * fragment, IPv6 without extension headers; TTL / Hop Limit above 1; within the MTUs and
- * not to be fragmented; not a GSO super-packet; the IPv6 side of the remote host inside
+ * not to be fragmented (a TCP GSO super-packet: each of its segments; a UDP one goes
+ * up); the IPv6 side of the remote host inside
  * the RFC 6052 /96 prefix and the local host in a single-address static map (`map`) or
  * holding an active dynamic-pool address. The translator's own address, reserved
  * addresses, a host the pool has not (yet) assigned, hairpins: up.
@@ -127,6 +128,22 @@ static __always_inline __u16 fold(__u64 sum) {
   return (__u16)sum;
 }
 
+/* A GSO super-packet (TCP only; the kernel cuts it into gso_size segments after us):
+ * kept in the kernel when each segment, with the new headers, fits `mtu`. The helper
+ * switches its GSO type (TCPV4 <-> TCPV6) and, since Linux 5.13, keeps gso_size, so
+ * every segment carries the payload it would have carried (the daemon, probing at load,
+ * says whether this kernel does; otherwise super-packets go up). `l3` is the new IP
+ * header's length. 0: keep it; else the counter slot to go up with. */
+static __always_inline int super_packet_check(struct __sk_buff *skb, const struct fp_settings *s, __u8 protocol,
+                                              const __u8 *l4, void *end, __u32 l3, __u32 mtu) {
+  if (skb->gso_size == 0) return 0;
+  if (!s->gso_in_kernel || protocol != IPPROTO_TCP) return FP_UP_SUPER_PACKET;
+  if ((void *)(l4 + 20) > end) return FP_UP_SUPER_PACKET;
+  const __u32 tcp_len = (__u32)(l4[12] >> 4) * 4;
+  if (tcp_len < 20 || l3 + tcp_len + skb->gso_size > mtu) return FP_UP_TOO_BIG;
+  return 0;
+}
+
 /* Offset of the TCP or UDP checksum, or 0 for another protocol. */
 static __always_inline __u32 l4_checksum_offset(__u8 protocol) {
   return protocol == IPPROTO_TCP ? 16 : protocol == IPPROTO_UDP ? 6 : 0;
@@ -147,13 +164,18 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   const __u32 l4len = bpf_ntohs(ip6->payload_len);
   if (off + 40 + l4len != skb->len) return up(FP_UP_NOT_ORDINARY);
   if (protocol == IPPROTO_UDP ? l4len < 8 : l4len < 20) return up(FP_UP_NOT_ORDINARY);
-  if (skb->gso_size != 0) return up(FP_UP_SUPER_PACKET);
   /* Hop Limit (§5.1): an expiring one is answered by the daemon. */
   if (ip6->hop_limit <= 1) return up(FP_UP_HOP_LIMIT);
   const __u32 total4 = 20 + l4len;
-  if (total4 > s->mtu4) return up(FP_UP_TOO_BIG);  /* Packet Too Big */
-
   const __u8 *l4 = (const __u8 *)(ip6 + 1);
+  if (skb->gso_size != 0) {
+    const int why = super_packet_check(skb, s, protocol, l4, end, 20, s->mtu4);
+    if (why) return up(why);
+    if (total4 > 0xffff) return up(FP_UP_TOO_BIG);
+  } else if (total4 > s->mtu4) {
+    return up(FP_UP_TOO_BIG);  /* Packet Too Big */
+  }
+
   if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
 
   /* Destination: the prefix's (RFC 6052 §2.2), unless a static map claims it first. */
@@ -255,14 +277,18 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __u32 src4 = ip4->saddr, dst4 = ip4->daddr;
   /* §4.1: reserved sources and destinations, the translator's own address: up. */
   if (ipv4_reserved(src4) || ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
-  if (skb->gso_size != 0) return up(FP_UP_SUPER_PACKET);
   if (ip4->ttl <= 1) return up(FP_UP_HOP_LIMIT);
   /* §4.1: DF=0 and bigger than the lowest IPv6 MTU is fragmented; DF=1 and too big is
-   * answered: both by the daemon. */
+   * answered: both by the daemon. A super-packet's segments are held to the same rule. */
   const __u32 size6 = 40 + l4len;
   const __u32 split = s->mtu6 < s->lowest_ipv6_mtu ? s->mtu6 : s->lowest_ipv6_mtu;
-  if (size6 > s->mtu6 || (!(frag & IP_DF) && size6 > split)) return up(FP_UP_TOO_BIG);
   const __u8 *l4 = (const __u8 *)(ip4 + 1);
+  if (skb->gso_size != 0) {
+    const int why = super_packet_check(skb, s, protocol, l4, end, 40, (frag & IP_DF) ? s->mtu6 : split);
+    if (why) return up(why);
+  } else if (size6 > s->mtu6 || (!(frag & IP_DF) && size6 > split)) {
+    return up(FP_UP_TOO_BIG);
+  }
   if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
 
   /* Destination: a static map, which comes before the pool (a map may sit inside the
@@ -309,6 +335,15 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   }
   count(FP_TRANSLATED_4TO6);
   return bpf_redirect(s->ifindex, BPF_F_INGRESS);
+}
+
+/* Run once by the loader (BPF_PROG_TEST_RUN, an IPv4 packet, gso_size 1000): 1 when
+ * this kernel's bpf_skb_change_proto keeps gso_size, 2 when it adjusts it (before 5.13). */
+SEC("tc")
+int probe_gso_size(struct __sk_buff *skb) {
+  const __u32 before = skb->gso_size;
+  if (before == 0 || bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) != 0) return 0;
+  return skb->gso_size == before ? 1 : 2;
 }
 
 SEC("tc")

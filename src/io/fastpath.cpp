@@ -68,7 +68,28 @@ std::unique_ptr<FastPath> FastPath::load(std::string& why, uint32_t pool_entries
     xlat_fastpath__destroy(skel);
     return nullptr;
   }
-  return std::unique_ptr<FastPath>(new FastPath(skel));
+  auto fp = std::unique_ptr<FastPath>(new FastPath(skel));
+  fp->gso_in_kernel_ = fp->probe_gso_size();
+  return fp;
+}
+
+// Whether bpf_skb_change_proto keeps a super-packet's gso_size (Linux 5.13 on; before,
+// it changed it by 20 bytes, which would change how TCP is cut into segments): run on a
+// test packet with gso_size 1000. A kernel that will not say keeps super-packets on the
+// TUN path.
+bool FastPath::probe_gso_size() const {
+  uint8_t pkt[14 + 20 + 20 + 100] = {};
+  pkt[12] = 0x08;  // IPv4, after an Ethernet header
+  pkt[14] = 0x45;
+  pkt[14 + 3] = sizeof pkt - 14;
+  pkt[14 + 8] = 64;
+  pkt[14 + 9] = 6;
+  __sk_buff ctx{};
+  ctx.gso_size = 1000;
+  ctx.gso_segs = 1;
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof pkt, .ctx_in = &ctx,
+              .ctx_size_in = sizeof ctx, .repeat = 1);
+  return bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.probe_gso_size), &opts) == 0 && opts.retval == 1;
 }
 
 bool FastPath::add_pool_entry(xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6) {
@@ -197,6 +218,7 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
   s.mtu4 = cfg.mtu4;
   s.mtu6 = cfg.mtu6;
   s.lowest_ipv6_mtu = cfg.lowest_ipv6_mtu;
+  s.gso_in_kernel = gso_in_kernel_ ? 1 : 0;
   for (const xlat::EamEntry& e : cfg.eam.entries()) {
     const uint32_t v4 = to_net(e.v4.addr);
     const fp_v6 v6 = to_fp(e.v6.addr);

@@ -68,12 +68,16 @@ class FastPath {
   std::vector<PoolUse> pool_uses() const;
 
   int program_fd() const;
+  // Whether TCP super-packets are translated in the kernel (probed at load).
+  bool gso_in_kernel() const { return gso_in_kernel_; }
   // The per-CPU counters, summed (fp_counter slots).
   FastPathCounters counters() const;
 
  private:
   explicit FastPath(xlat_fastpath* skel) : skel_(skel) {}
+  bool probe_gso_size() const;
   xlat_fastpath* skel_;
+  bool gso_in_kernel_ = false;
   bool attached_ = false;
   int ifindex_ = 0;
   uint32_t handle_ = 0, priority_ = 0;

@@ -736,9 +736,9 @@ def udp_from_mapped_host(L, n=20, src="2001:db8:1::10"):
 
 def check_fast_path(L, t):
     """fast-path yes: the static-map host's UDP crosses in the kernel both ways, intact
-    (the fast path's own counters say so, the daemon's do not move for it); TCP arrives
-    intact (its GSO super-packets go up to the daemon in this version); a ping still
-    goes up and is answered; a SIGHUP keeps it on; without the directive there is none."""
+    (the fast path's own counters say so, the daemon's do not move for it); so does a
+    TCP transfer, its GSO super-packets included; a ping still goes up and is answered;
+    a SIGHUP keeps it on; without the directive there is none."""
     base = open(t.conf).read()
     try:
         with open(t.conf, "w") as f:
@@ -753,6 +753,9 @@ def check_fast_path(L, t):
         daemon = (after["total"]["translated_6to4"] - before["total"]["translated_6to4"],
                   after["total"]["translated_4to6"] - before["total"]["translated_4to6"])
         tcp_ok, tcp_detail = tcp_transfer(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5004)
+        after_tcp = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
+        tcp_kernel = sum(after_tcp["fast_path"][k] - fp1[k] for k in ("translated_6to4", "translated_4to6"))
+        tcp_daemon = sum(after_tcp["total"][k] - after["total"][k] for k in ("translated_6to4", "translated_4to6"))
         pinged = received(ping(L, L.ns6, V4_HOST_AS_V6))
         t.proc.send_signal(signal.SIGHUP)
         reloaded = wait_for(lambda: "SIGHUP" in read_or_empty(t.log), 10)
@@ -767,10 +770,12 @@ def check_fast_path(L, t):
     finally:
         with open(t.conf, "w") as f:
             f.write(base)
-    ok = (bool(on) and echoed == 20 and kernel == (20, 20) and daemon == (0, 0) and tcp_ok and pinged == 3 and
+    ok = (bool(on) and echoed == 20 and kernel == (20, 20) and daemon == (0, 0) and tcp_ok and tcp_kernel > 0 and
+          tcp_daemon == 0 and pinged == 3 and
           bool(reloaded) and again == 5 and fp2["translated_6to4"] >= fp1["translated_6to4"] + 5 and without is None)
     return ok, (f"announced {bool(on)}, UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon}; "
-                f"TCP {tcp_detail} ({tcp_ok}), ping {pinged}/3, after SIGHUP {again}/5, "
+                f"TCP {tcp_detail} ({tcp_ok}; packets in the kernel {tcp_kernel}, in the daemon {tcp_daemon}), "
+                f"ping {pinged}/3, after SIGHUP {again}/5, "
                 f"without the directive fast_path={without}")
 
 

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "io/fastpath.hpp"
+#include "io/offload.hpp"
 #include "fake_pool.hpp"
 #include "packet_builder.hpp"
 #include "xlat/checksum.hpp"
@@ -132,8 +133,11 @@ class Differential : public ::testing::Test {
     ASSERT_TRUE(fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix(kPoolRange))) << why;
   }
 
-  // Runs one packet through both; records a mismatch with the packet's bytes.
-  void compare(const Bytes& pkt, Verdicts& v) {
+  // Runs one packet through both; records a mismatch with the packet's bytes. With
+  // gso_size, the packet is a super-packet (the kernel cuts it after the program): the
+  // core translates it whole, as the daemon's offload path does, and the daemon's
+  // per-segment rule (translate_vnet) must keep the segments as they are.
+  void compare(const Bytes& pkt, Verdicts& v, uint16_t gso_size = 0) {
     const bool v6 = !pkt.empty() && (pkt[0] >> 4) == 6;
     // The kernel builds no IPv6 (IPv4) test skb shorter than its header, and routes none
     // into the TUN: such a packet never meets the program.
@@ -146,9 +150,14 @@ class Differential : public ::testing::Test {
     in[13] = v6 ? 0xdd : 0x00;
     in.insert(in.end(), pkt.begin(), pkt.end());
     Bytes out(in.size() + 64);
+    __sk_buff ctx{}, ctx_out{};
+    ctx.gso_size = gso_size;
+    ctx.gso_segs = gso_size ? static_cast<uint32_t>(pkt.size() / gso_size + 1) : 0;
     LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(), .data_out = out.data(),
                 .data_size_in = static_cast<uint32_t>(in.size()),
-                .data_size_out = static_cast<uint32_t>(out.size()), .repeat = 1);
+                .data_size_out = static_cast<uint32_t>(out.size()), .ctx_in = gso_size ? &ctx : nullptr,
+                .ctx_out = gso_size ? &ctx_out : nullptr, .ctx_size_in = gso_size ? uint32_t{sizeof ctx} : 0u,
+                .ctx_size_out = gso_size ? uint32_t{sizeof ctx_out} : 0u, .repeat = 1);
     ASSERT_EQ(bpf_prog_test_run_opts(fp_->program_fd(), &opts), 0) << std::strerror(errno) << ": " << hex(pkt);
     if (opts.retval == TC_ACT_OK) {
       // Passed up: the daemon must see the packet exactly as it came.
@@ -164,7 +173,7 @@ class Differential : public ::testing::Test {
     ++v.redirected;
     Bytes got(out.begin() + kEthLen, out.begin() + opts.data_size_out);
     testpkt::FakePool pool = full_pool();
-    testpkt::Run want = testpkt::translate(cfg(), pkt, &pool);
+    testpkt::Run want = testpkt::translate(cfg(), pkt, &pool, gso_size);
     if (want.verdict != xlat::Verdict::Forward || want.pkts.size() != 1) {
       ++v.mismatches;
       ADD_FAILURE() << "the fast path translated what the core does not forward ("
@@ -172,6 +181,19 @@ class Differential : public ::testing::Test {
       return;
     }
     Bytes expect = want.pkts[0];
+    if (gso_size != 0) {
+      xlatd::VnetHeader h;
+      h.gso_type = (expect[0] >> 4) == 4 ? xlatd::kGsoTcpV6 : xlatd::kGsoTcpV4;  // the input's
+      h.gso_size = gso_size;
+      const uint32_t mtu = (expect[0] >> 4) == 4 ? cfg().mtu4 : cfg().mtu6;
+      if (!xlatd::translate_vnet(h, expect.data(), static_cast<uint32_t>(expect.size()), mtu) ||
+          h.gso_size != gso_size || ctx_out.gso_size != gso_size) {
+        ++v.mismatches;
+        ADD_FAILURE() << "segments of " << gso_size << " kept in the kernel, daemon's " << h.gso_size
+                      << ", kernel's after " << ctx_out.gso_size << ": " << hex(pkt);
+        return;
+      }
+    }
     if (got.size() >= 20 && (got[0] >> 4) == 4 && (got[6] & 0x40) == 0) {
       if (!testpkt::ipv4_header_checksum_ok(got)) {
         ++v.mismatches;
@@ -324,6 +346,53 @@ TEST_F(Differential, PoolHostsStayInTheKernelAndTheirUseIsStamped) {
   ASSERT_TRUE(fp_->add_pool_entry(addr, host));
   EXPECT_EQ(gone.passed_up, 2u);
   EXPECT_EQ(gone.mismatches, 0u);
+}
+
+// TCP super-packets (GSO) are kept in the kernel when this kernel's helper leaves
+// gso_size alone (probed at load; Linux 5.13 on) and every segment fits the other side's
+// MTU with the new header; UDP super-packets, and TCP ones whose segments would not fit,
+// go up (the daemon segments or shrinks them). Sizes around both limits, both ways.
+TEST_F(Differential, TcpSuperPacketsStayInTheKernelWhenEverySegmentFits) {
+  ASSERT_TRUE(fp_->gso_in_kernel()) << "kernel " << "probe said its helper changes gso_size";
+  use(fastpath_config());
+  testpkt::V6 h6;
+  h6.src = "2001:db8:1::10";
+  h6.dst = "2001:db8:64::c633:6402";
+  testpkt::V4 h4;
+  h4.src = "198.51.100.2";
+  h4.dst = "192.168.255.1";  // pool_host(0)
+  h4.df = true;
+  Verdicts v;
+  uint64_t kept6 = 0, kept4 = 0, up6 = 0, up4 = 0;
+  for (const uint16_t gso : {1000, 1440, 1460, 1461, 1480, 1481}) {
+    // A test run takes at most a page of packet: super-packets of 2 and 3 segments.
+    for (const size_t payload : {1500u, 2500u, 3300u}) {
+      Verdicts one;
+      compare(testpkt::tcp6(h6, 4000, 80, testpkt::pattern(payload)), one, gso);
+      (one.redirected ? kept6 : up6)++;
+      // 6 -> 4: 20 + 20 + gso fits 1500 up to 1460.
+      EXPECT_EQ(one.redirected, gso <= 1460 ? 1u : 0u) << gso;
+      Verdicts two;
+      compare(testpkt::tcp4(h4, 80, 4000, testpkt::pattern(payload)), two, gso);
+      (two.redirected ? kept4 : up4)++;
+      // 4 -> 6: 40 + 20 + gso fits 1500 up to 1440.
+      EXPECT_EQ(two.redirected, gso <= 1440 ? 1u : 0u) << gso;
+      v.mismatches += one.mismatches + two.mismatches;
+    }
+  }
+  Verdicts udp;
+  compare(testpkt::udp6(h6, 4000, 53, testpkt::pattern(3000)), udp, 1000);
+  compare(testpkt::udp4(h4, 53, 4000, testpkt::pattern(3000)), udp, 1000);
+  h4.df = false;  // DF=0: its segments may not exceed the lowest IPv6 MTU (1280)
+  compare(testpkt::tcp4(h4, 80, 4000, testpkt::pattern(3000)), udp, 1440);
+  Verdicts small;
+  compare(testpkt::tcp4(h4, 80, 4000, testpkt::pattern(3000)), small, 1000);
+  EXPECT_EQ(v.mismatches + udp.mismatches + small.mismatches, 0u);
+  EXPECT_EQ(udp.passed_up, 3u);
+  EXPECT_EQ(small.redirected, 1u);
+  std::printf("super-packets: 6to4 %llu kept / %llu up, 4to6 %llu kept / %llu up\n",
+              static_cast<unsigned long long>(kept6), static_cast<unsigned long long>(up6),
+              static_cast<unsigned long long>(kept4), static_cast<unsigned long long>(up4));
 }
 
 // TAYGA's ipv6-addr may be any prefix address, not only the one embedding ipv4-addr:

@@ -235,17 +235,17 @@ xlat::TranslatorConfig jool_like_config() {
   return c;
 }
 
-Run translate(const xlat::TranslatorConfig& cfg, const Bytes& pkt, xlat::DynamicPool* pool) {
+Run translate(const xlat::TranslatorConfig& cfg, const Bytes& pkt, xlat::DynamicPool* pool, uint16_t gso_size) {
   xlat::Translator t(cfg, pool, 0x4000);
-  return translate_with(t, pkt);
+  return translate_with(t, pkt, gso_size);
 }
 
-Run translate_with(xlat::Translator& t, const Bytes& pkt) {
+Run translate_with(xlat::Translator& t, const Bytes& pkt, uint16_t gso_size) {
   static std::vector<uint8_t> scratch(xlat::kScratchSize);
   Bytes buf(64 + pkt.size());
   std::copy(pkt.begin(), pkt.end(), buf.begin() + 64);
   xlat::Output out(scratch);
-  t.translate({buf.data() + 64, static_cast<uint32_t>(pkt.size()), 64}, out);
+  t.translate({buf.data() + 64, static_cast<uint32_t>(pkt.size()), 64, false, gso_size}, out);
   Run r{out.verdict, out.reason, {}};
   for (uint32_t i = 0; i < out.count; ++i) {
     r.pkts.emplace_back(out.pkts[i].data, out.pkts[i].data + out.pkts[i].len);

@@ -89,10 +89,11 @@ struct Run {
 };
 
 // Translates one packet (headroom 64) with a fresh Translator.
+// gso_size: the packet is a TUN super-packet cut into segments of that size later.
 Run translate(const xlat::TranslatorConfig& cfg, const Bytes& pkt,
-              xlat::DynamicPool* pool = nullptr);
+              xlat::DynamicPool* pool = nullptr, uint16_t gso_size = 0);
 // The same through a Translator the caller keeps (its state, like the Identification
 // generator, carries from one packet to the next).
-Run translate_with(xlat::Translator& t, const Bytes& pkt);
+Run translate_with(xlat::Translator& t, const Bytes& pkt, uint16_t gso_size = 0);
 
 }  // namespace testpkt
