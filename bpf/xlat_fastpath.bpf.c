@@ -222,6 +222,8 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
     __u32 zero = 0;
     __u32 *id = bpf_map_lookup_elem(&fp_ipv4_id, &zero);
     if (!id) return up(FP_UP_HELPER_FAILED);
+    /* Never 0 (as the core's generator). The loader starts each CPU elsewhere. */
+    if ((__u16)*id == 0) *id += 1;
     ip4.id = bpf_htons((__u16)*id);
     *id += 1;
   }

@@ -72,9 +72,15 @@ void Translate6to4::write_ipv4_header(const Ipv6Fields& f, Ipv4Addr src, Ipv4Add
     // bytes, it SHOULD set DF to 0; otherwise, it SHOULD set DF to 1."
     // "Identification: Set according to a Fragment Identification generator at the
     // translator" — needed only where DF is 0: a DF=1 packet is atomic, and RFC 6864
-    // §4.1 lets its Identification be any value. It is 0 there, as in TAYGA.
+    // §4.1 lets its Identification be any value. It is 0 there, as in TAYGA; where DF
+    // is 0 the generator never gives 0 (TAYGA's contract, which its suite checks).
     const bool df = total_length > 1260;
-    ip.set_id(df ? 0 : t.next_ipv4_id_++);
+    uint16_t id = 0;
+    if (!df) {
+      id = t.next_ipv4_id_++;
+      if (id == 0) id = t.next_ipv4_id_++;
+    }
+    ip.set_id(id);
     ip.set_flags_offset(df, false, 0);
   }
   // "Time to Live: Hop Limit value copied from the IPv6 header" (decremented by the

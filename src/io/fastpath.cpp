@@ -70,6 +70,7 @@ std::unique_ptr<FastPath> FastPath::load(std::string& why, uint32_t pool_entries
   }
   auto fp = std::unique_ptr<FastPath>(new FastPath(skel));
   fp->gso_in_kernel_ = fp->probe_gso_size();
+  fp->seed_ipv4_ids();
   return fp;
 }
 
@@ -90,6 +91,17 @@ bool FastPath::probe_gso_size() const {
   LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof pkt, .ctx_in = &ctx,
               .ctx_size_in = sizeof ctx, .repeat = 1);
   return bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.probe_gso_size), &opts) == 0 && opts.retval == 1;
+}
+
+// Distinct Identification sequences per CPU (as per worker in the daemon), none at 0.
+void FastPath::seed_ipv4_ids() {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return;
+  std::vector<uint32_t> seeds(static_cast<size_t>(cpus));
+  for (size_t c = 0; c < seeds.size(); ++c) seeds[c] = static_cast<uint32_t>(0x8001 + c * 0x3d1b);
+  const uint32_t zero = 0;
+  (void)bpf_map__update_elem(skel_->maps.fp_ipv4_id, &zero, sizeof zero, seeds.data(),
+                             seeds.size() * sizeof(uint32_t), BPF_ANY);
 }
 
 bool FastPath::add_pool_entry(xlat::Ipv4Addr v4, const xlat::Ipv6Addr& v6) {

@@ -76,6 +76,7 @@ class FastPath {
  private:
   explicit FastPath(xlat_fastpath* skel) : skel_(skel) {}
   bool probe_gso_size() const;
+  void seed_ipv4_ids();
   xlat_fastpath* skel_;
   bool gso_in_kernel_ = false;
   bool attached_ = false;

@@ -66,12 +66,37 @@ def parse_log(text):
     return cases, passed, failed
 
 
+FAST_PATH_OFF = """#!/bin/sh
+# xlatd as ./tayga with the kernel fast path off: the file -c names, plus `fast-path no`
+# (the suite writes its tayga.conf anew for every case; the copy sits beside it).
+first=1
+for arg in "$@"; do
+  if [ -n "$first" ]; then set --; first=; fi
+  if [ "$prev" = "-c" ]; then
+    cat "$arg" > "$arg.fast-path-no" && echo "fast-path no" >> "$arg.fast-path-no" || exit 1
+    arg="$arg.fast-path-no"
+  fi
+  set -- "$@" "$arg"
+  prev="$arg"
+done
+exec {xlatd} "$@"
+"""
+
+
+def write_fast_path_off_wrapper(path, xlatd):
+    with open(path, "w") as f:
+        f.write(FAST_PATH_OFF.replace("{xlatd}", xlatd))
+    os.chmod(path, 0o755)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--xlatd", required=True)
     ap.add_argument("--suite", required=True)
     ap.add_argument("--differences", required=True)
     ap.add_argument("--keep-log", help="copy the program's output here")
+    ap.add_argument("--fast-path", choices=("default", "no"), default="default",
+                    help="no: xlatd runs with `fast-path no` added to the suite's tayga.conf")
     ap.add_argument("program")
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -88,7 +113,10 @@ def main():
         for name in os.listdir(a.suite):
             if name.endswith(".py"):
                 shutil.copy(os.path.join(a.suite, name), os.path.join(work, "test", name))
-        os.symlink(os.path.abspath(a.xlatd), os.path.join(work, "tayga"))
+        if a.fast_path == "no":
+            write_fast_path_off_wrapper(os.path.join(work, "tayga"), os.path.abspath(a.xlatd))
+        else:
+            os.symlink(os.path.abspath(a.xlatd), os.path.join(work, "tayga"))
         subprocess.run(["ip", "netns", "add", ns], check=True)
         run = subprocess.run(["timeout", "900", "ip", "netns", "exec", ns, "/usr/bin/python3",
                               f"test/{a.program}.py"], cwd=work, stdout=subprocess.PIPE,

@@ -231,9 +231,12 @@ def clat_status(lab, which="clat"):
 
 
 def translated(lab, which):
-    """Packets translated so far by the lab's `which` daemon ("plat" or "clat")."""
-    t = stats_total(lab, which)
-    return t["translated_4to6"] + t["translated_6to4"]
+    """Packets translated so far by the lab's `which` daemon ("plat" or "clat"), in its
+    workers and in its kernel fast path (where it has one)."""
+    j = stats_json(lab, which)
+    t, fp = j["total"], j.get("fast_path") or {}
+    return (t["translated_4to6"] + t["translated_6to4"] + fp.get("translated_4to6", 0) +
+            fp.get("translated_6to4", 0))
 
 
 def quiet_translated(lab, which, still=0.3, timeout=5):

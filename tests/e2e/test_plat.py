@@ -41,16 +41,18 @@ map 192.168.255.10 2001:db8:1::10
 class Translator:
     """One translator under test: xlatd (with N workers) or TAYGA."""
 
-    def __init__(self, kind, workers, xlatd, workdir):
+    def __init__(self, kind, workers, xlatd, workdir, fast_path=True):
         self.kind, self.workers, self.xlatd = kind, workers, xlatd
-        self.name = f"{kind}" + (f" workers={workers}" if kind == "xlatd" else "")
+        self.name = f"{kind}" + (f" workers={workers}" if kind == "xlatd" else "") + ("" if fast_path else " no-fp")
         self.dir = tempfile.mkdtemp(prefix=f"e2e-{kind}{workers}-", dir=workdir)
         self.data = os.path.join(self.dir, "data")
         os.makedirs(self.data)
         self.conf = os.path.join(self.dir, "tayga.conf")
         text = BASE_CONF.format(data=self.data)
         if kind == "xlatd":
+            # The kernel fast path is on by default; one run has it off (`fast-path no`).
             text += f"workers {workers}\nmap-file maps.conf\nmetrics-listen {19460 + workers}\n"
+            text += "" if fast_path else "fast-path no\n"
             self.metrics_port = 19460 + workers
             with open(os.path.join(self.data, "maps.conf"), "w") as f:
                 f.write("map 192.168.255.20 2001:db8:1::20\n")
@@ -738,7 +740,7 @@ def check_fast_path(L, t):
     """fast-path yes: the static-map host's UDP crosses in the kernel both ways, intact
     (the fast path's own counters say so, the daemon's do not move for it); so does a
     TCP transfer, its GSO super-packets included; a ping still goes up and is answered;
-    a SIGHUP keeps it on; without the directive there is none."""
+    a SIGHUP keeps it on; with `fast-path no` there is none."""
     base = open(t.conf).read()
     try:
         with open(t.conf, "w") as f:
@@ -763,7 +765,7 @@ def check_fast_path(L, t):
         fp2 = stats_json(t)["fast_path"]
         t.stop(L)
         with open(t.conf, "w") as f:
-            f.write(base)
+            f.write(base + "fast-path no\n")
         t.start(L)
         without = stats_json(t)["fast_path"]
         t.stop(L)
@@ -776,7 +778,7 @@ def check_fast_path(L, t):
     return ok, (f"announced {bool(on)}, UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon}; "
                 f"TCP {tcp_detail} ({tcp_ok}; packets in the kernel {tcp_kernel}, in the daemon {tcp_daemon}), "
                 f"ping {pinged}/3, after SIGHUP {again}/5, "
-                f"without the directive fast_path={without}")
+                f"with fast-path no: fast_path={without}")
 
 
 def check_fast_path_pool(L, t):
@@ -880,18 +882,20 @@ def main():
         return cannot
     tayga = shutil.which("tayga") or ("/usr/sbin/tayga" if os.path.exists("/usr/sbin/tayga") else None)
     workdir = tempfile.mkdtemp(prefix="xlatd-e2e-")
-    kinds = [("xlatd", 1), ("xlatd", 2)]
+    # (kind, workers, fast path): xlatd as operators get it (fast path on), with one and two
+    # workers, and with the fast path off, so every check runs both ways.
+    kinds = [("xlatd", 1, True), ("xlatd", 2, True), ("xlatd", 1, False)]
     if tayga:
-        kinds.append(("tayga", 0))
+        kinds.append(("tayga", 0, True))
     elif under_ci():
         # The side-by-side run is what catches a dynamic.map TAYGA would not read.
         return skipped("tayga is not installed (scripts/install-deps.sh installs it)")
     else:
         print("NOTE: tayga is not installed (scripts/install-deps.sh installs it); side-by-side run left out")
     checks = Checks(args.only)
-    for kind, workers in kinds:
-        t = Translator(kind, workers, os.path.abspath(args.xlatd), workdir)
-        L = lab.Lab(f"{os.getpid() % 10000}{kind[0]}{workers}")
+    for kind, workers, fast_path in kinds:
+        t = Translator(kind, workers, os.path.abspath(args.xlatd), workdir, fast_path)
+        L = lab.Lab(f"{os.getpid() % 10000}{kind[0]}{workers}{'' if fast_path else 'n'}")
         failed_before = checks.failed
         try:
             L.up()
@@ -899,7 +903,7 @@ def main():
             for c in COMMON + (XLATD_ONLY if kind == "xlatd" else []):
                 checks.run(check_name(c), with_translator_running, c, L, t, label=f"{t.name:16s}")
             t.stop(L)
-            if kind == "xlatd":
+            if kind == "xlatd" and fast_path:
                 for c in ALONE:
                     checks.run(check_name(c), c, L, t, label=f"{t.name:16s}")
         finally:

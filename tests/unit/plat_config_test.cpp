@@ -237,17 +237,18 @@ TEST(ConfigDescribe, PrintsTheEffectiveConfiguration) {
 
 namespace {
 
-TEST(TaygaConf, FastPathIsOffUnlessAskedForInEitherSyntax) {
-  auto off = xlatd::parse_plat_text(kGood, "tayga.conf", false);
-  ASSERT_TRUE(off.config);
-  EXPECT_FALSE(off.config->fast_path);
-  auto on = xlatd::parse_plat_text(std::string(kGood) + "fast-path yes\n", "tayga.conf", false);
-  ASSERT_TRUE(on.config) << (on.errors.empty() ? "" : on.errors[0].message);
+// On by default (where it loads: the daemon falls back with a log line), off when asked.
+TEST(TaygaConf, FastPathIsOnUnlessTurnedOffInEitherSyntax) {
+  auto on = xlatd::parse_plat_text(kGood, "tayga.conf", false);
+  ASSERT_TRUE(on.config);
   EXPECT_TRUE(on.config->fast_path);
+  auto off = xlatd::parse_plat_text(std::string(kGood) + "fast-path no\n", "tayga.conf", false);
+  ASSERT_TRUE(off.config) << (off.errors.empty() ? "" : off.errors[0].message);
+  EXPECT_FALSE(off.config->fast_path);
   auto toml = xlatd::parse_plat_text("tun-device = \"nat64\"\nipv4-addr = \"192.168.255.1\"\n"
-                                     "prefix = \"2001:db8:64::/96\"\nfast-path = true\n", "x.toml", true);
+                                     "prefix = \"2001:db8:64::/96\"\nfast-path = false\n", "x.toml", true);
   ASSERT_TRUE(toml.config) << (toml.errors.empty() ? "" : toml.errors[0].message);
-  EXPECT_TRUE(toml.config->fast_path);
+  EXPECT_FALSE(toml.config->fast_path);
   auto bad = xlatd::parse_plat_text(std::string(kGood) + "fast-path sometimes\n", "tayga.conf", false);
   ASSERT_FALSE(bad.errors.empty());
   EXPECT_EQ(bad.errors[0].message,

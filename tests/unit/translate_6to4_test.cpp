@@ -54,6 +54,21 @@ TEST(Rfc7915Section5_1, TheIdentificationGeneratorAdvances) {
   }
 }
 
+// Where DF is 0 the Identification is never 0 (TAYGA's suite, translate.py: "ID is
+// pseudo-randomly generated, but must not be zero"): the generator steps over it.
+TEST(Rfc7915Section5_1, TheIdentificationOfADfZeroPacketIsNeverZero) {
+  const auto cfg = jool_like_config();
+  xlat::Translator t(cfg, nullptr, 0xffff);
+  V6 h;
+  std::vector<uint16_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto r = translate_with(t, udp6(h, 1000, 53, pattern(100)));
+    ASSERT_EQ(r.verdict, Verdict::Forward);
+    ids.push_back(be16(r.pkts[0], 4));
+  }
+  EXPECT_EQ(ids, (std::vector<uint16_t>{0xffff, 1, 2}));
+}
+
 // RFC 768: "If the computed checksum is zero, it is transmitted as all ones". Among all
 // two-byte payloads, the ones whose translated checksum comes out as zero carry 0xffff.
 TEST(Rfc7915Section5_5, AComputedUdpChecksumOfZeroIsSentAsAllOnes) {
