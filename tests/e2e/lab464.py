@@ -47,8 +47,9 @@ WEB6_PAGE = "hello from the IPv6 web server\n"
 
 
 class Lab464(NamespaceLab):
-    def __init__(self, xlatd, state, tag="xl"):
+    def __init__(self, xlatd, state, tag="xl", plat_fast_path=True):
         self.xlatd = xlatd
+        self.plat_fast_path = plat_fast_path  # False: the PLAT's tayga.conf gains `fast-path no`
         self.state = state
         self.tag = tag
         self.client, self.router, self.inet = f"{tag}-client", f"{tag}-router", f"{tag}-inet"
@@ -123,6 +124,8 @@ class Lab464(NamespaceLab):
                      "clatd.conf"):
             text = open(os.path.join(CONF_DIR, name)).read()
             text = text.replace("@STATE@", self.state).replace("@LAN@", self.lan_r).replace("@WAN@", self.wan_r)
+            if name == "tayga.conf" and not self.plat_fast_path:
+                text += "fast-path no\n"
             with open(os.path.join(self.state, name), "w") as f:
                 f.write(text)
 
@@ -370,11 +373,14 @@ def main():
     ap.add_argument("--state", default="/run/xlatd-lab")
     ap.add_argument("--tag", default="xl")
     ap.add_argument("--check", action="store_true", help="tear down afterwards; exit 1 if a step failed")
+    ap.add_argument("--plat-fast-path", choices=("yes", "no"), default="yes",
+                    help="no: the PLAT runs with its kernel fast path off")
     args = ap.parse_args()
     cannot = needs_root_and_tun("the lab and its checks")
     if cannot is not None:
         return cannot
-    lab = Lab464(os.path.abspath(args.xlatd), args.state, tag=args.tag)
+    lab = Lab464(os.path.abspath(args.xlatd), args.state, tag=args.tag,
+                 plat_fast_path=args.plat_fast_path == "yes")
     if args.command == "down":
         lab.down()
         shutil.rmtree(args.state, ignore_errors=True)

@@ -105,12 +105,14 @@ def main():
     ap.add_argument("--xlatd", required=True)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--only", help="comma-separated check names")
+    ap.add_argument("--plat-fast-path", choices=("yes", "no"), default="yes",
+                    help="no: the lab's PLAT runs with its kernel fast path off")
     args = ap.parse_args()
     cannot = needs_root_and_tun()
     if cannot is not None:
         return cannot
     state = tempfile.mkdtemp(prefix="xlatd-clat-e2e-")
-    lab = Lab464(os.path.abspath(args.xlatd), state, tag="xt")
+    lab = Lab464(os.path.abspath(args.xlatd), state, tag="xt", plat_fast_path=args.plat_fast_path == "yes")
     c = Checks(args.only)
     try:
         lab.up(clat=False)
