@@ -3,7 +3,7 @@
  * other packet goes up to the daemon unchanged (TC_ACT_OK), which translates, answers
  * or drops and counts it as it always has.
  *
- * Ordinary, in this version: TCP, or UDP with a checksum; IPv4 without options and not a
+ * Ordinary, in this version: TCP, UDP with a checksum, ICMP Echo and Echo Reply; IPv4 without options and not a
  * fragment, IPv6 without extension headers; TTL / Hop Limit above 1; within the MTUs and
  * not to be fragmented (a TCP GSO super-packet: each of its segments; a UDP one goes
  * up); the IPv6 side of the remote host inside
@@ -144,9 +144,34 @@ static __always_inline int super_packet_check(struct __sk_buff *skb, const struc
   return 0;
 }
 
-/* Offset of the TCP or UDP checksum, or 0 for another protocol. */
+/* Offset of the TCP, UDP or ICMP checksum, or 0 for another protocol. */
 static __always_inline __u32 l4_checksum_offset(__u8 protocol) {
-  return protocol == IPPROTO_TCP ? 16 : protocol == IPPROTO_UDP ? 6 : 0;
+  return protocol == IPPROTO_TCP ? 16 : protocol == IPPROTO_UDP ? 6 :
+         (protocol == IPPROTO_ICMPV6 || protocol == IPPROTO_ICMP) ? 2 : 0;
+}
+
+/* The shortest message of each: TCP and UDP headers, an Echo header (the core's rule). */
+static __always_inline __u32 l4_min_length(__u8 protocol) {
+  return protocol == IPPROTO_TCP ? 20 : 8;
+}
+
+/* The ICMP checksum after an Echo's translation (RFC 7915 §4.2, §5.2): the ICMPv6
+ * pseudo-header (addresses, length, Next Header 58) leaves or joins it (BPF_F_PSEUDO_HDR:
+ * on a CHECKSUM_PARTIAL packet only the seed in the field covers it), and the Type word
+ * changes (in the data itself, summed again where the checksum is left partial). */
+static __always_inline int echo_checksum(struct __sk_buff *skb, __u32 csum_at, const struct fp_v6 *src6,
+                                         const struct fp_v6 *dst6, __u32 l4len, __u16 old_type_code,
+                                         __u16 new_type_code, int to_v6) {
+  __u32 pseudo[10];
+  __builtin_memcpy(pseudo, src6, 16);
+  __builtin_memcpy(pseudo + 4, dst6, 16);
+  pseudo[8] = bpf_htonl(l4len);
+  pseudo[9] = bpf_htonl(IPPROTO_ICMPV6);
+  const __s64 diff = to_v6 ? bpf_csum_diff(0, 0, pseudo, sizeof(pseudo), 0)
+                           : bpf_csum_diff(pseudo, sizeof(pseudo), 0, 0, 0);
+  if (diff < 0) return -1;
+  if (bpf_l4_csum_replace(skb, csum_at, 0, (__u32)diff, BPF_F_PSEUDO_HDR) != 0) return -1;
+  return bpf_l4_csum_replace(skb, csum_at, old_type_code, new_type_code, 2);
 }
 
 /* RFC 7915 §5: IPv6 -> IPv4. */
@@ -158,12 +183,18 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   if ((void *)(ip6 + 1) + 8 > end) return up(FP_UP_NOT_ORDINARY);
   if (ip6->version != 6) return up(FP_UP_NOT_ORDINARY);
   const __u8 protocol = ip6->nexthdr;
-  /* Extension headers, ICMPv6 and other protocols: the daemon. */
-  const __u32 csum_off = l4_checksum_offset(protocol);
+  /* Extension headers, ICMPv6 other than Echo and other protocols (ICMPv4 included,
+   * which the core refuses in IPv6): the daemon. */
+  const __u32 csum_off = protocol == IPPROTO_ICMP ? 0 : l4_checksum_offset(protocol);
   if (csum_off == 0) return up(FP_UP_NOT_ORDINARY);
   const __u32 l4len = bpf_ntohs(ip6->payload_len);
   if (off + 40 + l4len != skb->len) return up(FP_UP_NOT_ORDINARY);
-  if (protocol == IPPROTO_UDP ? l4len < 8 : l4len < 20) return up(FP_UP_NOT_ORDINARY);
+  if (l4len < l4_min_length(protocol)) return up(FP_UP_NOT_ORDINARY);
+  /* §5.2: Echo Request and Reply (128, 129) become 8 and 0, the code copied. */
+  const __u8 type6 = ((const __u8 *)(ip6 + 1))[0];
+  const int echo = protocol == IPPROTO_ICMPV6;
+  if (echo && type6 != 128 && type6 != 129) return up(FP_UP_NOT_ORDINARY);
+  const __u8 protocol4 = echo ? IPPROTO_ICMP : protocol;
   /* Hop Limit (§5.1): an expiring one is answered by the daemon. */
   if (ip6->hop_limit <= 1) return up(FP_UP_HOP_LIMIT);
   const __u32 total4 = 20 + l4len;
@@ -228,7 +259,7 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
     *id += 1;
   }
   ip4.ttl = ip6->hop_limit - 1;
-  ip4.protocol = protocol;
+  ip4.protocol = protocol4;
   ip4.saddr = src4;
   ip4.daddr = dst4;
   __u32 words[5];
@@ -245,9 +276,15 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   const __u64 flags = BPF_F_PSEUDO_HDR | (protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0);
   /* The protocol change is the first write: a packet the kernel refuses it for is still
    * whole, and goes up. After it, a failure leaves a broken packet: dropped, counted. */
+  const __u8 code = ((const __u8 *)(ip6 + 1))[1];
+  const __u8 type4 = type6 == 128 ? 8 : 0;
   if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0) != 0) return up(FP_UP_HELPER_FAILED);
-  if (bpf_l4_csum_replace(skb, off + 20 + csum_off, 0, (__u32)diff, flags) != 0 ||
-      bpf_skb_store_bytes(skb, off, &ip4, 20, 0) != 0) {
+  const int l4_failed =
+      echo ? echo_checksum(skb, off + 20 + csum_off, &src6, &dst6, l4len, bpf_htons((__u16)(type6 << 8 | code)),
+                           bpf_htons((__u16)(type4 << 8 | code)), 0) != 0 ||
+                 bpf_skb_store_bytes(skb, off + 20, &type4, 1, 0) != 0
+           : bpf_l4_csum_replace(skb, off + 20 + csum_off, 0, (__u32)diff, flags) != 0;
+  if (l4_failed || bpf_skb_store_bytes(skb, off, &ip4, 20, 0) != 0) {
     count(FP_DROPPED_BROKEN);
     return TC_ACT_SHOT;
   }
@@ -272,10 +309,15 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __u16 frag = bpf_ntohs(ip4->frag_off);
   if (frag & (IP_MF | IP_OFFSET)) return up(FP_UP_FRAGMENT);
   const __u8 protocol = ip4->protocol;
-  const __u32 csum_off = l4_checksum_offset(protocol);
+  const __u32 csum_off = protocol == IPPROTO_ICMPV6 ? 0 : l4_checksum_offset(protocol);  /* likewise */
   if (csum_off == 0) return up(FP_UP_NOT_ORDINARY);
   const __u32 l4len = total4 - 20;
-  if (protocol == IPPROTO_UDP ? l4len < 8 : l4len < 20) return up(FP_UP_NOT_ORDINARY);
+  if (l4len < l4_min_length(protocol)) return up(FP_UP_NOT_ORDINARY);
+  /* §4.2: Echo and Echo Reply (8, 0) become 128 and 129, the code copied. */
+  const __u8 type4 = ((const __u8 *)(ip4 + 1))[0];
+  const int echo = protocol == IPPROTO_ICMP;
+  if (echo && type4 != 8 && type4 != 0) return up(FP_UP_NOT_ORDINARY);
+  const __u8 protocol6 = echo ? IPPROTO_ICMPV6 : protocol;
   const __u32 src4 = ip4->saddr, dst4 = ip4->daddr;
   /* §4.1: reserved sources and destinations, the translator's own address: up. */
   if (ipv4_reserved(src4) || ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
@@ -317,7 +359,7 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   ip6.priority = tos >> 4;
   ip6.flow_lbl[0] = (__u8)(tos << 4);
   ip6.payload_len = bpf_htons((__u16)l4len);
-  ip6.nexthdr = protocol;
+  ip6.nexthdr = protocol6;
   ip6.hop_limit = ip4->ttl - 1;
   __builtin_memcpy(&ip6.saddr, &src6, 16);
   __builtin_memcpy(&ip6.daddr, &dst6, 16);
@@ -329,9 +371,15 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
   if (diff < 0) return up(FP_UP_HELPER_FAILED);
   const __u64 flags = BPF_F_PSEUDO_HDR | (protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0);
+  const __u8 code = ((const __u8 *)(ip4 + 1))[1];
+  const __u8 type6 = type4 == 8 ? 128 : 129;
   if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) != 0) return up(FP_UP_HELPER_FAILED);
-  if (bpf_l4_csum_replace(skb, off + 40 + csum_off, 0, (__u32)diff, flags) != 0 ||
-      bpf_skb_store_bytes(skb, off, &ip6, 40, 0) != 0) {
+  const int l4_failed =
+      echo ? echo_checksum(skb, off + 40 + csum_off, &src6, &dst6, l4len, bpf_htons((__u16)(type4 << 8 | code)),
+                           bpf_htons((__u16)(type6 << 8 | code)), 1) != 0 ||
+                 bpf_skb_store_bytes(skb, off + 40, &type6, 1, 0) != 0
+           : bpf_l4_csum_replace(skb, off + 40 + csum_off, 0, (__u32)diff, flags) != 0;
+  if (l4_failed || bpf_skb_store_bytes(skb, off, &ip6, 40, 0) != 0) {
     count(FP_DROPPED_BROKEN);
     return TC_ACT_SHOT;
   }

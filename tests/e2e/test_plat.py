@@ -443,6 +443,12 @@ def check_privileges(L, t):
                 f"control socket removed {socket_removed}")
 
 
+def translated_6to4(j):
+    """IPv6 -> IPv4 translations in a stats answer: the workers' and, with the fast path
+    on (the default), the kernel's, which carries the ordinary packets such as pings."""
+    return j["total"]["translated_6to4"] + ((j.get("fast_path") or {}).get("translated_6to4") or 0)
+
+
 def check_stats(L, t):
     """`xlatd stats` reports what happened: translations, named drops with their
     explanation, pool usage; the JSON form parses."""
@@ -457,7 +463,7 @@ def check_stats(L, t):
         return j, j["drops"]["ipv6_reserved_dest"]["count"], j["drops"]["ipv6_dest_hairpin"]["count"]
     deadline = time.time() + 5  # workers publish their counters within 10 ms of a round
     j, dropped, refused = counts()
-    while (dropped < 1 or refused < 1 or j["total"]["translated_6to4"] < 3) and time.time() < deadline:
+    while (dropped < 1 or refused < 1 or translated_6to4(j) < 3) and time.time() < deadline:
         time.sleep(0.02)
         j, dropped, refused = counts()
     table = subprocess.run([t.xlatd, "stats", "--control-socket", t.control], capture_output=True, text=True).stdout
@@ -476,10 +482,12 @@ def check_stats(L, t):
                sum(v for (name, labels), v in series.items() if name == "xlatd_translated_total"
                    and dict(labels).get("direction") == "6to4") >= j["total"]["translated_6to4"])
     answered = "Destination unreachable" in hairpin and "Destination unreachable" not in reserved
-    ok = (j["total"]["translated_6to4"] >= 3 and dropped >= 1 and refused >= 1 and answered and
+    fp_ok = j["fast_path"] is None or any(l.startswith("  translated_6to4") for l in table.splitlines())
+    ok = (translated_6to4(j) >= 3 and dropped >= 1 and refused >= 1 and answered and fp_ok and
           j["pool"]["active"] >= 1 and "embeds a map or pool address" in table and
           len(j["per_worker"]) == t.workers and prom_ok)
-    return ok, (f"6to4 {j['total']['translated_6to4']}, ipv6_reserved_dest {dropped}, "
+    return ok, (f"6to4 {j['total']['translated_6to4']} + fast path {translated_6to4(j) - j['total']['translated_6to4']}, "
+                f"ipv6_reserved_dest {dropped}, "
                 f"ipv6_dest_hairpin {refused} (answered {answered}), pool {j['pool']}, prometheus {prom_ok}")
 
 
@@ -738,8 +746,8 @@ def udp_from_mapped_host(L, n=20, src="2001:db8:1::10"):
 
 def check_fast_path(L, t):
     """fast-path yes: the static-map host's UDP crosses in the kernel both ways, intact
-    (the fast path's own counters say so, the daemon's do not move for it); so does a
-    TCP transfer, its GSO super-packets included; a ping still goes up and is answered;
+    (the fast path's own counters say so, the daemon's do not move for it); so do a
+    TCP transfer, its GSO super-packets included, and the host's ping (Echo);
     a SIGHUP keeps it on; with `fast-path no` there is none."""
     base = open(t.conf).read()
     try:
@@ -758,7 +766,12 @@ def check_fast_path(L, t):
         after_tcp = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
         tcp_kernel = sum(after_tcp["fast_path"][k] - fp1[k] for k in ("translated_6to4", "translated_4to6"))
         tcp_daemon = sum(after_tcp["total"][k] - after["total"][k] for k in ("translated_6to4", "translated_4to6"))
-        pinged = received(ping(L, L.ns6, V4_HOST_AS_V6))
+        # Echo from the mapped host: in the kernel both ways (request out, reply back).
+        pinged = received(ping(L, L.ns6, V4_HOST_AS_V6, extra="-I 2001:db8:1::10"))
+        after_ping = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
+        ping_kernel = tuple(after_ping["fast_path"][k] - after_tcp["fast_path"][k]
+                            for k in ("translated_6to4", "translated_4to6"))
+        ping_daemon = sum(after_ping["total"][k] - after_tcp["total"][k] for k in ("translated_6to4", "translated_4to6"))
         t.proc.send_signal(signal.SIGHUP)
         reloaded = wait_for(lambda: "SIGHUP" in read_or_empty(t.log), 10)
         again = udp_from_mapped_host(L, 5)
@@ -773,11 +786,11 @@ def check_fast_path(L, t):
         with open(t.conf, "w") as f:
             f.write(base)
     ok = (bool(on) and echoed == 20 and kernel == (20, 20) and daemon == (0, 0) and tcp_ok and tcp_kernel > 0 and
-          tcp_daemon == 0 and pinged == 3 and
+          tcp_daemon == 0 and pinged == 3 and ping_kernel == (3, 3) and ping_daemon == 0 and
           bool(reloaded) and again == 5 and fp2["translated_6to4"] >= fp1["translated_6to4"] + 5 and without is None)
     return ok, (f"announced {bool(on)}, UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon}; "
                 f"TCP {tcp_detail} ({tcp_ok}; packets in the kernel {tcp_kernel}, in the daemon {tcp_daemon}), "
-                f"ping {pinged}/3, after SIGHUP {again}/5, "
+                f"ping {pinged}/3 (kernel {ping_kernel}, daemon {ping_daemon}), after SIGHUP {again}/5, "
                 f"with fast-path no: fast_path={without}")
 
 
@@ -845,21 +858,24 @@ def check_pidfile_notify_sigusr1(L, t):
         L.route_tun()
         pid_ok = os.path.exists(pidfile) and open(pidfile).read().strip() == str(t.proc.pid)
         n = received(ping(L, L.ns6, V4_HOST_AS_V6, count=3))
-        wait_for(lambda: stats_json(t)["total"]["translated_6to4"] >= 3, 5)  # workers publish within 10 ms
+        wait_for(lambda: translated_6to4(stats_json(t)) >= 3, 5)  # workers publish within 10 ms
         j = stats_json(t)
         t.proc.send_signal(signal.SIGUSR1)
         line = wait_for(lambda: [l for l in open(t.log).read().splitlines() if "counters: rx" in l], 10)
         words = line[-1].split() if line else []
-        logged = int(words[words.index("translated_6to4") + 1]) if "translated_6to4" in words else -1
+
+        def logged_value(name):
+            return int(words[words.index(name) + 1]) if name in words else 0
+        logged = logged_value("translated_6to4") + logged_value("fast-path-translated_6to4") if words else -1
         t.stop(L)  # SIGTERM; the datagram waits in the socket
         stopping = receive("STOPPING=1")
         pid_removed = not os.path.exists(pidfile)
     finally:
         s.close()
         os.unlink(notify)
-    ok = ready and stopping and pid_ok and pid_removed and n == 3 and logged == j["total"]["translated_6to4"] >= 3
+    ok = ready and stopping and pid_ok and pid_removed and n == 3 and logged == translated_6to4(j) >= 3
     return ok, (f"READY=1 {ready}, STOPPING=1 {stopping}, pidfile {pid_ok} and removed {pid_removed}, "
-                f"SIGUSR1 6to4 {logged} = stats {j['total']['translated_6to4']}")
+                f"SIGUSR1 6to4 {logged} = stats {translated_6to4(j)} (workers and fast path)")
 
 
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,

@@ -258,7 +258,8 @@ std::string random_v6(std::mt19937& rng) {
 // Half the packets are ordinary (a mapped or pool host and an IPv4 host behind the
 // prefix, a TTL that does not expire), the other half anything.
 Bytes random_packet(std::mt19937& rng) {
-  const bool udp = rng() % 2;
+  const unsigned kind = rng() % 5;  // 0, 1: UDP; 2, 3: TCP; 4: ICMP (mostly Echo)
+  const bool udp = kind < 2;
   const bool ordinary = rng() % 2;
   const bool pooled = rng() % 2;
   const int host = static_cast<int>(rng() % kMappedHosts);
@@ -278,8 +279,14 @@ Bytes random_packet(std::mt19937& rng) {
                      : random_v6(rng);
     h.tc = static_cast<uint8_t>(rng());
     h.hop_limit = ordinary ? 64 : kHops[rng() % std::size(kHops)];
-    p = udp ? testpkt::udp6(h, sport, dport, payload) : testpkt::tcp6(h, sport, dport, payload);
-    if (udp && rng() % 8 == 0) p[46] = p[47] = 0;  // a zero UDP checksum
+    if (kind == 4) {
+      static const uint8_t kTypes6[] = {128, 129, 128, 129, 1, 2, 3, 4, 135, 130};
+      p = testpkt::icmp6(h, kTypes6[rng() % std::size(kTypes6)], rng() % 4 == 0 ? static_cast<uint8_t>(rng()) : 0,
+                         static_cast<uint32_t>(rng()), payload);
+    } else {
+      p = udp ? testpkt::udp6(h, sport, dport, payload) : testpkt::tcp6(h, sport, dport, payload);
+      if (udp && rng() % 8 == 0) p[46] = p[47] = 0;  // a zero UDP checksum
+    }
   } else {
     testpkt::V4 h;
     h.src = ordinary ? remote4 : random_v4(rng);
@@ -288,14 +295,20 @@ Bytes random_packet(std::mt19937& rng) {
     h.ttl = ordinary ? 64 : kHops[rng() % std::size(kHops)];
     h.df = rng() % 2;
     h.id = static_cast<uint16_t>(rng());
-    p = udp ? testpkt::udp4(h, sport, dport, payload) : testpkt::tcp4(h, sport, dport, payload);
-    if (udp && rng() % 8 == 0) p[26] = p[27] = 0;
+    if (kind == 4) {
+      static const uint8_t kTypes4[] = {8, 0, 8, 0, 3, 11, 12, 13, 5, 9};
+      p = testpkt::icmp4(h, kTypes4[rng() % std::size(kTypes4)], rng() % 4 == 0 ? static_cast<uint8_t>(rng()) : 0,
+                         static_cast<uint32_t>(rng()), payload);
+    } else {
+      p = udp ? testpkt::udp4(h, sport, dport, payload) : testpkt::tcp4(h, sport, dport, payload);
+      if (udp && rng() % 8 == 0) p[26] = p[27] = 0;
+    }
   }
   return p;
 }
 
-// What the fast path is for: the ordinary packet stays in the kernel, both ways, both
-// protocols, the static-map host inside the pool's range.
+// What the fast path is for: the ordinary packet stays in the kernel, both ways, TCP,
+// UDP and ICMP Echo, the static-map host inside the pool's range.
 TEST_F(Differential, OrdinaryPacketsOfAStaticMapHostStayInTheKernel) {
   testpkt::V6 h6;
   h6.src = "2001:db8:1::10";
@@ -304,7 +317,11 @@ TEST_F(Differential, OrdinaryPacketsOfAStaticMapHostStayInTheKernel) {
   h4.src = "198.51.100.2";
   h4.dst = "192.168.255.10";
   for (const Bytes& p : {testpkt::udp6(h6, 4000, 53, testpkt::pattern(100)), testpkt::tcp6(h6, 4000, 80, {}),
-                         testpkt::udp4(h4, 53, 4000, testpkt::pattern(1400)), testpkt::tcp4(h4, 80, 4000, {})}) {
+                         testpkt::udp4(h4, 53, 4000, testpkt::pattern(1400)), testpkt::tcp4(h4, 80, 4000, {}),
+                         testpkt::icmp6(h6, 128, 0, 0x12340001, testpkt::pattern(56)),
+                         testpkt::icmp6(h6, 129, 0, 0x12340002, {}),
+                         testpkt::icmp4(h4, 8, 0, 0x43210001, testpkt::pattern(1000)),
+                         testpkt::icmp4(h4, 0, 0, 0x43210002, testpkt::pattern(56))}) {
     Verdicts v;
     compare(p, v);
     EXPECT_EQ(v.redirected, 1u) << hex(p);
