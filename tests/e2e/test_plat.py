@@ -744,6 +744,14 @@ def udp_from_mapped_host(L, n=20, src="2001:db8:1::10"):
     return int(out.strip() or 0)
 
 
+def start_with_fast_path(L, t, base):
+    """Starts the translator with `base` plus `fast-path yes`: whether it said it is on."""
+    with open(t.conf, "w") as f:
+        f.write(base + "fast-path yes\n")
+    t.start(L)
+    return bool(wait_for(lambda: "fast path on nat64" in read_or_empty(t.log), 10))
+
+
 def check_fast_path(L, t):
     """fast-path yes: the static-map host's UDP crosses in the kernel both ways, intact
     (the fast path's own counters say so, the daemon's do not move for it); so do a
@@ -751,10 +759,7 @@ def check_fast_path(L, t):
     a SIGHUP keeps it on; with `fast-path no` there is none."""
     base = open(t.conf).read()
     try:
-        with open(t.conf, "w") as f:
-            f.write(base + "fast-path yes\n")
-        t.start(L)
-        on = wait_for(lambda: "fast path on nat64" in read_or_empty(t.log), 10)
+        on = start_with_fast_path(L, t, base)
         before = settled_stats(t) or stats_json(t)
         echoed = udp_from_mapped_host(L)
         after = settled_stats(t) or stats_json(t)
@@ -802,10 +807,7 @@ def check_fast_path_pool(L, t):
     base = open(t.conf).read()
     host = "2001:db8:1::2"
     try:
-        with open(t.conf, "w") as f:
-            f.write(base + "fast-path yes\n")
-        t.start(L)
-        on = wait_for(lambda: "fast path on nat64" in read_or_empty(t.log), 10)
+        on = start_with_fast_path(L, t, base)
         before = settled_stats(t) or stats_json(t)
         echoed = udp_from_mapped_host(L, 20, host)
         after = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
