@@ -482,7 +482,10 @@ def check_stats(L, t):
                sum(v for (name, labels), v in series.items() if name == "xlatd_translated_total"
                    and dict(labels).get("direction") == "6to4") >= j["total"]["translated_6to4"])
     answered = "Destination unreachable" in hairpin and "Destination unreachable" not in reserved
-    fp_ok = j["fast_path"] is None or any(l.startswith("  translated_6to4") for l in table.splitlines())
+    # The table's fast-path section carries the same value as the JSON (not only the name).
+    fp_rows = [l.split() for l in table.splitlines() if l.startswith("  translated_6to4")]
+    fp_ok = (j["fast_path"] is None and not fp_rows) or (
+        j["fast_path"] is not None and len(fp_rows) == 1 and int(fp_rows[0][1]) == j["fast_path"]["translated_6to4"])
     ok = (translated_6to4(j) >= 3 and dropped >= 1 and refused >= 1 and answered and fp_ok and
           j["pool"]["active"] >= 1 and "embeds a map or pool address" in table and
           len(j["per_worker"]) == t.workers and prom_ok)
