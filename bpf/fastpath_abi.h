@@ -6,13 +6,44 @@
 
 #include <linux/types.h>
 
+/* An IPv6 address as two 64-bit numbers in host byte order (hi: its first 8 bytes),
+ * so RFC 6052 and EAM bit fields are shifts and masks. */
+struct fp_u128 {
+  __u64 hi;
+  __u64 lo;
+};
+
+/* Where the IPv4 address sits in an RFC 6052 address (§2.2): up to two runs of bits,
+ * one in each half (bits 64-71, the u octet, between them). v4 = (hi >> hi_shift &
+ * hi_mask) << lo_bits | (lo >> lo_shift & lo_mask); each run's mask is 0 when empty. */
+struct fp_v4_layout {
+  __u32 hi_shift;
+  __u32 hi_mask;
+  __u32 lo_shift;
+  __u32 lo_bits;
+  __u64 lo_mask;
+};
+
+/* IPv4 ranges the well-known prefix must not carry (wkpf-strict: RFC 6052 §3.1), as the
+ * core's table has them; host byte order. */
+#define FP_NON_GLOBAL_MAX 16
+struct fp_range4 {
+  __u32 first;
+  __u32 last;
+};
+
 struct fp_settings {
   __u32 enabled;        /* 0: everything goes up (before configuration, after detach) */
   __u32 l3_offset;      /* 0 on a TUN; 14 (an Ethernet header) in BPF_PROG_TEST_RUN */
   __u32 ifindex;        /* the TUN: translated packets re-enter as received on it */
   __u32 own_v4;         /* the translator's own addresses: their traffic goes up */
   __u32 own_v6[4];
-  __u32 prefix[3];      /* the RFC 6052 prefix, a /96 (its first 12 bytes) */
+  __u32 has_prefix;     /* an RFC 6052 prefix is configured (else EAM alone) */
+  __u32 non_global_count; /* wkpf-strict under 64:ff9b::/96: the ranges it refuses */
+  struct fp_u128 prefix; /* the prefix, masked to its length, and the mask */
+  struct fp_u128 prefix_mask;
+  struct fp_v4_layout layout;
+  struct fp_range4 non_global[FP_NON_GLOBAL_MAX];
   __u32 pool_first;     /* the dynamic pool's range, host byte order; first > last: none */
   __u32 pool_last;
   __u32 mtu4;           /* the TUN's MTU on each side */
@@ -21,8 +52,38 @@ struct fp_settings {
   __u32 gso_in_kernel;  /* the kernel's bpf_skb_change_proto keeps gso_size (probed) */
 };
 
+/* Bounds of the EAM maps: single addresses each way, ranges each way. */
+#define FP_EAM_SINGLES_MAX (1 << 18)
+#define FP_EAM_RANGES_MAX (1 << 16)
+
 struct fp_v6 {
   __u32 w[4];
+};
+
+/* EAM ranges (RFC 7757; single addresses are in plain hashes), longest match each
+ * way. The bits after the matched prefix (the suffix, at most 32) are copied:
+ * v6 = v6_base | (v4 & suffix_mask) << shift, v4 = v4_base | (v6 >> shift & suffix_mask). */
+struct fp_eam4_key {
+  __u32 prefixlen;
+  __u32 v4;
+};
+
+struct fp_eam6_key {
+  __u32 prefixlen;
+  __u8 v6[16];
+};
+
+struct fp_eam4_value {
+  struct fp_u128 v6_base;
+  __u32 shift;
+  __u32 suffix_mask;
+};
+
+struct fp_eam6_value {
+  __u32 v4_base;        /* host byte order */
+  __u32 shift;
+  __u32 suffix_mask;
+  __u32 pad;
 };
 
 /* The dynamic pool's active entries, each way. last_used: when the program last

@@ -3,13 +3,15 @@
  * other packet goes up to the daemon unchanged (TC_ACT_OK), which translates, answers
  * or drops and counts it as it always has.
  *
- * Ordinary, in this version: TCP, UDP with a checksum, ICMP Echo and Echo Reply; IPv4 without options and not a
- * fragment, IPv6 without extension headers; TTL / Hop Limit above 1; within the MTUs and
- * not to be fragmented (a TCP GSO super-packet: each of its segments; a UDP one goes
- * up); the IPv6 side of the remote host inside
- * the RFC 6052 /96 prefix and the local host in a single-address static map (`map`) or
- * holding an active dynamic-pool address. The translator's own address, reserved
- * addresses, a host the pool has not (yet) assigned, hairpins: up.
+ * Ordinary, in this version: TCP, UDP with a checksum, ICMP Echo and Echo Reply; IPv4
+ * without options and not a fragment, IPv6 without extension headers; TTL / Hop Limit
+ * above 1; within the MTUs and not to be fragmented (a TCP GSO super-packet: each of its
+ * segments; a UDP one goes up); the remote host mapped by EAM (RFC 7757, single
+ * addresses and ranges) or inside the RFC 6052 prefix (any §2.2 length; under
+ * 64:ff9b::/96 with wkpf-strict, a global IPv4 address only), the local host mapped by
+ * EAM or holding an active dynamic-pool address. The translator's own addresses,
+ * reserved addresses, a host the pool has not (yet) assigned, a prefix source, hairpins:
+ * up.
  *
  * Each decision mirrors the core's (src/core/translate_*.cpp), where the RFC section is
  * named; tests/fastpath compares the two byte for byte. */
@@ -36,7 +38,7 @@ struct {
 /* Single-address static maps, each way. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 1 << 18);
+  __uint(max_entries, FP_EAM_SINGLES_MAX);
   __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, __u32);
   __type(value, struct fp_v6);
@@ -44,11 +46,28 @@ struct {
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 1 << 18);
+  __uint(max_entries, FP_EAM_SINGLES_MAX);
   __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, struct fp_v6);
   __type(value, __u32);
 } fp_v6_to_v4 SEC(".maps");
+
+/* EAM ranges, each way (longest match). */
+struct {
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+  __uint(max_entries, FP_EAM_RANGES_MAX);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct fp_eam4_key);
+  __type(value, struct fp_eam4_value);
+} fp_eam4 SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+  __uint(max_entries, FP_EAM_RANGES_MAX);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct fp_eam6_key);
+  __type(value, struct fp_eam6_value);
+} fp_eam6 SEC(".maps");
 
 /* The dynamic pool's active entries (the daemon sizes them to the pool before loading,
  * adds an entry when it assigns or wakes one, removes it when it goes dormant). */
@@ -118,6 +137,121 @@ static __always_inline int in_pool(const struct fp_settings *s, __u32 a_net) {
 static __always_inline void stamp(__u64 *last_used) {
   const __u64 now = bpf_ktime_get_coarse_ns();
   if (now - *last_used >= 1000000000ull) *last_used = now;
+}
+
+static __always_inline struct fp_u128 to_u128(const struct fp_v6 *a) {
+  struct fp_u128 v = {((__u64)bpf_ntohl(a->w[0]) << 32) | bpf_ntohl(a->w[1]),
+                      ((__u64)bpf_ntohl(a->w[2]) << 32) | bpf_ntohl(a->w[3])};
+  return v;
+}
+
+static __always_inline struct fp_v6 from_u128(struct fp_u128 v) {
+  struct fp_v6 a = {{bpf_htonl((__u32)(v.hi >> 32)), bpf_htonl((__u32)v.hi), bpf_htonl((__u32)(v.lo >> 32)),
+                     bpf_htonl((__u32)v.lo)}};
+  return a;
+}
+
+/* The bits of `v` from `shift` (counted from the last bit) up, masked: up to 32 of them,
+ * possibly across the two halves. */
+static __always_inline __u32 bits_at(struct fp_u128 v, __u32 shift, __u32 mask) {
+  if (mask == 0) return 0;
+  shift &= 127;
+  __u64 b;
+  if (shift >= 64) b = v.hi >> (shift - 64);
+  else if (shift == 0) b = v.lo;
+  else b = (v.lo >> shift) | (v.hi << (64 - shift));
+  return (__u32)b & mask;
+}
+
+/* The reverse: `x` (masked) or-ed in at `shift`. */
+static __always_inline void put_bits(struct fp_u128 *v, __u32 x, __u32 shift, __u32 mask) {
+  if (mask == 0) return;
+  shift &= 127;
+  const __u64 b = x & mask;
+  if (shift >= 64) {
+    v->hi |= b << (shift - 64);
+  } else {
+    v->lo |= b << shift;
+    if (shift != 0) v->hi |= b >> (64 - shift);
+  }
+}
+
+/* RFC 6052 §2.2. */
+static __always_inline int in_prefix(const struct fp_settings *s, struct fp_u128 a) {
+  return s->has_prefix && (a.hi & s->prefix_mask.hi) == s->prefix.hi && (a.lo & s->prefix_mask.lo) == s->prefix.lo;
+}
+
+static __always_inline __u32 extract(const struct fp_settings *s, struct fp_u128 a) {
+  const struct fp_v4_layout *l = &s->layout;
+  const __u32 hi = (__u32)(a.hi >> (l->hi_shift & 63)) & l->hi_mask;
+  const __u32 lo = (__u32)((a.lo >> (l->lo_shift & 63)) & l->lo_mask);
+  return bpf_htonl(l->lo_bits >= 32 ? lo : (hi << (l->lo_bits & 31)) | lo);
+}
+
+static __always_inline struct fp_v6 embed(const struct fp_settings *s, __u32 v4_net) {
+  const struct fp_v4_layout *l = &s->layout;
+  const __u64 v4 = bpf_ntohl(v4_net);
+  struct fp_u128 a = s->prefix;
+  a.hi |= ((v4 >> (l->lo_bits & 63)) & l->hi_mask) << (l->hi_shift & 63);
+  a.lo |= (v4 & l->lo_mask) << (l->lo_shift & 63);
+  return from_u128(a);
+}
+
+/* RFC 6052 §3.1: under 64:ff9b::/96 with wkpf-strict, only global IPv4. */
+static __always_inline int prefix_refuses(const struct fp_settings *s, __u32 a_net) {
+  const __u32 a = bpf_ntohl(a_net);
+  const __u32 n = s->non_global_count;
+  for (__u32 i = 0; i < FP_NON_GLOBAL_MAX; ++i) {
+    if (i >= n) break;
+    if (a >= s->non_global[i].first && a <= s->non_global[i].last) return 1;
+  }
+  return 0;
+}
+
+/* ::/96, ::ffff:0:0/96, fe80::/10, ff00::/8 (the core's ipv6_reserved). */
+static __always_inline int ipv6_reserved(struct fp_u128 a) {
+  const __u32 top = (__u32)(a.hi >> 48);
+  if ((top >> 8) == 0xff || (top & 0xffc0) == 0xfe80) return 1;
+  if (a.hi != 0 || (a.lo >> 48) != 0) return 0;
+  const __u32 w = (__u32)(a.lo >> 32) & 0xffff;
+  return w == 0 || w == 0xffff;
+}
+
+/* EAM (RFC 7757 §3.3), IPv4 -> IPv6: a single-address map, else the longest range. */
+static __always_inline int eam_4to6(__u32 v4_net, struct fp_v6 *out) {
+  const struct fp_v6 *single = bpf_map_lookup_elem(&fp_v4_to_v6, &v4_net);
+  if (single) {
+    *out = *single;
+    return 1;
+  }
+  struct fp_eam4_key key = {32, v4_net};
+  const struct fp_eam4_value *r = bpf_map_lookup_elem(&fp_eam4, &key);
+  if (!r) return 0;
+  struct fp_u128 v = r->v6_base;
+  put_bits(&v, bpf_ntohl(v4_net), r->shift, r->suffix_mask);
+  *out = from_u128(v);
+  return 1;
+}
+
+/* EAM, IPv6 -> IPv4. */
+static __always_inline int eam_6to4(const struct fp_v6 *a, struct fp_u128 a128, __u32 *out) {
+  const __u32 *single = bpf_map_lookup_elem(&fp_v6_to_v4, a);
+  if (single) {
+    *out = *single;
+    return 1;
+  }
+  struct fp_eam6_key key = {128};
+  __builtin_memcpy(key.v6, a, 16);
+  const struct fp_eam6_value *r = bpf_map_lookup_elem(&fp_eam6, &key);
+  if (!r) return 0;
+  *out = bpf_htonl(r->v4_base | bits_at(a128, r->shift, r->suffix_mask));
+  return 1;
+}
+
+/* An EAM or dynamic-pool IPv4 address (the core's is_mapped4). */
+static __always_inline int mapped4(const struct fp_settings *s, __u32 v4_net) {
+  struct fp_v6 unused;
+  return in_pool(s, v4_net) || eam_4to6(v4_net, &unused);
 }
 
 static __always_inline __u16 fold(__u64 sum) {
@@ -209,30 +343,33 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
 
   if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
 
-  /* Destination: the prefix's (RFC 6052 §2.2), unless a static map claims it first. */
+  /* Addresses (§5.1), in the core's order (address_map.hpp): reserved ones, the
+   * translator's own, then each through EAM first and the prefix or the pool after. */
   struct fp_v6 dst6, src6;
   __builtin_memcpy(&dst6, &ip6->daddr, 16);
   __builtin_memcpy(&src6, &ip6->saddr, 16);
-  if (dst6.w[0] != s->prefix[0] || dst6.w[1] != s->prefix[1] || dst6.w[2] != s->prefix[2])
-    return up(FP_UP_UNMAPPED);
-  /* The translator's own IPv6 address (any prefix address TAYGA's ipv6-addr names). */
+  const struct fp_u128 dst128 = to_u128(&dst6), src128 = to_u128(&src6);
+  if (ipv6_reserved(src128) || ipv6_reserved(dst128)) return up(FP_UP_UNMAPPED);
   if (dst6.w[3] == s->own_v6[3] && dst6.w[0] == s->own_v6[0] && dst6.w[1] == s->own_v6[1] &&
       dst6.w[2] == s->own_v6[2])
     return up(FP_UP_UNMAPPED);
-  if (bpf_map_lookup_elem(&fp_v6_to_v4, &dst6)) return up(FP_UP_UNMAPPED);
-  const __u32 dst4 = dst6.w[3];
-  if (ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
-  /* A destination that is itself mapped is a hairpin (RFC 7757 §4.2): up. */
-  if (in_pool(s, dst4) || bpf_map_lookup_elem(&fp_v4_to_v6, &dst4)) return up(FP_UP_UNMAPPED);
-  /* Source: a static map, else the host's active dynamic-pool entry (a host without
-   * one goes up: the daemon assigns it, and adds it here). */
-  if (src6.w[0] == s->prefix[0] && src6.w[1] == s->prefix[1] && src6.w[2] == s->prefix[2])
-    return up(FP_UP_UNMAPPED);
+  /* Destination: EAM, else the prefix's (RFC 6052 §2.2) if the prefix may carry it. */
+  __u32 dst4;
+  const int dst_in_prefix = in_prefix(s, dst128);
+  if (!eam_6to4(&dst6, dst128, &dst4)) {
+    if (!dst_in_prefix) return up(FP_UP_UNMAPPED);
+    dst4 = extract(s, dst128);
+    if (ipv4_reserved(dst4) || prefix_refuses(s, dst4)) return up(FP_UP_UNMAPPED);
+  }
+  if (dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
+  /* A prefix destination whose IPv4 address is itself mapped is a hairpin (RFC 7757
+   * §4.2): up. */
+  if (dst_in_prefix && mapped4(s, dst4)) return up(FP_UP_UNMAPPED);
+  /* Source: EAM, else the host's active dynamic-pool entry (a host without one goes up:
+   * the daemon assigns it, and adds it here). A prefix source: up. */
   __u32 src4;
-  const __u32 *mapped = bpf_map_lookup_elem(&fp_v6_to_v4, &src6);
-  if (mapped) {
-    src4 = *mapped;
-  } else {
+  if (!eam_6to4(&src6, src128, &src4)) {
+    if (in_prefix(s, src128)) return up(FP_UP_UNMAPPED);
     struct fp_pool6_value *entry = bpf_map_lookup_elem(&fp_pool6, &src6);
     if (!entry) return up(FP_UP_UNMAPPED);
     src4 = entry->v4;
@@ -335,22 +472,22 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   }
   if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
 
-  /* Destination: a static map, which comes before the pool (a map may sit inside the
-   * pool's range), else an active pool entry; a pool address without one goes up (the
-   * daemon refuses it). Source: the prefix, unless it is mapped itself. */
-  struct fp_v6 dst6;
-  const struct fp_v6 *mapped = bpf_map_lookup_elem(&fp_v4_to_v6, &dst4);
-  if (mapped) {
-    dst6 = *mapped;
-  } else {
+  /* Destination: EAM, which comes before the pool (a map may sit inside the pool's
+   * range), else an active pool entry; a pool address without one goes up (the daemon
+   * refuses it), and so does any other (the prefix's, for the daemon). Source: EAM,
+   * else the prefix if it may carry it; a pool address: up. */
+  struct fp_v6 dst6, src6;
+  if (!eam_4to6(dst4, &dst6)) {
     if (!in_pool(s, dst4)) return up(FP_UP_UNMAPPED);
     struct fp_pool4_value *entry = bpf_map_lookup_elem(&fp_pool4, &dst4);
     if (!entry) return up(FP_UP_UNMAPPED);
     dst6 = entry->v6;
     stamp(&entry->last_used);
   }
-  if (in_pool(s, src4) || bpf_map_lookup_elem(&fp_v4_to_v6, &src4)) return up(FP_UP_UNMAPPED);
-  struct fp_v6 src6 = {{s->prefix[0], s->prefix[1], s->prefix[2], src4}};
+  if (!eam_4to6(src4, &src6)) {
+    if (in_pool(s, src4) || !s->has_prefix || prefix_refuses(s, src4)) return up(FP_UP_UNMAPPED);
+    src6 = embed(s, src4);
+  }
 
   /* The IPv6 header (§4.1): Traffic Class from TOS, Flow Label 0, Hop Limit TTL - 1. */
   struct ipv6hdr ip6 = {};

@@ -5,6 +5,8 @@
 // zero when building and ignored when extracting.
 #pragma once
 
+#include <span>
+
 #include "xlat/addr.hpp"
 
 namespace xlat {
@@ -53,5 +55,8 @@ const Ipv6Prefix& well_known_prefix();
 // RFC 6052 §3.1: the well-known prefix MUST NOT be used with non-global IPv4 addresses
 // (RFC 1918, shared, loopback, link-local, documentation, benchmarking ...).
 bool ipv4_is_global(Ipv4Addr a);
+// The ranges ipv4_is_global refuses (IANA's special-purpose registry, not globally
+// reachable), for a copy of the rule elsewhere (the kernel fast path).
+std::span<const Ipv4Prefix> ipv4_non_global_ranges();
 
 }  // namespace xlat

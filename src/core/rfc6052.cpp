@@ -21,12 +21,9 @@ const Ipv6Prefix& well_known_prefix() {
   return wkp;
 }
 
-bool ipv4_is_global(Ipv4Addr a) {
+std::span<const Ipv4Prefix> ipv4_non_global_ranges() {
   // IANA IPv4 Special-Purpose Address Registry entries that are not globally reachable.
-  static constexpr struct {
-    Ipv4Addr net;
-    uint8_t len;
-  } kNonGlobal[] = {
+  static constexpr Ipv4Prefix kNonGlobal[] = {
       {0x00000000, 8},   // 0.0.0.0/8 "this network"
       {0x0a000000, 8},   // 10.0.0.0/8 private
       {0x64400000, 10},  // 100.64.0.0/10 shared address space
@@ -42,8 +39,12 @@ bool ipv4_is_global(Ipv4Addr a) {
       {0xcb007100, 24},  // 203.0.113.0/24 TEST-NET-3
       {0xe0000000, 3},   // 224.0.0.0/4 multicast, 240.0.0.0/4 reserved, broadcast
   };
-  for (const auto& r : kNonGlobal) {
-    if (Ipv4Prefix{r.net, r.len}.contains(a)) return false;
+  return kNonGlobal;
+}
+
+bool ipv4_is_global(Ipv4Addr a) {
+  for (const Ipv4Prefix& r : ipv4_non_global_ranges()) {
+    if (r.contains(a)) return false;
   }
   return true;
 }

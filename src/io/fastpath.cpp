@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <unordered_set>
 #include <vector>
 
 #include "xlat/address_map.hpp"
@@ -25,6 +26,40 @@ fp_v6 to_fp(const xlat::Ipv6Addr& a) {
 }
 
 uint32_t to_net(xlat::Ipv4Addr a) { return htonl(a); }
+
+fp_u128 to_u128(const xlat::Ipv6Addr& a) {
+  fp_u128 v{};
+  for (int i = 0; i < 8; ++i) {
+    v.hi = v.hi << 8 | a.b[static_cast<size_t>(i)];
+    v.lo = v.lo << 8 | a.b[static_cast<size_t>(8 + i)];
+  }
+  return v;
+}
+
+xlat::Ipv6Addr all_ones() {
+  xlat::Ipv6Addr a;
+  a.b.fill(0xff);
+  return a;
+}
+
+// The core's RFC 6052 byte positions as the program's shifts and masks: the IPv4 bytes
+// in the first half, then those in the second (each run contiguous, figure 1).
+fp_v4_layout layout_of(const xlat::Rfc6052Layout& l) {
+  unsigned in_hi = 0;
+  while (in_hi < 4 && l.pos[in_hi] < 8) ++in_hi;
+  fp_v4_layout out{};
+  if (in_hi > 0) {
+    out.hi_shift = (7u - l.pos[in_hi - 1]) * 8u;
+    out.hi_mask = in_hi == 4 ? ~uint32_t{0} : (uint32_t{1} << (8 * in_hi)) - 1;
+  }
+  out.lo_bits = 8u * (4u - in_hi);
+  if (in_hi < 4) {
+    out.lo_shift = (15u - l.pos[3]) * 8u;
+    out.lo_mask = (uint64_t{1} << out.lo_bits) - 1;
+  }
+  return out;
+}
+
 
 // Deletes every entry of `map` (keys of `key_size` bytes).
 bool clear_map(bpf_map* map, size_t key_size) {
@@ -187,27 +222,29 @@ bool FastPath::attach(int ifindex, std::string& why) {
 
 int FastPath::program_fd() const { return bpf_program__fd(skel_->progs.xlat_fastpath); }
 
+// What this version of the program mirrors: any RFC 6052 prefix (or none), EAM single
+// addresses and ranges, the well-known prefix's rule; no port-aware mapping.
+std::optional<std::string> FastPath::unsupported(const xlat::TranslatorConfig& cfg) {
+  if (cfg.port_mapping) return "the fast path has no port-aware mapping";
+  if (cfg.prefix && !xlat::rfc6052_valid_length(cfg.prefix->len)) return "the fast path needs an RFC 6052 prefix length";
+  if (xlat::ipv4_non_global_ranges().size() > FP_NON_GLOBAL_MAX) {
+    return "the fast path holds " + std::to_string(FP_NON_GLOBAL_MAX) + " non-global ranges";
+  }
+  size_t ranges4 = 0, ranges6 = 0;
+  for (const xlat::EamEntry& e : cfg.eam.entries()) {
+    ranges4 += e.v4.len != 32;
+    ranges6 += e.v6.len != 128;
+  }
+  if (std::max(ranges4, ranges6) > size_t{FP_EAM_RANGES_MAX}) return "the fast path holds " + std::to_string(size_t{FP_EAM_RANGES_MAX}) + " EAM ranges";
+  if (cfg.eam.entries().size() > size_t{FP_EAM_SINGLES_MAX}) return "the fast path holds " + std::to_string(size_t{FP_EAM_SINGLES_MAX}) + " static maps";
+  return std::nullopt;
+}
+
 bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, uint32_t ifindex,
                          std::string& why, std::optional<xlat::Ipv4Prefix> pool) {
-  // What this version of the program mirrors: a /96 prefix (RFC 6052 §2.2, the address
-  // in the last four bytes), single-address static maps, no port-aware mapping.
-  if (!cfg.prefix || cfg.prefix->len != 96) {
-    why = "the fast path needs a /96 prefix";
+  if (auto refused = unsupported(cfg)) {
+    why = *refused;
     return false;
-  }
-  if (cfg.wkpf_strict && *cfg.prefix == xlat::well_known_prefix()) {
-    why = "the fast path does not apply the well-known prefix's global-address rule";
-    return false;
-  }
-  if (cfg.port_mapping) {
-    why = "the fast path has no port-aware mapping";
-    return false;
-  }
-  for (const xlat::EamEntry& e : cfg.eam.entries()) {
-    if (e.v4.len != 32 || e.v6.len != 128) {
-      why = "the fast path holds single-address maps only (" + xlat::to_string(e.v4) + " is a range)";
-      return false;
-    }
   }
   fp_settings s{};
   s.enabled = 1;
@@ -215,7 +252,18 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
   s.ifindex = ifindex;
   s.own_v4 = to_net(cfg.own_v4);
   std::memcpy(s.own_v6, cfg.own_v6.b.data(), 16);
-  std::memcpy(s.prefix, cfg.prefix->addr.b.data(), 12);
+  if (cfg.prefix) {
+    s.has_prefix = 1;
+    s.prefix = to_u128(xlat::ipv6_masked(cfg.prefix->addr, cfg.prefix->len));
+    s.prefix_mask = to_u128(xlat::ipv6_masked(all_ones(), cfg.prefix->len));
+    s.layout = layout_of(xlat::Rfc6052Layout::for_length(cfg.prefix->len));
+    if (cfg.wkpf_strict && *cfg.prefix == xlat::well_known_prefix()) {
+      for (const xlat::Ipv4Prefix& r : xlat::ipv4_non_global_ranges()) {
+        const uint32_t first = r.addr & xlat::ipv4_mask(r.len);
+        s.non_global[s.non_global_count++] = {first, first | ~xlat::ipv4_mask(r.len)};
+      }
+    }
+  }
   s.pool_first = 1;  // first > last: no pool
   s.pool_last = 0;
   if (pool) {
@@ -223,27 +271,62 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
     s.pool_first = pool->addr & ~size;
     s.pool_last = s.pool_first | size;
   }
-  if (!clear_map(skel_->maps.fp_v4_to_v6, sizeof(uint32_t)) || !clear_map(skel_->maps.fp_v6_to_v4, sizeof(fp_v6))) {
-    why = std::string("cannot clear the fast path's maps: ") + std::strerror(errno);
-    return false;
-  }
   s.mtu4 = cfg.mtu4;
   s.mtu6 = cfg.mtu6;
   s.lowest_ipv6_mtu = cfg.lowest_ipv6_mtu;
   s.gso_in_kernel = gso_in_kernel_ ? 1 : 0;
-  for (const xlat::EamEntry& e : cfg.eam.entries()) {
-    const uint32_t v4 = to_net(e.v4.addr);
-    const fp_v6 v6 = to_fp(e.v6.addr);
-    if (bpf_map__update_elem(skel_->maps.fp_v4_to_v6, &v4, sizeof v4, &v6, sizeof v6, BPF_ANY) != 0 ||
-        bpf_map__update_elem(skel_->maps.fp_v6_to_v4, &v6, sizeof v6, &v4, sizeof v4, BPF_ANY) != 0) {
-      why = std::string("cannot fill the fast path's maps: ") + std::strerror(errno);
-      return false;
-    }
-  }
+  // Off while the maps change: a packet meanwhile goes up rather than meet half of the
+  // old configuration and half of the new.
   const uint32_t zero = 0;
+  const fp_settings off{};
+  if (bpf_map__update_elem(skel_->maps.fp_settings_map, &zero, sizeof zero, &off, sizeof off, BPF_ANY) != 0 ||
+      !clear_map(skel_->maps.fp_v4_to_v6, sizeof(uint32_t)) || !clear_map(skel_->maps.fp_v6_to_v4, sizeof(fp_v6)) ||
+      !clear_map(skel_->maps.fp_eam4, sizeof(fp_eam4_key)) || !clear_map(skel_->maps.fp_eam6, sizeof(fp_eam6_key))) {
+    why = std::string("cannot clear the fast path's maps: ") + std::strerror(errno);
+    return false;
+  }
+  if (!fill_eam(cfg.eam, why)) return false;
   if (bpf_map__update_elem(skel_->maps.fp_settings_map, &zero, sizeof zero, &s, sizeof s, BPF_ANY) != 0) {
     why = std::string("cannot write the fast path's settings: ") + std::strerror(errno);
     return false;
+  }
+  return true;
+}
+
+// RFC 7757: single addresses into the hashes, ranges into the tries. Where the core's
+// table holds two entries for one key, the first is the one it uses: so here too
+// (BPF_NOEXIST, the later one skipped).
+bool FastPath::fill_eam(const xlat::EamTable& eam, std::string& why) {
+  auto added = [](int rc) { return rc == 0 || rc == -EEXIST; };
+  std::unordered_set<uint32_t> single4;
+  for (const xlat::EamEntry& e : eam.entries()) {
+    const uint32_t v4 = to_net(e.v4.addr & xlat::ipv4_mask(e.v4.len));
+    const xlat::Ipv6Addr v6 = xlat::ipv6_masked(e.v6.addr, e.v6.len);
+    const unsigned suffix4 = 32u - e.v4.len;
+    const uint32_t suffix_mask = suffix4 == 32 ? ~uint32_t{0} : (uint32_t{1} << suffix4) - 1;
+    const uint32_t shift = 128u - e.v6.len - suffix4;
+    bool ok = true;
+    if (e.v4.len == 32 && single4.insert(v4).second) {
+      const fp_v6 to6 = to_fp(v6);
+      ok = added(bpf_map__update_elem(skel_->maps.fp_v4_to_v6, &v4, sizeof v4, &to6, sizeof to6, BPF_NOEXIST));
+    } else if (e.v4.len != 32) {
+      const fp_eam4_key k{e.v4.len, v4};
+      const fp_eam4_value r{to_u128(v6), shift, suffix_mask};
+      ok = added(bpf_map__update_elem(skel_->maps.fp_eam4, &k, sizeof k, &r, sizeof r, BPF_NOEXIST));
+    }
+    if (ok && e.v6.len == 128) {
+      const fp_v6 k = to_fp(v6);
+      ok = added(bpf_map__update_elem(skel_->maps.fp_v6_to_v4, &k, sizeof k, &v4, sizeof v4, BPF_NOEXIST));
+    } else if (ok) {
+      fp_eam6_key k{e.v6.len, {}};
+      std::memcpy(k.v6, v6.b.data(), 16);
+      const fp_eam6_value r{ntohl(v4), shift, suffix_mask, 0};
+      ok = added(bpf_map__update_elem(skel_->maps.fp_eam6, &k, sizeof k, &r, sizeof r, BPF_NOEXIST));
+    }
+    if (!ok) {
+      why = std::string("cannot fill the fast path's maps: ") + std::strerror(errno);
+      return false;
+    }
   }
   return true;
 }

@@ -45,6 +45,9 @@ class FastPath {
   // decides). A new call replaces every map entry.
   bool configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, uint32_t ifindex,
                  std::string& why, std::optional<xlat::Ipv4Prefix> pool = std::nullopt);
+  // Why the program cannot mirror `cfg` (configure would refuse it), or nothing: needs
+  // no kernel, for --check-config.
+  static std::optional<std::string> unsupported(const xlat::TranslatorConfig& cfg);
 
   // Attaches the program to the egress of the device `ifindex` (a clsact qdisc made for
   // it; the filter goes with the device). False with `why` when the kernel refuses.
@@ -76,6 +79,7 @@ class FastPath {
  private:
   explicit FastPath(xlat_fastpath* skel) : skel_(skel) {}
   bool probe_gso_size() const;
+  bool fill_eam(const xlat::EamTable& eam, std::string& why);
   void seed_ipv4_ids();
   xlat_fastpath* skel_;
   bool gso_in_kernel_ = false;

@@ -29,6 +29,7 @@
 #include "io/fastpath.hpp"
 #include "io/offload.hpp"
 #include "fake_pool.hpp"
+#include "fuzz_harness.hpp"
 #include "packet_builder.hpp"
 #include "xlat/checksum.hpp"
 #include "xlat/rfc6052.hpp"
@@ -59,9 +60,6 @@ std::string shared_dir() {
   const char* d = std::getenv("XLAT_SHARED_DIR");
   return d != nullptr ? d : "";
 }
-
-// The prefix the generated packets use: the configuration's.
-std::string g_prefix = "2001:db8:64::/96";
 
 xlat::TranslatorConfig fastpath_config() {
   xlat::TranslatorConfig cfg;
@@ -128,7 +126,6 @@ class Differential : public ::testing::Test {
   // Switches both translators to `c` (the program's maps and settings rewritten).
   static void use(const xlat::TranslatorConfig& c) {
     cfg() = c;
-    g_prefix = xlat::to_string(*c.prefix);
     std::string why;
     ASSERT_TRUE(fp_->configure(cfg(), kEthLen, 1, why, xlat::parse_ipv4_prefix(kPoolRange))) << why;
   }
@@ -225,7 +222,7 @@ class Differential : public ::testing::Test {
     return s;
   }
 
-  void run_generated(uint64_t fallback, const char* what);
+  void run_generated(uint64_t fallback, const std::string& what, unsigned share = 1);
 
   static xlatd::FastPath* fp_;
   static std::string load_error_;
@@ -234,38 +231,98 @@ class Differential : public ::testing::Test {
 xlatd::FastPath* Differential::fp_ = nullptr;
 std::string Differential::load_error_;
 
-// Addresses a generated packet may carry, each kind of decision represented.
-std::string random_v4(std::mt19937& rng) {
-  switch (rng() % 7) {
-    case 0: return "192.168.255." + std::to_string(10 + rng() % (kMappedHosts + 2));  // mapped (or not)
-    case 6: return "192.168.255." + std::to_string(1 + rng() % (kPoolHosts + 2));    // pool, held (or not)
-    case 1: return "192.0.2.1";                                                   // own
-    case 2: return std::to_string(rng() % 256) + "." + std::to_string(rng() % 256) + ".0.1";  // any, reserved too
-    default: return "198.51.100." + std::to_string(rng() % 256);
+// Addresses a generated packet may carry, for one configuration, each kind of decision
+// represented: `local` pairs are hosts on the IPv6 side (EAM samples, pool hosts),
+// `remote` pairs hosts on the IPv4 side (behind the prefix, global or not, and EAM
+// samples); `odd` ones anything else (own, reserved, unassigned, unmapped, random).
+struct Addresses {
+  std::vector<std::pair<xlat::Ipv4Addr, xlat::Ipv6Addr>> local, remote;
+  std::vector<xlat::Ipv4Addr> odd4;
+  std::vector<xlat::Ipv6Addr> odd6;
+};
+
+// Bits no mapping reads (after an EAM's suffix, a prefix's u octet and suffix), set at
+// random: both translators must ignore them.
+xlat::Ipv6Addr with_noise(xlat::Ipv6Addr a, unsigned from_bit, const uint8_t* skip, std::mt19937& rng) {
+  for (unsigned bit = from_bit; bit < 128; ++bit) {
+    const unsigned byte = bit / 8;
+    if (skip != nullptr && (skip[0] == byte || skip[1] == byte || skip[2] == byte || skip[3] == byte)) continue;
+    if (rng() % 2) a.b[byte] ^= static_cast<uint8_t>(0x80 >> (bit % 8));
+  }
+  return a;
+}
+
+Addresses addresses_for(const xlat::TranslatorConfig& c, std::mt19937& rng) {
+  Addresses u;
+  for (const xlat::EamEntry& e : c.eam.entries()) {
+    for (int k = 0; k < 4; ++k) {
+      const xlat::Ipv4Addr v4 = (e.v4.addr & xlat::ipv4_mask(e.v4.len)) | (static_cast<uint32_t>(rng()) & ~xlat::ipv4_mask(e.v4.len));
+      xlat::Ipv6Addr v6;
+      if (!c.eam.lookup4(v4, v6)) continue;  // a longer entry elsewhere took it
+      xlat::Ipv6Addr v6_in = v6;
+      const unsigned used = e.v6.len + 32u - e.v4.len;
+      if (used < 128 && k % 2 == 1) v6_in = with_noise(v6, used, nullptr, rng);
+      (k < 2 ? u.local : u.remote).emplace_back(v4, v6_in);
+    }
+  }
+  for (int i = 0; i < kPoolHosts; ++i) {
+    u.local.emplace_back(*xlat::parse_ipv4("192.168.255." + std::to_string(1 + i)), *xlat::parse_ipv6(pool_host(i)));
+  }
+  if (c.prefix) {
+    const char* const kRemote[] = {"8.8.4.", "203.0.114.", "198.51.100.", "10.20.30.", "100.64.1.", "1.1.1."};
+    const auto layout = xlat::Rfc6052Layout::for_length(c.prefix->len);
+    for (const char* net : kRemote) {
+      for (int k = 0; k < 3; ++k) {
+        const xlat::Ipv4Addr v4 = *xlat::parse_ipv4(net + std::to_string(1 + rng() % 254));
+        xlat::Ipv6Addr v6 = xlat::rfc6052_embed(*c.prefix, v4);
+        if (k == 2 && c.prefix->len < 96) v6 = with_noise(v6, c.prefix->len, layout.pos, rng);
+        u.remote.emplace_back(v4, v6);
+      }
+    }
+  }
+  u.odd4 = {c.own_v4, *xlat::parse_ipv4("192.168.255.200"), *xlat::parse_ipv4("192.168.255." + std::to_string(1 + kPoolHosts)),
+            *xlat::parse_ipv4("127.0.0.1"), *xlat::parse_ipv4("169.254.1.1"), *xlat::parse_ipv4("224.0.0.5"),
+            *xlat::parse_ipv4("255.255.255.255"), *xlat::parse_ipv4("0.1.2.3")};
+  u.odd6 = {c.own_v6, *xlat::parse_ipv6("2001:db8:77::1"), *xlat::parse_ipv6(pool_host(kPoolHosts + 1)),
+            *xlat::parse_ipv6("fe80::1"), *xlat::parse_ipv6("ff02::1"), *xlat::parse_ipv6("::1"),
+            *xlat::parse_ipv6("::ffff:198.51.100.7")};
+  if (c.prefix) {
+    for (const xlat::Ipv4Addr v4 : {c.own_v4, *xlat::parse_ipv4("127.0.0.1"), *xlat::parse_ipv4("192.168.255.3"),
+                                    *xlat::parse_ipv4("192.168.255.12"), *xlat::parse_ipv4("224.1.1.1")}) {
+      u.odd6.push_back(xlat::rfc6052_embed(*c.prefix, v4));  // own, reserved, hairpins
+    }
+  }
+  return u;
+}
+
+template <class T>
+const T& pick(const std::vector<T>& v, std::mt19937& rng) { return v[rng() % v.size()]; }
+
+xlat::Ipv4Addr any4(const Addresses& u, std::mt19937& rng) {
+  switch (rng() % 4) {
+    case 0: return pick(u.local, rng).first;
+    case 1: return pick(u.remote, rng).first;
+    case 2: return pick(u.odd4, rng);
+    default: return static_cast<xlat::Ipv4Addr>(rng());
   }
 }
 
-std::string random_v6(std::mt19937& rng) {
-  switch (rng() % 6) {
-    case 0: return "2001:db8:1::" + std::to_string(10 + rng() % (kMappedHosts + 2));
-    case 1: return "2001:db8:2::1";
-    case 2: return pool_host(static_cast<int>(rng() % (kPoolHosts + 2)));
-    default: return xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix(g_prefix),
-                                                          *xlat::parse_ipv4(random_v4(rng))));
+xlat::Ipv6Addr any6(const Addresses& u, std::mt19937& rng) {
+  switch (rng() % 3) {
+    case 0: return pick(u.local, rng).second;
+    case 1: return pick(u.remote, rng).second;
+    default: return pick(u.odd6, rng);
   }
 }
 
-// Half the packets are ordinary (a mapped or pool host and an IPv4 host behind the
-// prefix, a TTL that does not expire), the other half anything.
-Bytes random_packet(std::mt19937& rng) {
+// Half the packets are ordinary (a local host and a remote one, a TTL that does not
+// expire), the other half anything.
+Bytes random_packet(const Addresses& u, std::mt19937& rng) {
   const unsigned kind = rng() % 5;  // 0, 1: UDP; 2, 3: TCP; 4: ICMP (mostly Echo)
   const bool udp = kind < 2;
   const bool ordinary = rng() % 2;
-  const bool pooled = rng() % 2;
-  const int host = static_cast<int>(rng() % kMappedHosts);
-  const std::string host4 = "192.168.255." + std::to_string(pooled ? 1 + host : 10 + host);
-  const std::string host6 = pooled ? pool_host(host) : "2001:db8:1::" + std::to_string(10 + host);
-  const std::string remote4 = "198.51.100." + std::to_string(rng() % 256);
+  const auto& local = pick(u.local, rng);
+  const auto& remote = pick(u.remote, rng);
   static const uint32_t kSizes[] = {0, 1, 12, 100, 1212, 1213, 1232, 1240, 1260, 1420, 1452, 1460, 1472, 1480, 1481};
   Bytes payload = testpkt::pattern(kSizes[rng() % std::size(kSizes)], static_cast<uint8_t>(rng()));
   const uint16_t sport = static_cast<uint16_t>(rng()), dport = static_cast<uint16_t>(rng());
@@ -273,10 +330,8 @@ Bytes random_packet(std::mt19937& rng) {
   Bytes p;
   if (rng() % 2) {
     testpkt::V6 h;
-    h.src = ordinary ? host6 : random_v6(rng);
-    h.dst = ordinary ? xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix(g_prefix),
-                                                           *xlat::parse_ipv4(remote4)))
-                     : random_v6(rng);
+    h.src = xlat::to_string(ordinary ? local.second : any6(u, rng));
+    h.dst = xlat::to_string(ordinary ? remote.second : any6(u, rng));
     h.tc = static_cast<uint8_t>(rng());
     h.hop_limit = ordinary ? 64 : kHops[rng() % std::size(kHops)];
     if (kind == 4) {
@@ -289,8 +344,8 @@ Bytes random_packet(std::mt19937& rng) {
     }
   } else {
     testpkt::V4 h;
-    h.src = ordinary ? remote4 : random_v4(rng);
-    h.dst = ordinary ? host4 : random_v4(rng);
+    h.src = xlat::to_string(ordinary ? remote.first : any4(u, rng));
+    h.dst = xlat::to_string(ordinary ? local.first : any4(u, rng));
     h.tos = static_cast<uint8_t>(rng());
     h.ttl = ordinary ? 64 : kHops[rng() % std::size(kHops)];
     h.df = rng() % 2;
@@ -434,6 +489,64 @@ TEST_F(Differential, PacketsToTheTranslatorsOwnIpv6AddressGoUp) {
   EXPECT_EQ(v.mismatches, 0u);
 }
 
+// The core drops a reserved IPv6 source or destination (link-local, multicast, ::/96,
+// ::ffff:0:0/96) before it maps anything, so a map that names one (possible through
+// TOML or a map file) must not make the program translate it.
+TEST_F(Differential, ReservedIpv6AddressesGoUpEvenWhenMapped) {
+  xlat::TranslatorConfig c = fastpath_config();
+  std::vector<xlat::EamEntry> maps(c.eam.entries().begin(), c.eam.entries().end());
+  maps.push_back({*xlat::parse_ipv4_prefix("192.168.255.30/32"), *xlat::parse_ipv6_prefix("fe80::30/128")});
+  maps.push_back({*xlat::parse_ipv4_prefix("192.168.254.0/24"), *xlat::parse_ipv6_prefix("::ffff:c0a8:fe00/120")});
+  c.eam = xlat::EamTable(maps);
+  use(c);
+  Verdicts v;
+  for (const char* src : {"fe80::30", "::ffff:c0a8:fe07"}) {
+    testpkt::V6 h6;
+    h6.src = src;
+    h6.dst = "2001:db8:64::c633:6402";
+    compare(testpkt::udp6(h6, 4000, 53, testpkt::pattern(40)), v);
+    compare(testpkt::icmp6(h6, 128, 0, 1, testpkt::pattern(8)), v);
+  }
+  testpkt::V6 h6;
+  h6.src = "2001:db8:1::10";
+  h6.dst = "fe80::30";
+  compare(testpkt::tcp6(h6, 4000, 80, {}), v);
+  use(fastpath_config());
+  EXPECT_EQ(v.passed_up, 5u);
+  EXPECT_EQ(v.mismatches, 0u);
+}
+
+// RFC 6052 §3.1 under 64:ff9b::/96 with wkpf-strict: the edges of every non-global range
+// (one address before, the first, the last, one after), both ways, each translated or
+// passed up exactly as the core decides; the global neighbours are kept in the kernel.
+TEST_F(Differential, TheWellKnownPrefixCarriesGlobalIpv4Only) {
+  xlat::TranslatorConfig c = fastpath_config();
+  c.prefix = xlat::well_known_prefix();
+  c.wkpf_strict = true;
+  c.own_v6 = *xlat::parse_ipv6("2001:db8:ff::1");
+  use(c);
+  Verdicts v;
+  uint64_t global = 0;
+  for (const xlat::Ipv4Prefix& r : xlat::ipv4_non_global_ranges()) {
+    const uint32_t first = r.addr & xlat::ipv4_mask(r.len), last = first | ~xlat::ipv4_mask(r.len);
+    for (const uint32_t a : {first - 1, first, last, last + 1}) {
+      if (xlat::ipv4_is_global(a)) ++global;
+      testpkt::V6 h6;
+      h6.src = "2001:db8:1::10";
+      h6.dst = xlat::to_string(xlat::rfc6052_embed(*c.prefix, a));
+      compare(testpkt::udp6(h6, 4000, 53, testpkt::pattern(40)), v);
+      testpkt::V4 h4;
+      h4.src = xlat::to_string(a);
+      h4.dst = "192.168.255.10";
+      compare(testpkt::udp4(h4, 53, 4000, testpkt::pattern(40)), v);
+    }
+  }
+  use(fastpath_config());
+  EXPECT_EQ(v.mismatches, 0u);
+  EXPECT_EQ(v.redirected, 2 * global);  // the core forwards exactly the global ones
+  EXPECT_GT(global, 10u);
+}
+
 TEST_F(Differential, JoolFixturePacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
   const std::filesystem::path dir = std::filesystem::path(shared_dir()) / "conformance" / "jool-siit";
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir << " (set XLAT_SHARED_DIR)";
@@ -453,14 +566,15 @@ TEST_F(Differential, JoolFixturePacketsAreTranslatedAsTheCoreDoesOrPassedUp) {
 }
 
 // Runs FASTPATH_PACKETS (default `fallback`) generated packets, half of them mutated.
-void Differential::run_generated(uint64_t fallback, const char* what) {
+void Differential::run_generated(uint64_t fallback, const std::string& what, unsigned share) {
   const char* n_env = std::getenv("FASTPATH_PACKETS");
-  const uint64_t n = n_env != nullptr ? std::strtoull(n_env, nullptr, 10) : fallback;
+  const uint64_t n = (n_env != nullptr ? std::strtoull(n_env, nullptr, 10) : fallback) / share;
   std::mt19937 rng(7915);
+  const Addresses u = addresses_for(cfg(), rng);
   Verdicts v;
   const auto before = fp_->counters();
   for (uint64_t i = 0; i < n && v.mismatches < 10; ++i) {
-    Bytes p = random_packet(rng);
+    Bytes p = random_packet(u, rng);
     if (i % 2 == 1) {
       // Mutated: one to three bytes of the first 48 changed (header checksums then
       // usually wrong, which is part of what is compared).
@@ -478,7 +592,7 @@ void Differential::run_generated(uint64_t fallback, const char* what) {
   EXPECT_GT(v.redirected, n / 50);
   EXPECT_GT(v.passed_up, n / 50);
   std::printf("generated (%s): %llu packets, %llu kept in the kernel, %llu passed up, %llu mismatches, "
-              "%llu too short to be routed (not run)\n", what,
+              "%llu too short to be routed (not run)\n", what.c_str(),
               static_cast<unsigned long long>(n), static_cast<unsigned long long>(v.redirected),
               static_cast<unsigned long long>(v.passed_up), static_cast<unsigned long long>(v.mismatches),
               static_cast<unsigned long long>(v.unroutable));
@@ -500,6 +614,24 @@ TEST_F(Differential, UnderTheWellKnownPrefixAndSmallMtus) {
   c.mtu6 = 1280;
   use(c);
   run_generated(100000, "64:ff9b::/96, MTU 1400 / 1280");
+  use(fastpath_config());
+}
+
+// Every configuration the fuzz targets translate under (tests/fuzz/fuzz_harness.hpp):
+// a /40 prefix with EAM ranges inside and outside it (suffixes at the end and in the
+// middle of the IPv6 address), no prefix at all, the well-known prefix with wkpf-strict,
+// each UDP zero-checksum mode, MTUs from 1280 to 9000. FASTPATH_PACKETS are shared out
+// among them.
+TEST_F(Differential, UnderEveryFuzzConfiguration) {
+  const auto configs = fuzz::make_configs();
+  for (size_t i = 0; i < configs.size(); ++i) {
+    SCOPED_TRACE("fuzz configuration " + std::to_string(i));
+    use(configs[i]);
+    const std::string what = "fuzz configuration " + std::to_string(i) + ": " +
+                             (configs[i].prefix ? xlat::to_string(*configs[i].prefix) : std::string("no prefix")) +
+                             ", MTU " + std::to_string(configs[i].mtu4) + " / " + std::to_string(configs[i].mtu6);
+    run_generated(320000, what, static_cast<unsigned>(configs.size()));
+  }
   use(fastpath_config());
 }
 
