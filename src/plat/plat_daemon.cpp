@@ -408,6 +408,12 @@ int run_plat(const Options& o) {
     for (const auto& m : file_maps) {
       std::cout << "map " << xlat::to_string(m.v4) << " " << xlat::to_string(m.v6) << "  # " << m.where << "\n";
     }
+    // Whether the kernel fast path can mirror this configuration (whether this kernel
+    // loads it is only known at start).
+    if (cfg.fast_path) {
+      const auto refused = FastPath::unsupported(cfg.translator(1500, file_maps));
+      std::cout << "# fast path: " << (refused ? "off, " + *refused : std::string("mirrors this configuration")) << "\n";
+    }
     return 0;
   }
   if (o.mktun || o.rmtun) {

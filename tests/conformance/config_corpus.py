@@ -3,7 +3,11 @@
 each verdict against a table (what TAYGA, or clatd, does with the file). A rejection must
 give file:line; a file missing from the table, or a table row without its file, fails.
 
-  config_corpus.py --xlatd BIN --corpus DIR --verdicts TSV [--clat]
+  config_corpus.py --xlatd BIN --corpus DIR --verdicts TSV [--clat] [--fast-path]
+
+With --fast-path, every accepted file must also be one the kernel fast path mirrors
+(--check-config says so), since it is on by default: an operator's file that turned it
+off would lose the speed without a word.
 """
 import argparse
 import os
@@ -18,6 +22,7 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--verdicts", required=True)
     ap.add_argument("--clat", action="store_true", help="clatd.conf files: xlatd --mode clat")
+    ap.add_argument("--fast-path", action="store_true", help="every accepted file must have the fast path")
     a = ap.parse_args()
     mode = ["--mode", "clat"] if a.clat else []
     table = {}
@@ -32,6 +37,7 @@ def main():
     for name in sorted(set(table) - set(files)):
         problems.append(f"{name}: in the table but not in the corpus")
     accepted = 0
+    mirrored = 0
     for name in files:
         path = os.path.join(a.corpus, name)
         r = subprocess.run([a.xlatd] + mode + ["--check-config", "-c", path], capture_output=True, text=True)
@@ -46,8 +52,16 @@ def main():
             problems.append(f"{name}: xlatd {got}s, TAYGA {want}s: {r.stderr.strip()[:300]}")
         elif got == "reject" and not all(re.match(rf"xlatd: {re.escape(path)}:\d+: ", l) for l in errors):
             problems.append(f"{name}: an error without file:line: {errors}")
-        print(f"{name}: {got}" + (f" ({errors[0][len('xlatd: '):]})" if errors else ""))
-    print(f"{accepted} of {len(files)} accepted, {len(problems)} problems")
+        fast = [l for l in r.stdout.splitlines() if l.startswith("# fast path: ")]
+        if a.fast_path and got == "accept":
+            if fast == ["# fast path: mirrors this configuration"]:
+                mirrored += 1
+            else:
+                problems.append(f"{name}: the fast path does not mirror it: {fast}")
+        print(f"{name}: {got}" + (f" ({errors[0][len('xlatd: '):]})" if errors else "") +
+              (f" ({fast[0][2:]})" if fast and a.fast_path else ""))
+    print(f"{accepted} of {len(files)} accepted" + (f", {mirrored} with the fast path" if a.fast_path else "") +
+          f", {len(problems)} problems")
     for p in problems:
         print("PROBLEM", p)
     return 1 if problems else 0
