@@ -839,6 +839,30 @@ def check_fast_path_pool(L, t):
                 f"{first[2] if first else None} -> {moved[2] if moved else None}")
 
 
+def check_fast_path_eam_range(L, t):
+    """fast-path yes with an EAM range (RFC 7757: `map 192.168.255.40/29
+    2001:db8:1::40/125`): a host inside it, 2001:db8:1::45 <-> 192.168.255.45, crosses in
+    the kernel both ways (its suffix bits carried over), the daemon translating none of
+    it; the fast path stays on for such a configuration."""
+    base = open(t.conf).read()
+    host = "2001:db8:1::45"
+    L.ex(L.ns6, f"ip addr add {host}/64 dev a6{L.tag} nodad")
+    try:
+        on = start_with_fast_path(L, t, base + "map 192.168.255.40/29 2001:db8:1::40/125\n")
+        before = settled_stats(t) or stats_json(t)
+        echoed = udp_from_mapped_host(L, 20, host)
+        after = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
+        kernel = tuple(after["fast_path"][k] - before["fast_path"][k] for k in ("translated_6to4", "translated_4to6"))
+        daemon = tuple(after["total"][k] - before["total"][k] for k in ("translated_6to4", "translated_4to6"))
+        t.stop(L)
+    finally:
+        L.ex(L.ns6, f"ip addr del {host}/64 dev a6{L.tag}", check=False)
+        with open(t.conf, "w") as f:
+            f.write(base)
+    ok = bool(on) and echoed == 20 and kernel == (20, 20) and daemon == (0, 0)
+    return ok, f"announced {bool(on)}, UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon}"
+
+
 def check_pidfile_notify_sigusr1(L, t):
     """-p writes the daemon's pid and removes it at exit; with $NOTIFY_SOCKET it tells
     systemd READY=1 once translating and STOPPING=1 on SIGTERM; SIGUSR1 logs the
@@ -889,7 +913,7 @@ XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
          check_planted_fifo_dynamic_map, check_stalled_clients_hold_nothing, check_tun_directives,
-         check_pidfile_notify_sigusr1, check_fast_path, check_fast_path_pool]  # need the translator stopped
+         check_pidfile_notify_sigusr1, check_fast_path, check_fast_path_pool, check_fast_path_eam_range]  # need the translator stopped
 
 
 def main():
