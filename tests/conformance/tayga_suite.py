@@ -66,6 +66,11 @@ def parse_log(text):
     return cases, passed, failed
 
 
+# The programs whose cases send ordinary packets (TCP, UDP, Echo between mapped
+# addresses), some of which the fast path must carry when it is on. The others send
+# protocol 16 (CHAOS) payloads, which the fast path passes up as not ordinary.
+KERNEL_CARRIES = {"translate"}
+
 FAST_PATH_OFF = """#!/bin/sh
 # xlatd as ./tayga with the kernel fast path off: the file -c names, plus `fast-path no`
 # (the suite writes its tayga.conf anew for every case; the copy sits beside it).
@@ -87,6 +92,28 @@ def write_fast_path_off_wrapper(path, xlatd):
     with open(path, "w") as f:
         f.write(FAST_PATH_OFF.replace("{xlatd}", xlatd))
     os.chmod(path, 0o755)
+
+
+def who_translated(work):
+    """What the daemon's exit lines (`counters: ...`, in the suite's own log of the
+    translator's output) say: packets translated by the workers and by the kernel fast
+    path, summed over every start of the translator."""
+    total = {"daemon": 0, "kernel": 0, "runs": 0, "up": {}}
+    for root, _dirs, files in os.walk(work):
+        for name in files:
+            if not name.endswith(".log"):
+                continue
+            with open(os.path.join(root, name), errors="replace") as f:
+                for line in f:
+                    if "counters:" not in line:
+                        continue
+                    total["runs"] += 1
+                    for k in ("translated_6to4", "translated_4to6"):
+                        total["daemon"] += sum(int(n) for n in re.findall(rf"(?<![-\w]){k} (\d+)", line))
+                        total["kernel"] += sum(int(n) for n in re.findall(rf"fast-path-{k} (\d+)", line))
+                    for why, n in re.findall(r"fast-path-up_(\w+) (\d+)", line):
+                        total["up"][why] = total["up"].get(why, 0) + int(n)
+    return total
 
 
 def main():
@@ -122,6 +149,7 @@ def main():
                               f"test/{a.program}.py"], cwd=work, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
         log = run.stdout
+        carried = who_translated(work)
     finally:
         subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
         shutil.rmtree(work, ignore_errors=True)
@@ -156,6 +184,15 @@ def main():
     print(f"{a.program}: passed {npass}, failed {failed.group(1)} "
           f"(TAYGA: passed {tayga_pass}, failed {failed.group(2)}); "
           f"{listed} deliberate differences, {len(own)} cases the suite itself fails")
+    print(f"{a.program}: translated by the daemon {carried['daemon']}, in the kernel fast path {carried['kernel']} "
+          f"({carried['runs']} translator runs); passed up by the fast path: "
+          + (", ".join(f"{k} {v}" for k, v in sorted(carried["up"].items()) if v) or "none"))
+    # With the fast path on (the default), the kernel must have carried some of the
+    # suite's ordinary packets; with it off, none.
+    if a.fast_path == "no" and carried["kernel"] != 0:
+        problems.append(f"fast-path no, yet the kernel translated {carried['kernel']} packets")
+    if a.fast_path == "default" and a.program in KERNEL_CARRIES and carried["kernel"] == 0:
+        problems.append("the fast path translated none of the suite's packets")
     for p in problems:
         print(p)
     return 1 if problems else 0
