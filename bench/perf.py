@@ -92,6 +92,11 @@ class Bench:
         if kind in ("xlatd", "baseline"):
             self.L.wait_until_translating(self.proc, log)
         self.L.route_tun()
+        if self.args.tun_rps:
+            # Receive packet steering on the TUN: packets the fast path re-injects (and the
+            # daemon writes) are processed on the CPUs of the mask, not the sender's.
+            self.L.ex(self.L.nsx, "sh -c 'for q in /sys/class/net/nat64/queues/rx-*/rps_cpus; "
+                                  f"do echo {self.args.tun_rps} > $q; done'")
         time.sleep(0.3)
         # Warm up: the IPv6 host's pool address, neighbours.
         self.L.ex(self.L.ns6, f"ping -c 2 -i 0.2 -W 1 {lab.v6_of('198.51.100.2')}", check=False)
@@ -223,6 +228,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--out", default="build-perf")
+    ap.add_argument("--tun-rps", help="a CPU mask (hex) for the TUN's rps_cpus, e.g. 3")
     ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
     ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
     ap.add_argument("--only", help="comma-separated translators, measured in this order: kernel,xlatd1,xlatd2,"
