@@ -365,11 +365,16 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   /* A prefix destination whose IPv4 address is itself mapped is a hairpin (RFC 7757
    * §4.2): up. */
   if (dst_in_prefix && mapped4(s, dst4)) return up(FP_UP_UNMAPPED);
-  /* Source: EAM, else the host's active dynamic-pool entry (a host without one goes up:
-   * the daemon assigns it, and adds it here). A prefix source: up. */
+  /* Source: EAM, else the prefix's (a CLAT's remote hosts; never the pool's), else the
+   * host's active dynamic-pool entry (a host without one goes up: the daemon assigns
+   * it, and adds it here). */
   __u32 src4;
-  if (!eam_6to4(&src6, src128, &src4)) {
-    if (in_prefix(s, src128)) return up(FP_UP_UNMAPPED);
+  if (eam_6to4(&src6, src128, &src4)) {
+    /* mapped */
+  } else if (in_prefix(s, src128)) {
+    src4 = extract(s, src128);
+    if (ipv4_reserved(src4) || prefix_refuses(s, src4)) return up(FP_UP_UNMAPPED);
+  } else {
     struct fp_pool6_value *entry = bpf_map_lookup_elem(&fp_pool6, &src6);
     if (!entry) return up(FP_UP_UNMAPPED);
     src4 = entry->v4;
@@ -473,12 +478,16 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
 
   /* Destination: EAM, which comes before the pool (a map may sit inside the pool's
-   * range), else an active pool entry; a pool address without one goes up (the daemon
-   * refuses it), and so does any other (the prefix's, for the daemon). Source: EAM,
-   * else the prefix if it may carry it; a pool address: up. */
+   * range), else an active pool entry (a pool address without one goes up: the daemon
+   * refuses it), else the prefix if it may carry it (a CLAT's remote hosts). Source:
+   * EAM, else the prefix likewise; a pool address: up. */
   struct fp_v6 dst6, src6;
-  if (!eam_4to6(dst4, &dst6)) {
-    if (!in_pool(s, dst4)) return up(FP_UP_UNMAPPED);
+  if (eam_4to6(dst4, &dst6)) {
+    /* mapped */
+  } else if (!in_pool(s, dst4)) {
+    if (!s->has_prefix || prefix_refuses(s, dst4)) return up(FP_UP_UNMAPPED);
+    dst6 = embed(s, dst4);
+  } else {
     struct fp_pool4_value *entry = bpf_map_lookup_elem(&fp_pool4, &dst4);
     if (!entry) return up(FP_UP_UNMAPPED);
     dst6 = entry->v6;

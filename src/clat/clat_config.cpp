@@ -175,6 +175,8 @@ const std::vector<Key>& clatd_table() {
       text("script-up", &ClatConfig::script_up),
       text("script-down", &ClatConfig::script_down),
       nonzero_number("route-table", &ClatConfig::route_table, "a routing table number"),
+      // xlatd's own: the kernel fast path on the CLAT device (on by default).
+      flag("fast-path", &ClatConfig::fast_path),
   };
   return t;
 }

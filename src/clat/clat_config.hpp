@@ -41,6 +41,7 @@ struct ClatConfig {
   std::string script_up;
   std::string script_down;
   std::optional<uint32_t> route_table;
+  bool fast_path = true;  // the kernel fast path (bpf/), where it loads
   // clatd's output levels (-q / quiet, -d / debug).
   uint32_t quiet = 0;
   uint32_t debug = 0;

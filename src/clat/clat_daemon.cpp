@@ -30,6 +30,7 @@
 #include "clat/neutral_address.hpp"
 #include "clat/pref64_tracker.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/fast_path_switch.hpp"
 #include "xlat/address_map.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/log.hpp"
@@ -126,6 +127,7 @@ class ClatDaemon {
   Netlink nl_;
   HostChanges host_;
   Engine engine_;
+  FastPathSwitch fast_path_;  // loaded when `fast-path` is on and the kernel allows it
   NdSocket nd_;
   Dns64Probe dns_;
   Pref64Tracker ra_;
@@ -321,6 +323,9 @@ std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
 void ClatDaemon::publish(const std::optional<Plan>& p) {
   auto s = std::make_shared<SharedConfig>();
   s->translator = c_.translator(engine_.mtu(), p ? std::optional(p->plat_prefix) : std::nullopt, clat_v6_);
+  // The kernel fast path mirrors the same configuration (with no PLAT prefix it maps
+  // nothing, and everything goes up to the worker, which drops it as before).
+  fast_path_.apply(s->translator, c_.clat_dev);
   engine_.runtime().publish(std::move(s));
 }
 
@@ -463,7 +468,7 @@ bool ClatDaemon::handle_signal(int sfd) {
   signalfd_siginfo si{};
   if (::read(sfd, &si, sizeof si) != sizeof si) return true;
   if (si.ssi_signo == SIGUSR1) {
-    log::info(counters_line(engine_.workers(), nullptr));
+    log::info(counters_line(engine_.workers(), nullptr, fast_path_.get()));
   } else if (si.ssi_signo == SIGHUP) {
     log::info("SIGHUP: asking the resolvers and routers again");
     dns_when_.ask_now();
@@ -534,6 +539,8 @@ int ClatDaemon::run() {
   v4.v4 = {c_.clat_v4_addr, 32};
   if (!nl_.link_up(c_.clat_dev, err) || !nl_.add_address(c_.clat_dev, v4, err)) return fail(err);
   engine_.read_mtu();
+  // The TC program for the CLAT device's egress, loaded while root (as the PLAT's).
+  if (c_.fast_path) fast_path_.open();
   publish(std::nullopt);
 
   int control = open_control_socket(control_path, err);
@@ -547,7 +554,7 @@ int ClatDaemon::run() {
   log::sd_notify("READY=1\nSTATUS=CLAT on " + c_.clat_dev);
   // `xlatd stats` clients are served on their own thread: none can hold up this loop.
   StatsServer stats_server(control, -1, StatsSource{c_.clat_dev, static_cast<int64_t>(std::time(nullptr)),
-                                                    &engine_.workers(), nullptr, &status_});
+                                                    &engine_.workers(), nullptr, &status_, fast_path_.get()});
   if (!stats_server.start(err)) log::error(err);
 
   started_ = mono_seconds();
@@ -555,9 +562,10 @@ int ClatDaemon::run() {
   log::sd_notify("STOPPING=1");
   stats_server.stop();
   deactivate("stopping");
+  fast_path_.detach();
   engine_.stop();
   host_.undo_all();
-  log::info(counters_line(engine_.workers(), nullptr));
+  log::info(counters_line(engine_.workers(), nullptr, fast_path_.get()));
   remove_pidfile(o_.pidfile);
   if (control >= 0) {
     ::close(control);

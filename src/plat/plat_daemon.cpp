@@ -26,6 +26,7 @@
 #include "plat/dynamic_pool.hpp"
 #include "plat/privileges.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/fast_path_switch.hpp"
 #include "runtime/lifecycle.hpp"
 #include "runtime/log.hpp"
 #include "runtime/root_cleanup.hpp"
@@ -81,8 +82,7 @@ class PlatDaemon {
   Engine engine_;
   uint32_t mtu_ = 0;
   std::unique_ptr<DynamicPoolImpl> pool_;
-  std::unique_ptr<FastPath> fast_path_;  // when `fast-path yes` and the kernel loads it
-  bool fast_path_off_ = false, fast_path_announced_ = false;
+  FastPathSwitch fast_path_;  // loaded when `fast-path yes` and the kernel allows it
   int pool_event_ = -1;
   int control_ = -1, metrics_ = -1, sfd_ = -1;
   std::string control_path_;
@@ -149,20 +149,7 @@ void PlatDaemon::publish(const std::vector<MapDirective>& file_maps) {
   // swaps between batches; the runtime keeps the old one until no worker does (reap).
   // The fast path mirrors the same configuration, and is attached once it does; one it
   // cannot mirror takes it off the TUN (its counters stay readable).
-  if (fast_path_) {
-    std::string why;
-    const unsigned ifindex = if_nametoindex(cfg_.tun_device.c_str());
-    if (!fast_path_->configure(next->translator, 0, ifindex, why, cfg_.dynamic_pool) ||
-        (!fast_path_->attached() && !fast_path_->attach(static_cast<int>(ifindex), why))) {
-      if (fast_path_->attached() || !fast_path_off_) log::warn("fast path off: " + why);
-      fast_path_->detach();
-      fast_path_off_ = true;
-    } else if (fast_path_off_ || !fast_path_announced_) {
-      log::info("fast path on " + cfg_.tun_device + ": ordinary TCP and UDP translated in the kernel");
-      fast_path_off_ = false;
-      fast_path_announced_ = true;
-    }
-  }
+  fast_path_.apply(next->translator, cfg_.tun_device, cfg_.dynamic_pool);
   engine_.runtime().publish(std::move(next));
 }
 
@@ -171,13 +158,8 @@ void PlatDaemon::publish(const std::vector<MapDirective>& file_maps) {
 // alone carrying the traffic, with one line saying why.
 void PlatDaemon::open_fast_path() {
   if (!cfg_.fast_path) return;
-  std::string why;
   const uint32_t pool_size = cfg_.dynamic_pool ? (uint32_t{1} << (32 - cfg_.dynamic_pool->len)) - 1 : 1;
-  fast_path_ = FastPath::load(why, pool_size);
-  if (!fast_path_) {
-    log::warn("fast path off: " + why);
-    return;
-  }
+  if (!fast_path_.open(pool_size)) return;
   // The pool's active entries go into the program's maps as they are assigned, and out
   // as they go dormant; an entry the kernel refuses leaves its host on the TUN path.
   if (pool_) {
@@ -194,13 +176,13 @@ void PlatDaemon::open_fast_path() {
 // The hosts the kernel translated for: their pool entries' last use, before expiry and
 // before dynamic.map is written (the workers never saw those packets).
 void PlatDaemon::take_fast_path_uses() {
-  if (!fast_path_ || !pool_) return;
+  if (!fast_path_.get() || !pool_) return;
   timespec mono{};
   ::clock_gettime(CLOCK_MONOTONIC, &mono);
   const uint64_t mono_ns = static_cast<uint64_t>(mono.tv_sec) * 1000000000ull + static_cast<uint64_t>(mono.tv_nsec);
   const int64_t now = wall_seconds();
   pool_->set_now(now);  // note_use() holds stamps to the pool's clock
-  for (const FastPath::PoolUse& u : fast_path_->pool_uses()) {
+  for (const FastPath::PoolUse& u : fast_path_.get()->pool_uses()) {
     const uint64_t ago_ns = mono_ns > u.monotonic_ns ? mono_ns - u.monotonic_ns : 0;
     (void)pool_->note_use(u.v6, now - static_cast<int64_t>(ago_ns / 1000000000ull));
   }
@@ -312,7 +294,7 @@ bool PlatDaemon::on_signal(const signalfd_siginfo& si) {
 }
 
 void PlatDaemon::shut_down() {
-  if (fast_path_) fast_path_->detach();
+  fast_path_.detach();
   engine_.stop();
   take_fast_path_uses();
   if (pool_) pool_->watch(nullptr);  // the fast path goes before the pool

@@ -47,9 +47,9 @@ WEB6_PAGE = "hello from the IPv6 web server\n"
 
 
 class Lab464(NamespaceLab):
-    def __init__(self, xlatd, state, tag="xl", plat_fast_path=True):
+    def __init__(self, xlatd, state, tag="xl", fast_path=True):
         self.xlatd = xlatd
-        self.plat_fast_path = plat_fast_path  # False: the PLAT's tayga.conf gains `fast-path no`
+        self.fast_path = fast_path  # False: `fast-path no` in the PLAT's tayga.conf and the CLAT's clatd.conf
         self.state = state
         self.tag = tag
         self.client, self.router, self.inet = f"{tag}-client", f"{tag}-router", f"{tag}-inet"
@@ -124,8 +124,10 @@ class Lab464(NamespaceLab):
                      "clatd.conf"):
             text = open(os.path.join(CONF_DIR, name)).read()
             text = text.replace("@STATE@", self.state).replace("@LAN@", self.lan_r).replace("@WAN@", self.wan_r)
-            if name == "tayga.conf" and not self.plat_fast_path:
+            if name == "tayga.conf" and not self.fast_path:
                 text += "fast-path no\n"
+            if name == "clatd.conf" and not self.fast_path:
+                text += "fast-path=no\n"
             with open(os.path.join(self.state, name), "w") as f:
                 f.write(text)
 
@@ -212,7 +214,7 @@ def stats_total(lab, which):
 
 def translated_each_way(lab, which):
     """(4to6, 6to4) translations of the lab's `which` daemon: its workers' plus its kernel
-    fast path's (the PLAT's is on by default and carries the ordinary packets)."""
+    fast path's (on by default in both, carrying the ordinary packets)."""
     j = stats_json(lab, which)
     fp = j.get("fast_path") or {}
     return tuple(j["total"][k] + fp.get(k, 0) for k in ("translated_4to6", "translated_6to4"))
@@ -380,14 +382,14 @@ def main():
     ap.add_argument("--state", default="/run/xlatd-lab")
     ap.add_argument("--tag", default="xl")
     ap.add_argument("--check", action="store_true", help="tear down afterwards; exit 1 if a step failed")
-    ap.add_argument("--plat-fast-path", choices=("yes", "no"), default="yes",
-                    help="no: the PLAT runs with its kernel fast path off")
+    ap.add_argument("--fast-path", choices=("yes", "no"), default="yes",
+                    help="no: the PLAT and the CLAT run with their kernel fast paths off")
     args = ap.parse_args()
     cannot = needs_root_and_tun("the lab and its checks")
     if cannot is not None:
         return cannot
     lab = Lab464(os.path.abspath(args.xlatd), args.state, tag=args.tag,
-                 plat_fast_path=args.plat_fast_path == "yes")
+                 fast_path=args.fast_path == "yes")
     if args.command == "down":
         lab.down()
         shutil.rmtree(args.state, ignore_errors=True)

@@ -19,7 +19,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from runner import Checks, needs_root_and_tun  # noqa: E402
 from lab464 import (Lab464, PREFIX, WEB4, WEB6, WEB_PAGE, WEB6_PAGE, clat_status, curl, quiet_translated,  # noqa: E402
-                    tcpdump_ready, v6_of)
+                    stats_json, tcpdump_ready, v6_of)
 
 PREFIX2 = "2001:db8:65::/96"
 PY = "/usr/bin/python3"
@@ -105,14 +105,14 @@ def main():
     ap.add_argument("--xlatd", required=True)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--only", help="comma-separated check names")
-    ap.add_argument("--plat-fast-path", choices=("yes", "no"), default="yes",
-                    help="no: the lab's PLAT runs with its kernel fast path off")
+    ap.add_argument("--fast-path", choices=("yes", "no"), default="yes",
+                    help="no: the lab's PLAT and the CLAT run with their kernel fast paths off")
     args = ap.parse_args()
     cannot = needs_root_and_tun()
     if cannot is not None:
         return cannot
     state = tempfile.mkdtemp(prefix="xlatd-clat-e2e-")
-    lab = Lab464(os.path.abspath(args.xlatd), state, tag="xt", plat_fast_path=args.plat_fast_path == "yes")
+    lab = Lab464(os.path.abspath(args.xlatd), state, tag="xt", fast_path=args.fast_path == "yes")
     c = Checks(args.only)
     try:
         lab.up(clat=False)
@@ -153,6 +153,10 @@ def main():
             assert ping(lab, WEB4) == 3
 
         def tcp_transfer_payload_checksum():
+            """4 MiB to an IPv4 literal, byte-exact; with the fast path on, the CLAT's kernel
+            program carries nearly all of it (its worker at most the first packets), and
+            with it off there is none."""
+            before = stats_json(lab, "clat")
             data = os.urandom(4 << 20)
             src = os.path.join(state, "payload.bin")
             open(src, "wb").write(data)
@@ -161,6 +165,14 @@ def main():
             want = f"{len(data)} {hashlib.sha256(data).hexdigest()}"
             lab.wait_for("the server's checksum", lambda: os.path.exists(os.path.join(state, "sink.txt")) and
                          want in open(os.path.join(state, "sink.txt")).read(), timeout=20)
+            after = stats_json(lab, "clat")
+            worker = sum(after["total"][k] - before["total"][k] for k in ("translated_4to6", "translated_6to4"))
+            if not args.fast_path == "yes":
+                assert after["fast_path"] is None, after["fast_path"]
+                return
+            kernel = sum(after["fast_path"][k] - before["fast_path"][k] for k in ("translated_4to6", "translated_6to4"))
+            assert kernel > 100 and worker <= 3, (kernel, worker)
+            print(f"  the CLAT's kernel fast path translated {kernel} packets of it, its worker {worker}")
 
         def udp_datagrams_echoed_intact():
             code = ("import socket, os\n"

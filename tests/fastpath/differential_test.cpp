@@ -26,6 +26,7 @@
 #include <random>
 #include <string>
 
+#include "clat/clat_config.hpp"
 #include "io/fastpath.hpp"
 #include "io/offload.hpp"
 #include "fake_pool.hpp"
@@ -327,11 +328,16 @@ Bytes random_packet(const Addresses& u, std::mt19937& rng) {
   Bytes payload = testpkt::pattern(kSizes[rng() % std::size(kSizes)], static_cast<uint8_t>(rng()));
   const uint16_t sport = static_cast<uint16_t>(rng()), dport = static_cast<uint16_t>(rng());
   static const uint8_t kHops[] = {0, 1, 2, 64, 255};
+  // The PLAT's shape (the IPv6 host local, talking out) or the CLAT's (the IPv4 host
+  // local: its one address mapped, the remote hosts behind the PLAT prefix).
+  const bool clat_shape = rng() % 4 == 0;
+  const auto& v6_side = clat_shape ? remote : local;
+  const auto& v4_side = clat_shape ? local : remote;
   Bytes p;
   if (rng() % 2) {
     testpkt::V6 h;
-    h.src = xlat::to_string(ordinary ? local.second : any6(u, rng));
-    h.dst = xlat::to_string(ordinary ? remote.second : any6(u, rng));
+    h.src = xlat::to_string(ordinary ? v6_side.second : any6(u, rng));
+    h.dst = xlat::to_string(ordinary ? v4_side.second : any6(u, rng));
     h.tc = static_cast<uint8_t>(rng());
     h.hop_limit = ordinary ? 64 : kHops[rng() % std::size(kHops)];
     if (kind == 4) {
@@ -344,8 +350,8 @@ Bytes random_packet(const Addresses& u, std::mt19937& rng) {
     }
   } else {
     testpkt::V4 h;
-    h.src = xlat::to_string(ordinary ? remote.first : any4(u, rng));
-    h.dst = xlat::to_string(ordinary ? local.first : any4(u, rng));
+    h.src = xlat::to_string(ordinary ? v4_side.first : any4(u, rng));
+    h.dst = xlat::to_string(ordinary ? v6_side.first : any4(u, rng));
     h.tos = static_cast<uint8_t>(rng());
     h.ttl = ordinary ? 64 : kHops[rng() % std::size(kHops)];
     h.df = rng() % 2;
@@ -614,6 +620,36 @@ TEST_F(Differential, UnderTheWellKnownPrefixAndSmallMtus) {
   c.mtu6 = 1280;
   use(c);
   run_generated(100000, "64:ff9b::/96, MTU 1400 / 1280");
+  use(fastpath_config());
+}
+
+// The CLAT's configuration (ClatConfig::translator): its one IPv4 address mapped to its
+// IPv6 address, every other behind the PLAT prefix, zero UDP checksums computed (so
+// passed up), under a network-specific prefix and under 64:ff9b::/96 with wkpf-strict.
+TEST_F(Differential, UnderTheClatsConfiguration) {
+  xlatd::clat::ClatConfig clat;
+  const xlat::Ipv6Addr clat_v6 = *xlat::parse_ipv6("2001:db8:1::c1a7");
+  for (const char* prefix : {"2001:db8:64::/96", "64:ff9b::/96"}) {
+    SCOPED_TRACE(prefix);
+    use(clat.translator(1500, xlat::parse_ipv6_prefix(prefix), clat_v6));
+    // The app's traffic out and the answers in, both in the kernel.
+    testpkt::V4 h4;
+    h4.src = "192.0.0.1";
+    h4.dst = "8.8.4.4";
+    testpkt::V6 h6;
+    h6.src = xlat::to_string(xlat::rfc6052_embed(*xlat::parse_ipv6_prefix(prefix), *xlat::parse_ipv4("8.8.4.4")));
+    h6.dst = "2001:db8:1::c1a7";
+    Verdicts v;
+    compare(testpkt::udp4(h4, 4000, 53, testpkt::pattern(60)), v);
+    compare(testpkt::tcp4(h4, 4000, 443, {}), v);
+    compare(testpkt::icmp4(h4, 8, 0, 0x12340001, testpkt::pattern(56)), v);
+    compare(testpkt::udp6(h6, 53, 4000, testpkt::pattern(200)), v);
+    compare(testpkt::tcp6(h6, 443, 4000, testpkt::pattern(1000)), v);
+    compare(testpkt::icmp6(h6, 129, 0, 0x12340001, testpkt::pattern(56)), v);
+    EXPECT_EQ(v.redirected, 6u);
+    EXPECT_EQ(v.mismatches, 0u);
+    run_generated(100000, std::string("the CLAT's, ") + prefix, 2);
+  }
   use(fastpath_config());
 }
 

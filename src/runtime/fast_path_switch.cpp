@@ -1,0 +1,42 @@
+#include "runtime/fast_path_switch.hpp"
+
+#include <net/if.h>
+
+#include "runtime/log.hpp"
+
+namespace xlatd {
+
+bool FastPathSwitch::open(uint32_t pool_entries) {
+  std::string why;
+  fast_path_ = FastPath::load(why, pool_entries);
+  if (!fast_path_) log::warn("fast path off: " + why);
+  return fast_path_ != nullptr;
+}
+
+void FastPathSwitch::apply(const xlat::TranslatorConfig& cfg, const std::string& dev,
+                           std::optional<xlat::Ipv4Prefix> pool) {
+  if (!fast_path_) return;
+  std::string why;
+  const unsigned ifindex = if_nametoindex(dev.c_str());
+  if (ifindex == 0) {
+    why = "no device " + dev;
+  } else if (fast_path_->configure(cfg, 0, ifindex, why, pool) &&
+             (fast_path_->attached() || fast_path_->attach(static_cast<int>(ifindex), why))) {
+    if (off_ || !announced_) {
+      log::info("fast path on " + dev + ": ordinary TCP, UDP and Echo translated in the kernel");
+      off_ = false;
+      announced_ = true;
+    }
+    return;
+  }
+  // One line when it goes off (or never came on), not one per reload.
+  if (fast_path_->attached() || !off_) log::warn("fast path off: " + why);
+  fast_path_->detach();
+  off_ = true;
+}
+
+void FastPathSwitch::detach() {
+  if (fast_path_) fast_path_->detach();
+}
+
+}  // namespace xlatd
