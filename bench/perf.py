@@ -74,14 +74,12 @@ class Bench:
             L.ex(ns, "sysctl -qw net.ipv4.conf.all.forwarding=0 net.ipv6.conf.all.forwarding=0")
 
     def start(self, kind, workers, offload=True, fast=False):
-        """fast: False, True (fast-path yes) or "direct" (and fast-path-direct yes)."""
         data = os.path.join(self.dir, f"data-{kind}{workers}")
         os.makedirs(data, exist_ok=True)
         conf = os.path.join(self.dir, f"{kind}{workers}.conf")
         text = extra_maps(self.args.maps) + CONF.format(data=data)
         if kind in ("xlatd", "baseline"):
             text += f"workers {workers}\noffload {'yes' if offload else 'no'}\nfast-path {'yes' if fast else 'no'}\n"
-            text += "fast-path-direct yes\n" if fast == "direct" else ""
         with open(conf, "w") as f:
             f.write(text)
         if kind in ("xlatd", "baseline"):
@@ -89,7 +87,7 @@ class Bench:
             argv = [binary, "-n", "--stdout", "-c", conf]
         else:
             argv = [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", conf]
-        log = os.path.join(self.dir, f"{kind}{workers}{('-' + fast if fast == 'direct' else '-fast') if fast else ''}.log")
+        log = os.path.join(self.dir, f"{kind}{workers}{'-fast' if fast else ''}.log")
         self.proc = self.L.start(argv, log)
         if kind in ("xlatd", "baseline"):
             self.L.wait_until_translating(self.proc, log)
@@ -234,8 +232,7 @@ def main():
     ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
     ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
     ap.add_argument("--only", help="comma-separated translators, measured in this order: kernel,xlatd1,xlatd2,"
-                                   "xlatd1-fast,xlatd2-fast,xlatd1-direct,xlatd2-direct,xlatd1-plain,baseline1,"
-                                   "baseline2,tayga")
+                                   "xlatd1-fast,xlatd2-fast,xlatd1-plain,baseline1,baseline2,tayga")
     ap.add_argument("--baseline", help="another xlatd binary, measured in the same run")
     args = ap.parse_args()
     args.xlatd, args.udpgen = os.path.abspath(args.xlatd), os.path.abspath(args.udpgen)
@@ -244,19 +241,18 @@ def main():
         return 1
     os.makedirs(args.out, exist_ok=True)
     # (kind, workers, offload, fast path): xlatd with TUN offloads (the default) and
-    # without, with the kernel fast path (fast-path yes), without, and forwarding
-    # itself (fast-path-direct yes).
+    # without, with the kernel fast path (fast-path yes) and without.
     translators = [("kernel", 0, False, False), ("xlatd", 1, True, False), ("xlatd", 2, True, False),
-                   ("xlatd", 1, True, True), ("xlatd", 2, True, True), ("xlatd", 1, True, "direct"),
-                   ("xlatd", 2, True, "direct"), ("xlatd", 1, False, False), ("tayga", 0, False, False)]
+                   ("xlatd", 1, True, True), ("xlatd", 2, True, True), ("xlatd", 1, False, False),
+                   ("tayga", 0, False, False)]
     if args.baseline:
         args.baseline = os.path.abspath(args.baseline)
-        translators[7:7] = [("baseline", 1, True, False), ("baseline", 2, True, False)]
+        translators[5:5] = [("baseline", 1, True, False), ("baseline", 2, True, False)]
     if args.only:
         # In the order --only names them (a before/after pair can be run both ways round).
         def key(t):
             if t[3]:
-                return f"{t[0]}{t[1]}-{'direct' if t[3] == 'direct' else 'fast'}"
+                return f"{t[0]}{t[1]}-fast"
             return f"{t[0]}{t[1] or ''}{'' if t[2] or t[0] not in ('xlatd', 'baseline') else '-plain'}"
         by_key = {key(t): t for t in translators}
         translators = [by_key[w] for w in args.only.split(",") if w in by_key]
@@ -265,8 +261,7 @@ def main():
     try:
         b.up()
         for kind, workers, offload, fast in translators:
-            name = {"xlatd": f"xlatd w{workers}" + ("" if offload else " plain") +
-                             (" direct" if fast == "direct" else " fast" if fast else ""),
+            name = {"xlatd": f"xlatd w{workers}" + ("" if offload else " plain") + (" fast" if fast else ""),
                     "baseline": f"base w{workers}"}.get(kind, kind)
             if kind != "kernel":
                 b.start(kind, workers, offload, fast)

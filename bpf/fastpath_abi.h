@@ -50,8 +50,6 @@ struct fp_settings {
   __u32 mtu6;
   __u32 lowest_ipv6_mtu; /* a DF=0 IPv4 packet bigger than this is fragmented: up */
   __u32 gso_in_kernel;  /* the kernel's bpf_skb_change_proto keeps gso_size (probed) */
-  __u32 direct;         /* fast-path-direct: straight to the next hop (no second routing
-                         * pass, no netfilter), when the kernel's FIB resolves it */
 };
 
 /* Bounds of the EAM maps: single addresses each way, ranges each way. */
@@ -115,7 +113,6 @@ enum fp_counter {
   FP_UP_SUPER_PACKET,   /* GSO: the daemon's offload code handles it */
   FP_UP_HELPER_FAILED,  /* the kernel refused to change the protocol */
   FP_DROPPED_BROKEN,    /* a rewrite failed half-way: the packet is dropped */
-  FP_FORWARDED_DIRECT,  /* of those translated: sent straight to the next hop */
   FP_COUNTERS
 };
 

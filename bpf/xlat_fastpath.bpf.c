@@ -308,69 +308,6 @@ static __always_inline int echo_checksum(struct __sk_buff *skb, __u32 csum_at, c
   return bpf_l4_csum_replace(skb, csum_at, old_type_code, new_type_code, 2);
 }
 
-/* Where a translated packet goes. By default back into the TUN's ingress, as if the
- * daemon had written it: the kernel routes it (one more hop: TTL / Hop Limit - 1),
- * netfilter and NAT44 see it. With `direct`, when the FIB resolves the next hop from the
- * TUN (forwarding on, a route, a known neighbour, within the egress MTU, the TTL not
- * expiring there), the program does that hop itself and hands the packet to the egress
- * device: no second routing pass and no netfilter (no FORWARD, no NAT44). Anything else
- * takes the default way. `off` is the new IP header's start. */
-static __always_inline int deliver(struct __sk_buff *skb, const struct fp_settings *s, __u32 off, int v6) {
-  if (!s->direct) return bpf_redirect(s->ifindex, BPF_F_INGRESS);
-  void *data = (void *)(long)skb->data;
-  void *end = (void *)(long)skb->data_end;
-  struct bpf_fib_lookup fib = {};
-  fib.ifindex = s->ifindex;
-  __u8 hops;
-  if (v6) {
-    struct ipv6hdr *ip6 = data + off;
-    if ((void *)(ip6 + 1) > end) return bpf_redirect(s->ifindex, BPF_F_INGRESS);
-    hops = ip6->hop_limit;
-    fib.family = 10; /* AF_INET6 */
-    fib.l4_protocol = ip6->nexthdr;
-    fib.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
-    __builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
-    __builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
-  } else {
-    struct iphdr *ip4 = data + off;
-    if ((void *)(ip4 + 1) > end) return bpf_redirect(s->ifindex, BPF_F_INGRESS);
-    hops = ip4->ttl;
-    fib.family = 2; /* AF_INET */
-    fib.l4_protocol = ip4->protocol;
-    fib.tos = ip4->tos;
-    fib.ipv4_src = ip4->saddr;
-    fib.ipv4_dst = ip4->daddr;
-  }
-  /* An expiring hop, no route, forwarding off, an unresolved neighbour, over the egress
-   * MTU, a device without link-layer addresses: the default way, where the kernel
-   * answers or resolves. */
-  if (hops <= 1 || bpf_fib_lookup(skb, &fib, sizeof fib, 0) != BPF_FIB_LKUP_RET_SUCCESS ||
-      (fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] | fib.dmac[4] | fib.dmac[5]) == 0)
-    return bpf_redirect(s->ifindex, BPF_F_INGRESS);
-  /* The TUN's packets have no link-layer header: the egress device's goes in front. */
-  if (bpf_skb_change_head(skb, ETH_HLEN, 0) != 0) return bpf_redirect(s->ifindex, BPF_F_INGRESS);
-  struct ethhdr eth;
-  __builtin_memcpy(eth.h_dest, fib.dmac, ETH_ALEN);
-  __builtin_memcpy(eth.h_source, fib.smac, ETH_ALEN);
-  eth.h_proto = bpf_htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
-  const __u32 l3 = off + ETH_HLEN;
-  const __u8 left = hops - 1;
-  int failed = bpf_skb_store_bytes(skb, off, &eth, sizeof eth, 0) != 0;
-  if (v6) {
-    failed = failed || bpf_skb_store_bytes(skb, l3 + 7, &left, 1, 0) != 0;
-  } else {
-    /* RFC 1812 §5.3.1: TTL - 1, the header checksum updated for it (RFC 1624). */
-    failed = failed || bpf_l3_csum_replace(skb, l3 + 10, bpf_htons((__u16)hops << 8), bpf_htons((__u16)left << 8), 2) != 0 ||
-             bpf_skb_store_bytes(skb, l3 + 8, &left, 1, 0) != 0;
-  }
-  if (failed) {
-    count(FP_DROPPED_BROKEN);
-    return TC_ACT_SHOT;
-  }
-  count(FP_FORWARDED_DIRECT);
-  return bpf_redirect(fib.ifindex, 0);
-}
-
 /* RFC 7915 §5: IPv6 -> IPv4. */
 static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp_settings *s,
                                           __u32 off) {
@@ -494,7 +431,7 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
     return TC_ACT_SHOT;
   }
   count(FP_TRANSLATED_6TO4);
-  return deliver(skb, s, off, 0);
+  return bpf_redirect(s->ifindex, BPF_F_INGRESS);
 }
 
 /* RFC 7915 §4: IPv4 -> IPv6. */
@@ -593,7 +530,7 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
     return TC_ACT_SHOT;
   }
   count(FP_TRANSLATED_4TO6);
-  return deliver(skb, s, off, 1);
+  return bpf_redirect(s->ifindex, BPF_F_INGRESS);
 }
 
 /* Run once by the loader (BPF_PROG_TEST_RUN, an IPv4 packet, gso_size 1000): 1 when

@@ -82,7 +82,6 @@ constexpr FastPathCounterInfo kCounterInfo[FP_COUNTERS] = {
     {"up_super_packet", "passed up: a GSO super-packet"},
     {"up_helper_failed", "passed up: the kernel refused to change the protocol"},
     {"dropped_broken", "dropped: a rewrite failed half-way"},
-    {"forwarded_direct", "of those translated: sent straight to the next hop (fast-path-direct)"},
 };
 
 }  // namespace
@@ -276,7 +275,6 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
   s.mtu6 = cfg.mtu6;
   s.lowest_ipv6_mtu = cfg.lowest_ipv6_mtu;
   s.gso_in_kernel = gso_in_kernel_ ? 1 : 0;
-  s.direct = direct_ && l3_offset == 0 ? 1 : 0;  // a test run's packets have nowhere to go
   // Off while the maps change: a packet meanwhile goes up rather than meet half of the
   // old configuration and half of the new.
   const uint32_t zero = 0;

@@ -56,9 +56,6 @@ class FastPath {
   // must not keep translating with maps nobody updates.
   void detach();
   bool attached() const { return attached_; }
-  // fast-path-direct: translated packets whose next hop the kernel's FIB resolves go
-  // straight to it (no second routing pass, no netfilter); takes effect at configure().
-  void set_direct(bool direct) { direct_ = direct; }
 
   // The dynamic pool's active entries, kept equal to the pool's by its watcher: the
   // program translates for a host only while its entry is here. Thread-safe (map
@@ -87,7 +84,6 @@ class FastPath {
   xlat_fastpath* skel_;
   bool gso_in_kernel_ = false;
   bool attached_ = false;
-  bool direct_ = false;
   int ifindex_ = 0;
   uint32_t handle_ = 0, priority_ = 0;
 };

@@ -43,7 +43,6 @@ struct PlatConfig {
   std::optional<bool> tun_up;
   bool offload = true;  // xlatd: TUN checksum / TSO offloads (IFF_VNET_HDR)
   bool fast_path = true;  // xlatd: the kernel fast path (bpf/), on where it loads
-  bool fast_path_direct = false;  // xlatd: ... forwarding its packets itself (no netfilter)
   bool hairpin = false;  // xlatd: RFC 7757 §4.2 hairpinning in the translator
   uint32_t icmp_rate = 1000;  // xlatd: generated ICMP errors per second per worker (0: no limit)
   uint32_t icmp_burst = 100;

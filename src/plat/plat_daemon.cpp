@@ -159,7 +159,7 @@ void PlatDaemon::publish(const std::vector<MapDirective>& file_maps) {
 void PlatDaemon::open_fast_path() {
   if (!cfg_.fast_path) return;
   const uint32_t pool_size = cfg_.dynamic_pool ? (uint32_t{1} << (32 - cfg_.dynamic_pool->len)) - 1 : 1;
-  if (!fast_path_.open(pool_size, cfg_.fast_path_direct)) return;
+  if (!fast_path_.open(pool_size)) return;
   // The pool's active entries go into the program's maps as they are assigned, and out
   // as they go dormant; an entry the kernel refuses leaves its host on the TUN path.
   if (pool_) {

@@ -222,11 +222,9 @@ const std::vector<TaygaDirective>& tayga_table() {
     flag("hairpin", &PlatConfig::hairpin),
     // xlatd's own: TUN offloads (TAYGA has none); default yes.
     flag("offload", &PlatConfig::offload),
-    // xlatd's own: the kernel fast path (a TC program on the TUN); default yes.
+    // xlatd's own: the kernel fast path (a TC program on the TUN); default no while the
+    // end-to-end suites do not yet run with it on.
     flag("fast-path", &PlatConfig::fast_path),
-    // xlatd's own: its translated packets straight to the next hop, past the second
-    // routing pass and netfilter (no NAT44, no FORWARD rules for them); default no.
-    flag("fast-path-direct", &PlatConfig::fast_path_direct),
     {"tun-up", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        bool v = false;
        set_bool(c, a[0], v);

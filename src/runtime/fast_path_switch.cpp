@@ -6,11 +6,10 @@
 
 namespace xlatd {
 
-bool FastPathSwitch::open(uint32_t pool_entries, bool direct) {
+bool FastPathSwitch::open(uint32_t pool_entries) {
   std::string why;
   fast_path_ = FastPath::load(why, pool_entries);
   if (!fast_path_) log::warn("fast path off: " + why);
-  if (fast_path_) fast_path_->set_direct(direct);
   return fast_path_ != nullptr;
 }
 

@@ -17,9 +17,9 @@ namespace xlatd {
 
 class FastPathSwitch {
  public:
-  // `fast-path yes`: loads the program (room for `pool_entries` dynamic-pool entries;
-  // `direct`: fast-path-direct); false, logged, when the kernel will not.
-  bool open(uint32_t pool_entries = 1, bool direct = false);
+  // `fast-path yes`: loads the program (room for `pool_entries` dynamic-pool entries);
+  // false, logged, when the kernel will not.
+  bool open(uint32_t pool_entries = 1);
   // Mirrors `cfg` on the device `dev` (its counterpart in every view), attaching the
   // program the first time; `pool`, the dynamic pool's range. Nothing without open().
   void apply(const xlat::TranslatorConfig& cfg, const std::string& dev,

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -864,43 +863,6 @@ def check_fast_path_eam_range(L, t):
     return ok, f"announced {bool(on)}, UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon}"
 
 
-def check_fast_path_direct(L, t):
-    """fast-path-direct yes: the translated packets go straight to the next hop (the
-    fast path's forwarded_direct counts them) and arrive as they would through the
-    kernel's second routing pass: UDP intact both ways, and the hop counts a ping's
-    replies arrive with, both ways, the same as with the default re-injection."""
-    base = open(t.conf).read()
-
-    def ttls(out):
-        return sorted(set(re.findall(r"ttl=(\d+)", out)))
-
-    try:
-        start_with_fast_path(L, t, base)
-        normal = (ttls(ping(L, L.ns6, V4_HOST_AS_V6, extra="-I 2001:db8:1::10")),
-                  ttls(ping(L, L.ns4, "192.168.255.10")))
-        t.stop(L)
-        on = start_with_fast_path(L, t, base + "fast-path-direct yes\n")
-        before = settled_stats(t) or stats_json(t)
-        echoed = udp_from_mapped_host(L)
-        direct = (ttls(ping(L, L.ns6, V4_HOST_AS_V6, extra="-I 2001:db8:1::10")),
-                  ttls(ping(L, L.ns4, "192.168.255.10")))
-        after = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
-        t.stop(L)
-    finally:
-        with open(t.conf, "w") as f:
-            f.write(base)
-    fp0, fp1 = before["fast_path"], after["fast_path"]
-    kernel = sum(fp1[k] - fp0[k] for k in ("translated_6to4", "translated_4to6"))
-    forwarded = fp1["forwarded_direct"] - fp0["forwarded_direct"]
-    daemon = sum(after["total"][k] - before["total"][k] for k in ("translated_6to4", "translated_4to6"))
-    # 40 UDP and 12 Echo packets; a next hop not yet resolved sends its first packet
-    # the default way (the kernel resolves it), so not every one need go direct.
-    ok = (bool(on) and echoed == 20 and kernel == 52 and daemon == 0 and forwarded >= 40 and
-          normal == direct and all(len(x) == 1 for x in normal))
-    return ok, (f"announced {bool(on)}, UDP {echoed}/20, kernel {kernel}, of them direct {forwarded}, daemon {daemon}; "
-                f"reply hop counts (6->4 ping, 4->6 ping) default {normal}, direct {direct}")
-
-
 def check_pidfile_notify_sigusr1(L, t):
     """-p writes the daemon's pid and removes it at exit; with $NOTIFY_SOCKET it tells
     systemd READY=1 once translating and STOPPING=1 on SIGTERM; SIGUSR1 logs the
@@ -951,8 +913,7 @@ XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
          check_planted_fifo_dynamic_map, check_stalled_clients_hold_nothing, check_tun_directives,
-         check_pidfile_notify_sigusr1, check_fast_path, check_fast_path_pool, check_fast_path_eam_range,
-         check_fast_path_direct]  # need the translator stopped
+         check_pidfile_notify_sigusr1, check_fast_path, check_fast_path_pool, check_fast_path_eam_range]  # need the translator stopped
 
 
 def main():
