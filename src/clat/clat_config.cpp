@@ -221,8 +221,14 @@ ClatLoad apply(const std::vector<DirectiveLine>& lines) {
   // What script-up / script-down see: clatd's %CFG, its defaults overlaid by every key
   // given (an empty value is clatd's undef: the default).
   c.settings = clatd_defaults();
+  // xlatd's own keys (fast-path) are not in clatd's %CFG: the value given, if any.
   for (const auto& [name, given] : a.given) {
-    c.settings[name] = given.args[0].empty() ? clatd_defaults().at(name) : given.args[0];
+    const auto d = clatd_defaults().find(name);
+    if (!given.args[0].empty()) {
+      c.settings[name] = given.args[0];
+    } else if (d != clatd_defaults().end()) {
+      c.settings[name] = d->second;
+    }
   }
   if (c.v4_defaultroute_advmss != 0 && c.v4_defaultroute_advmss + 40 > c.v4_defaultroute_mtu) {
     a.errors.push_back({"configuration: v4-defaultroute-advmss: larger than v4-defaultroute-mtu - 40"});

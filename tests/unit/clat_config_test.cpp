@@ -104,6 +104,31 @@ TEST(ClatConfig, EmptyValues) {
   EXPECT_EQ(bad.errors[0].message, "clatd.conf:1: proxynd-enable: expected yes or no (1/0, true/false, on/off), got ''");
 }
 
+// Every key with an empty value is a configuration or an error, never a crash (the
+// fuzzer found `fast-path=` throwing: xlatd's own key has no clatd default).
+TEST(ClatConfig, EveryKeyEmptyIsAValueOrAnError) {
+  for (const char* key : {"quiet", "debug", "tayga-v4-addr", "ctmark", "clat-dev", "clat-v4-addr",
+                          "clat-v6-addr", "plat-prefix", "plat-dev", "plat-fallback-prefix",
+                          "dns64-servers", "v4-conncheck-enable", "v4-conncheck-delay",
+                          "v4-defaultroute-enable", "v4-defaultroute-replace",
+                          "v4-defaultroute-metric", "v4-defaultroute-mtu",
+                          "v4-defaultroute-advmss", "proxynd-enable", "forwarding-enable",
+                          "script-up", "script-down", "route-table", "fast-path", "cmd-ip",
+                          "tayga-conffile"}) {
+    SCOPED_TRACE(key);
+    xlatd::clat::ClatLoad r;
+    ASSERT_NO_THROW(r = parse_clat_text(std::string(key) + "=\n", "clatd.conf", false, {}));
+    EXPECT_NE(r.config.has_value(), !r.errors.empty());
+  }
+  auto fast = parse_clat_text("fast-path=\n", "clatd.conf", false, {});
+  ASSERT_EQ(fast.errors.size(), 1u);
+  EXPECT_EQ(fast.errors[0].message, "clatd.conf:1: fast-path: expected yes or no (1/0, true/false, on/off), got ''");
+  auto off = parse_clat_text("fast-path=no\n", "clatd.conf", false, {});
+  ASSERT_TRUE(off.config);
+  EXPECT_FALSE(off.config->fast_path);
+  EXPECT_EQ(off.config->settings.at("fast-path"), "no");
+}
+
 // Issue 14, finding 10: values that used to slip through.
 TEST(ClatConfig, ReservedPrefixesAddressesAndBadNames) {
   for (const char* bad : {"plat-prefix=ff02::/96", "plat-prefix=fe80::/64", "plat-prefix=::ffff:0:0/96",
