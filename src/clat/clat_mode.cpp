@@ -26,6 +26,10 @@ int run_clat_mode(const Options& o) {
                  "throughout, and the xlatd-clat@ unit limits it to CAP_NET_ADMIN and CAP_NET_RAW)\n";
     return 1;
   }
+  if (o.check_data_dir) {
+    std::cerr << "xlatd: --check-data-dir is for PLAT mode (the CLAT keeps no data-dir)\n";
+    return 1;
+  }
   if (!cl.config) {
     for (const auto& e : cl.errors) std::cerr << "xlatd: " << e.message << "\n";
     return 1;

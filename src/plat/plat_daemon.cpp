@@ -110,8 +110,9 @@ std::optional<int> PlatDaemon::open_tun() {
 std::optional<int> PlatDaemon::open_pool() {
   pool_event_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (!cfg_.data_dir.empty()) {
-    if (!make_dirs(cfg_.data_dir)) {
-      std::cerr << "xlatd: cannot create data-dir " << cfg_.data_dir << ": " << std::strerror(errno) << "\n";
+    std::string err;
+    if (!writable_data_dir(cfg_.data_dir, err)) {
+      std::cerr << "xlatd: " << err << "\n";
       return 1;
     }
     map_path_ = cfg_.data_dir + "/dynamic.map";
@@ -382,6 +383,17 @@ int run_plat(const Options& o) {
   if (o.chroot && o.user.empty()) {
     std::cerr << "xlatd: --chroot requires --user\n";
     return 1;
+  }
+  // The unit's ExecStartPre: data-dir made and writable where the daemon will run.
+  if (o.check_data_dir) {
+    std::string err;
+    if (!cfg.data_dir.empty() && !writable_data_dir(cfg.data_dir, err)) {
+      std::cerr << "xlatd: " << err << "\n";
+      return 1;
+    }
+    std::cout << (cfg.data_dir.empty() ? std::string("no data-dir: nothing to keep")
+                                       : "data-dir " + cfg.data_dir + ": writable") << "\n";
+    if (!o.check_config) return 0;
   }
   if (o.check_config) {
     for (const auto& w : cfg.warnings) std::cerr << "xlatd: warning: " << w << "\n";

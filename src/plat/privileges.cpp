@@ -1,5 +1,6 @@
 #include "plat/privileges.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -18,6 +19,24 @@ bool make_dirs(const std::string& path) {
       if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return false;
     }
   }
+  return true;
+}
+
+bool writable_data_dir(const std::string& path, std::string& error) {
+  if (!make_dirs(path)) {
+    error = "cannot create data-dir " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  const std::string probe = path + "/.xlatd-write-check";
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = "data-dir " + path + " is not writable: " + std::strerror(errno) +
+            " (dynamic.map is kept there; under systemd, `systemctl edit` the unit and add "
+            "ReadWritePaths=" + path + ")";
+    return false;
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
   return true;
 }
 

@@ -77,6 +77,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   so->excludes(jo);
   app.add_option("--mode", o.mode, "plat (a TAYGA-style translator) or clat")->check(CLI::IsMember({"plat", "clat"}));
   app.add_flag("--check-config", o.check_config, "Validate the configuration, print the effective settings and exit");
+  app.add_flag("--check-data-dir", o.check_data_dir,
+               "PLAT mode: create data-dir if missing, prove it writable (dynamic.map lives there) and exit");
   app.add_option("overrides", o.overrides,
                  "CLAT mode: clatd.conf settings as key=value, applied after -c (ignored otherwise, as TAYGA ignores stray arguments)");
   app.add_option("--control-socket", o.control_socket,

@@ -29,6 +29,7 @@ struct Options {
   bool detach = false;
   std::string mode = "plat";
   bool check_config = false;
+  bool check_data_dir = false;  // PLAT: data-dir made if missing and writable, then exit
   // The control socket `xlatd stats` talks to; default /run/xlatd/TUN-DEVICE.sock.
   std::string control_socket;
   // `xlatd stats [--json]`: ask a running daemon instead of starting one.
