@@ -7,6 +7,7 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev            # libFuzzer + sanitizer runtimes for the fuzz targets
   liburing-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libnftables-dev
+  libsystemd-dev                      # sd_notify and the watchdog
   libcli11-dev libtomlplusplus-dev
   libbpf-dev bpftool                  # the kernel fast path: libbpf, and the skeleton generator
   libgtest-dev libgmock-dev libbenchmark-dev

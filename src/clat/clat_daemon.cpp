@@ -38,6 +38,7 @@
 #include "runtime/safe_files.hpp"
 #include "runtime/stats_server.hpp"
 #include "runtime/stats.hpp"
+#include "runtime/watchdog.hpp"
 #include "io/netlink.hpp"
 #include "xlat/rfc6052.hpp"
 
@@ -483,7 +484,9 @@ bool ClatDaemon::handle_signal(int sfd) {
 
 int ClatDaemon::follow_the_host(int sfd, NetlinkWatch& watch) {
   bool running = true;
+  Watchdog watchdog;  // WatchdogSec= in the unit: this loop, alive
   while (running) {
+    watchdog.kick(Watchdog::mono_ns());
     const int64_t now = mono_seconds();
     schedule_dns(now);
     const Plan plan = decide(c_, observe(now));
@@ -493,7 +496,8 @@ int ClatDaemon::follow_the_host(int sfd, NetlinkWatch& watch) {
     engine_.runtime().reap();  // replaced configurations the worker has let go of
     std::vector<pollfd> p = {{sfd, POLLIN, 0}, {watch.fd(), POLLIN, 0}, {nd_.fd(), POLLIN, 0}};
     dns_.add_poll_fds(p);
-    ::poll(p.data(), p.size(), 1000);  // negative fds are ignored; the timeout drives lifetimes and retries
+    // Negative fds are ignored; the timeout drives lifetimes, retries and the watchdog.
+    ::poll(p.data(), p.size(), watchdog.poll_timeout_ms(1000));
     if (p[1].revents & POLLIN) watch.drain();
     if (p[2].revents & POLLIN) handle_nd(mono_seconds());
     bool dns_ready = false;

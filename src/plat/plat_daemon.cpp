@@ -32,6 +32,7 @@
 #include "runtime/root_cleanup.hpp"
 #include "runtime/stats.hpp"
 #include "runtime/stats_server.hpp"
+#include "runtime/watchdog.hpp"
 #include "runtime/worker.hpp"
 
 namespace xlatd {
@@ -336,9 +337,11 @@ int PlatDaemon::run(const std::vector<std::string>& map_notes) {
   if (!stats_server.start(err)) log::error(err);
 
   last_maintenance_ = wall_seconds();
+  Watchdog watchdog;  // WatchdogSec= in the unit: this loop (signals, reloads, pool saves), alive
   for (bool running = true; running;) {
+    watchdog.kick(Watchdog::mono_ns());
     pollfd p[2] = {{sfd_, POLLIN, 0}, {pool_event_, POLLIN, 0}};
-    ::poll(p, 2, 1000);  // negative fds are ignored by poll
+    ::poll(p, 2, watchdog.poll_timeout_ms(1000));  // negative fds are ignored by poll
     if (p[1].revents & POLLIN) {
       uint64_t n;
       (void)::read(pool_event_, &n, sizeof n);

@@ -1,7 +1,6 @@
 #include "runtime/log.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -65,19 +64,9 @@ void warn(const std::string& msg) { emit(LOG_WARNING, "warning", msg); }
 void info(const std::string& msg) { emit(LOG_INFO, "info", msg); }
 void debug(const std::string& msg) { emit(LOG_DEBUG, "debug", msg); }
 
-// systemd's sd_notify protocol, without libsystemd: one datagram to $NOTIFY_SOCKET.
-void sd_notify(const std::string& state) {
-  const char* path = std::getenv("NOTIFY_SOCKET");
-  if (path == nullptr || path[0] == '\0') return;
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
-  sockaddr_un sa{};
-  sa.sun_family = AF_UNIX;
-  std::strncpy(sa.sun_path, path, sizeof sa.sun_path - 1);
-  if (sa.sun_path[0] == '@') sa.sun_path[0] = '\0';  // abstract socket
-  ::sendto(fd, state.data(), state.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  ::close(fd);
-}
+// libsystemd's sender: it gets the address right for file and abstract (@name) sockets
+// alike, which a hand-written one did not (the abstract name's length).
+void sd_notify(const std::string& state) { ::sd_notify(0, state.c_str()); }
 
 void RateLimited::warn(const std::string& line, int64_t now) {
   if (any_ && now - last_ < interval_) {

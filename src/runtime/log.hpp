@@ -34,8 +34,8 @@ class RateLimited {
   uint64_t held_ = 0;
 };
 
-// systemd's sd_notify protocol (READY=1, STOPPING=1, STATUS=...), without libsystemd:
-// one datagram to $NOTIFY_SOCKET; nothing when it is unset.
+// systemd's notification (READY=1, STOPPING=1, STATUS=..., WATCHDOG=1) to $NOTIFY_SOCKET,
+// through libsystemd; nothing when it is unset.
 void sd_notify(const std::string& state);
 
 }  // namespace xlatd::log

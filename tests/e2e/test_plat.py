@@ -865,8 +865,10 @@ def check_fast_path_eam_range(L, t):
 
 def check_pidfile_notify_sigusr1(L, t):
     """-p writes the daemon's pid and removes it at exit; with $NOTIFY_SOCKET it tells
-    systemd READY=1 once translating and STOPPING=1 on SIGTERM; SIGUSR1 logs the
-    counters, the same as the control socket's."""
+    systemd READY=1 once translating, WATCHDOG=1 while $WATCHDOG_USEC asks for it and
+    STOPPING=1 on SIGTERM; SIGUSR1 logs the counters, the same as the control socket's.
+    (A file socket: an abstract one belongs to a network namespace, and the daemon runs in
+    another; the unit tests send to both kinds.)"""
     import select
     import socket
     pidfile = os.path.join(t.dir, "xlatd.pid")
@@ -875,14 +877,15 @@ def check_pidfile_notify_sigusr1(L, t):
     s.bind(notify)
     messages = []
 
-    def receive(what, timeout=10):
+    def receive(what, timeout=10, count=1):
         deadline = time.time() + timeout
-        while not any(what in m for m in messages) and time.time() < deadline:
+        while sum(what in m for m in messages) < count and time.time() < deadline:
             if select.select([s], [], [], max(0, deadline - time.time()))[0]:
                 messages.append(s.recv(4096).decode())
-        return any(what in m for m in messages)
+        return sum(what in m for m in messages) >= count
     try:
-        t.proc = L.start(["env", f"NOTIFY_SOCKET={notify}"] + t.argv() + ["-p", pidfile], t.log)
+        # 400 ms: a kick at least every 100 ms
+        t.proc = L.start(["env", f"NOTIFY_SOCKET={notify}", "WATCHDOG_USEC=400000"] + t.argv() + ["-p", pidfile], t.log)
         ready = receive("READY=1")
         L.route_tun()
         pid_ok = os.path.exists(pidfile) and open(pidfile).read().strip() == str(t.proc.pid)
@@ -896,14 +899,16 @@ def check_pidfile_notify_sigusr1(L, t):
         def logged_value(name):
             return int(words[words.index(name) + 1]) if name in words else 0
         logged = logged_value("translated_6to4") + logged_value("fast-path-translated_6to4") if words else -1
+        receive("WATCHDOG=1", count=3)
+        kicks = messages.count("WATCHDOG=1")
         t.stop(L)  # SIGTERM; the datagram waits in the socket
         stopping = receive("STOPPING=1")
         pid_removed = not os.path.exists(pidfile)
     finally:
         s.close()
         os.unlink(notify)
-    ok = ready and stopping and pid_ok and pid_removed and n == 3 and logged == translated_6to4(j) >= 3
-    return ok, (f"READY=1 {ready}, STOPPING=1 {stopping}, pidfile {pid_ok} and removed {pid_removed}, "
+    ok = ready and kicks >= 3 and stopping and pid_ok and pid_removed and n == 3 and logged == translated_6to4(j) >= 3
+    return ok, (f"READY=1 {ready}, WATCHDOG=1 x{kicks}, STOPPING=1 {stopping}, pidfile {pid_ok} and removed {pid_removed}, "
                 f"SIGUSR1 6to4 {logged} = stats {translated_6to4(j)} (workers and fast path)")
 
 
