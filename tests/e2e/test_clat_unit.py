@@ -4,7 +4,8 @@ substituted for %i, $$ unescaped) on uplinks with long names, inside a namespace
 test makes: the CLAT's TUN name must be a valid interface name (<= 15 characters) for
 any uplink name, and clat-dev in /etc/clatd.conf would still win.
 
-Usage: test_clat_unit.py --xlatd PATH --unit etc/xlatd-clat@.service   (root; 77 otherwise)
+Usage: test_clat_unit.py --xlatd PATH --unit BUILD/units/xlatd-clat@.service --installed /usr/sbin/xlatd
+       (root; 77 otherwise)
 """
 import argparse
 import os
@@ -28,10 +29,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--xlatd", required=True)
     ap.add_argument("--unit", required=True)
+    ap.add_argument("--installed", default="/usr/local/sbin/xlatd", help="the binary path the unit names")
     a = ap.parse_args()
     if os.geteuid() != 0:
         return skipped("needs root")
-    line = exec_line(a.unit, "ExecStartPre").replace("/usr/local/sbin/xlatd", os.path.abspath(a.xlatd))
+    line = exec_line(a.unit, "ExecStartPre").replace(a.installed, os.path.abspath(a.xlatd))
     ns = f"unit{os.getpid()}"
     checks = Checks()
     subprocess.run(["ip", "netns", "add", ns], check=True)
