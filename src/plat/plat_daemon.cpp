@@ -127,10 +127,8 @@ std::optional<int> PlatDaemon::open_pool() {
   if (cfg_.log.dyn) po.log_event = [](const std::string& m) { log::info("dynamic pool: " + m); };
   // A new assignment wakes the main loop, which writes dynamic.map right away: a crash
   // a moment later loses nothing.
-  po.on_change = [fd = pool_event_] {
-    uint64_t one = 1;
-    (void)::write(fd, &one, sizeof one);
-  };
+  // (An eventfd's write fails only when the count is near overflow: already signalled.)
+  po.on_change = [fd = pool_event_] { ::eventfd_write(fd, 1); };
   pool_ = std::make_unique<DynamicPoolImpl>(std::move(po), wall_seconds());
   if (!map_path_.empty()) {
     std::vector<std::string> notes;
@@ -343,8 +341,8 @@ int PlatDaemon::run(const std::vector<std::string>& map_notes) {
     pollfd p[2] = {{sfd_, POLLIN, 0}, {pool_event_, POLLIN, 0}};
     ::poll(p, 2, watchdog.poll_timeout_ms(1000));  // negative fds are ignored by poll
     if (p[1].revents & POLLIN) {
-      uint64_t n;
-      (void)::read(pool_event_, &n, sizeof n);
+      eventfd_t n;
+      ::eventfd_read(pool_event_, &n);  // reset; what woke us is what tick() looks at
     }
     tick();
     if (!(p[0].revents & POLLIN)) continue;

@@ -47,8 +47,7 @@ bool StatsServer::start(std::string& error) {
 
 void StatsServer::stop() {
   if (!thread_.joinable()) return;
-  uint64_t one = 1;
-  (void)::write(stop_fd_, &one, sizeof one);
+  ::eventfd_write(stop_fd_, 1);  // fails only near the count's overflow: already signalled
   thread_.join();
   ::close(stop_fd_);
   stop_fd_ = -1;
