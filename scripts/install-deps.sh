@@ -17,6 +17,7 @@ test_pkgs=(
   iproute2 iputils-ping iperf3 tcpdump tayga traceroute
   nftables procps psmisc gnuplot-nox
   unbound radvd graphviz curl        # the 464XLAT lab: DNS64, SLAAC, the topology picture, HTTP fetches
+  debhelper fakeroot lintian mmdebstrap man-db   # the Debian package: build, check, install in a fresh root
 )
 
 missing=()

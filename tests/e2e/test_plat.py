@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -728,6 +729,45 @@ def check_tun_directives(L, t):
     return ok, f"up {up}, addresses {addressed}, routes {routed}, ping 6->4 {n64}/2, 4->6 {n46}/2"
 
 
+def check_nat44_snippet(L, t):
+    """etc/nat44.nft, the shipped equivalent of Debian's CONFIGURE_NAT44=yes: with it
+    loaded on the translator's box, a pool host's datagrams reach the IPv4 host from the
+    box's own address (198.51.100.1), and the replies come back, although the IPv4 side
+    no longer has a route to the pool."""
+    snippet = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "etc", "nat44.nft")).read()
+    pool = re.search(r"^dynamic-pool\s+(\S+)", open(t.conf).read(), re.M).group(1)
+    snippet = re.sub(r"^define xlatd_dynamic_pool = .*$", f"define xlatd_dynamic_pool = {pool}", snippet, flags=re.M)
+    echo = ("import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            f"s.bind(('{V4_HOST}',5302));s.settimeout(15);print('ready',flush=True)\n"
+            "seen=set()\n"
+            "for _ in range(5):\n d,a=s.recvfrom(2048);seen.add(a[0]);s.sendto(d,a)\n"
+            "print('seen',*sorted(seen),flush=True)\n")
+    L.ex(L.ns4, "ip route del 192.168.255.0/24")
+    try:
+        path = os.path.join(t.dir, "nat44.nft")
+        with open(path, "w") as f:
+            f.write(snippet)
+        L.ex(L.nsx, f"nft -f {path}")
+        with python_in(L.ns4, echo) as server:
+            out = L.ex(L.ns6, f"{PY} -c \"import socket\n"
+                              "s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.bind(('2001:db8:1::2',0))\n"
+                              "s.settimeout(3);ok=0\n"
+                              "for i in range(5):\n"
+                              " d=b'nat44 %d' % i\n"
+                              f" s.sendto(d,('{V4_HOST_AS_V6}',5302))\n"
+                              " r,_=s.recvfrom(4096)\n"
+                              " ok+=r==d\n"
+                              "print(ok)\"", timeout=60, check=False).stdout
+            line = server.stdout.readline().split()  # after the 5th datagram, or EOF
+            seen = line[1:] if line[:1] == ["seen"] else line
+    finally:
+        L.ex(L.nsx, "nft delete table ip xlatd_nat44", check=False)
+        L.ex(L.ns4, "ip route add 192.168.255.0/24 via 198.51.100.1", check=False)
+    echoed = int(out.strip()) if out.strip().isdigit() else 0  # a timeout prints a traceback
+    ok = echoed == 5 and seen == ["198.51.100.1"]
+    return ok, f"pool {pool}: the IPv4 host saw {seen}, {echoed}/5 echoed back"
+
+
 def udp_from_mapped_host(L, n=20, src="2001:db8:1::10"):
     """n datagrams from the static-map host 2001:db8:1::10 (or `src`) to the IPv4 host,
     echoed back: how many came back intact."""
@@ -914,7 +954,7 @@ def check_pidfile_notify_sigusr1(L, t):
 
 COMMON = [check_ping_6to4, check_ping_4to6, check_tcp_6to4, check_tcp_4to6, check_udp,
           check_traceroute, check_packet_too_big, check_frag_needed, check_pool_persistence]
-XLATD_ONLY = [check_stats, check_control_client_gone, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
+XLATD_ONLY = [check_stats, check_nat44_snippet, check_control_client_gone, check_garbage_storm, check_sighup_reload, check_privileges, check_udp_gso,
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
          check_planted_fifo_dynamic_map, check_stalled_clients_hold_nothing, check_tun_directives,
