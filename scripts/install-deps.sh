@@ -25,14 +25,26 @@ for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all packages present"
-  exit 0
-fi
-
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# promtool checks the shipped alert rules and dashboard queries. It comes in Debian's
+# prometheus package, which would also install and start a Prometheus server: take
+# only promtool out of the package (a static Go binary) into /usr/local/bin.
+if ! command -v promtool >/dev/null; then
+  echo "install-deps: promtool from Debian's prometheus package"
+  tmp=$(mktemp -d)
+  chmod 0777 "$tmp"  # apt's download user (_apt) writes there
+  (cd "$tmp" && { apt-get download -qq prometheus || { $SUDO apt-get update -qq && apt-get download -qq prometheus; }; } &&
+    dpkg-deb --fsys-tarfile prometheus_*.deb | tar -x ./usr/bin/promtool)
+  $SUDO install -m 0755 "$tmp/usr/bin/promtool" /usr/local/bin/promtool
+  rm -rf "$tmp"
+fi

@@ -482,6 +482,14 @@ def check_stats(L, t):
                series.get(("xlatd_pool_addresses", (("state", "active"),))) == j["pool"]["active"] and
                sum(v for (name, labels), v in series.items() if name == "xlatd_translated_total"
                    and dict(labels).get("direction") == "6to4") >= j["total"]["translated_6to4"])
+    # Every metric the shipped alert rules and dashboard use is one this daemon exports
+    # (the fast path's only while it runs).
+    etc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "etc")
+    used = set(re.findall(r"\bxlatd_[a-z0-9_]+", open(os.path.join(etc, "prometheus", "xlatd-alerts.yml")).read() +
+                          open(os.path.join(etc, "grafana", "xlatd-dashboard.json")).read()))
+    exported = set(re.findall(r"^# TYPE (\S+)", prom, re.M))
+    unknown = sorted(n for n in used - exported if j["fast_path"] is not None or "fast_path" not in n)
+    prom_ok = prom_ok and len(used) >= 8 and not unknown
     answered = "Destination unreachable" in hairpin and "Destination unreachable" not in reserved
     # The table's fast-path section carries the same value as the JSON (not only the name).
     fp_rows = [l.split() for l in table.splitlines() if l.startswith("  translated_6to4")]
@@ -492,7 +500,8 @@ def check_stats(L, t):
           len(j["per_worker"]) == t.workers and prom_ok)
     return ok, (f"6to4 {j['total']['translated_6to4']} + fast path {translated_6to4(j) - j['total']['translated_6to4']}, "
                 f"ipv6_reserved_dest {dropped}, "
-                f"ipv6_dest_hairpin {refused} (answered {answered}), pool {j['pool']}, prometheus {prom_ok}")
+                f"ipv6_dest_hairpin {refused} (answered {answered}), pool {j['pool']}, prometheus {prom_ok}, "
+                f"{len(used)} metrics in the rules and dashboard, not exported: {unknown}")
 
 
 def check_control_client_gone(L, t):
