@@ -65,7 +65,14 @@ for dir in 4to6 6to4 clat files; do
       -artifact_prefix="$artifacts" -max_len=4096 "$corpus" >"$log" 2>&1; then
     status=1
     echo "fuzz_$dir: FAILED"
-    grep -E 'ERROR|SUMMARY|Test unit written' "$log" || tail -20 "$log"
+    # Everything needed to reproduce it from CI's output alone: why it died (an
+    # exception's name, a sanitizer's report, the stack) and the input itself.
+    grep -E 'ERROR|SUMMARY|Test unit written|terminate called|what\(\)|runtime error|^ +#[0-9]+ ' "$log" | head -40 || tail -20 "$log"
+    for crash in "$artifacts"crash-* "$artifacts"timeout-* "$artifacts"oom-*; do
+      [ -f "$crash" ] || continue
+      echo "fuzz_$dir: input $(basename "$crash") ($(stat -c %s "$crash") bytes), base64:"
+      head -c 4096 "$crash" | base64 -w 100
+    done
   fi
   grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units' "$log" || true
 done
