@@ -88,4 +88,23 @@ TEST(UndoJournal, DuplicatesAndTruncationAreRefused) {
   EXPECT_TRUE(out.empty());
 }
 
+// Linux allows any device name but "", "." and "..", with no '/', ':' or white space
+// (dev_valid_name), so "a..b" is a real uplink and its sysctl path climbs nowhere: the
+// journal keeps it. Only ".." as a whole path component climbs, and that is refused.
+// (The fuzzer's harness had "no '..' anywhere" as its rule and trapped on this line.)
+TEST(UndoJournal, DotsInsideAnInterfaceNameAreAName) {
+  UndoJournal out;
+  std::string why;
+  ASSERT_TRUE(parse_undo_journal("sysctl net/ipv6/conf/a..b/accept_ra 1\nproxy e..0 2001:db8::1\n", "clat", out, why))
+      << why;
+  ASSERT_EQ(out.sysctls.size(), 1u);
+  EXPECT_EQ(out.sysctls[0].key, "net/ipv6/conf/a..b/accept_ra");
+  EXPECT_EQ(out.proxy->dev, "e..0");
+  for (const char* dev : {"..", "."}) {
+    EXPECT_FALSE(parse_undo_journal(std::string("sysctl net/ipv6/conf/") + dev + "/accept_ra 1\n", "clat", out, why))
+        << dev;
+    EXPECT_FALSE(parse_undo_journal(std::string("proxy ") + dev + " 2001:db8::1\n", "clat", out, why)) << dev;
+  }
+}
+
 }  // namespace
