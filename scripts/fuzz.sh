@@ -26,7 +26,11 @@ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DXLAT_FUZZ=ON -DXLAT_SANITIZE=ON -DXLAT_BENCH=OFF >/dev/null
 targets=(fuzz_4to6 fuzz_6to4 fuzz_clat fuzz_files)
 [ "$fastpath_packets" -gt 0 ] && targets+=(fastpath_differential)
-cmake --build "$build" --target "${targets[@]}" >/dev/null
+if ! cmake --build "$build" --target "${targets[@]}" >"$build/build.log" 2>&1; then
+  echo "fuzz.sh: the fuzz targets did not build ($build/build.log):" >&2
+  grep -m 20 -E 'error|FAILED' "$build/build.log" >&2 || tail -20 "$build/build.log" >&2
+  exit 1
+fi
 
 seeds="$here/../shared/conformance/jool-siit"
 status=0
@@ -70,11 +74,13 @@ for dir in 4to6 6to4 clat files; do
     echo "fuzz_$dir: FAILED"
     # Everything needed to reproduce it from CI's output alone: why it died (an
     # exception's name, a sanitizer's report, the stack) and the input itself.
-    grep -E 'ERROR|SUMMARY|Test unit written|terminate called|what\(\)|runtime error|^ +#[0-9]+ ' "$log" | head -40 || tail -20 "$log"
-    for crash in "$artifacts"crash-* "$artifacts"timeout-* "$artifacts"oom-*; do
+    grep -m 40 -E 'ERROR|SUMMARY|Test unit written|terminate called|what\(\)|runtime error|^ +#[0-9]+ ' "$log" ||
+      tail -20 "$log"
+    # The input this run wrote (libFuzzer names it), not older ones left in the directory.
+    sed -n 's/.*Test unit written to //p' "$log" | while read -r crash; do
       [ -f "$crash" ] || continue
       echo "fuzz_$dir: input $(basename "$crash") ($(stat -c %s "$crash") bytes), base64:"
-      head -c 4096 "$crash" | base64 -w 100
+      base64 -w 100 "$crash"
     done
   fi
   grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units' "$log" || true

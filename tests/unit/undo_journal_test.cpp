@@ -103,7 +103,9 @@ TEST(UndoJournal, DotsInsideAnInterfaceNameAreAName) {
   for (const char* dev : {"..", "."}) {
     EXPECT_FALSE(parse_undo_journal(std::string("sysctl net/ipv6/conf/") + dev + "/accept_ra 1\n", "clat", out, why))
         << dev;
+    EXPECT_NE(why.find("not a sysctl the CLAT sets"), std::string::npos) << dev << ": " << why;
     EXPECT_FALSE(parse_undo_journal(std::string("proxy ") + dev + " 2001:db8::1\n", "clat", out, why)) << dev;
+    EXPECT_NE(why.find("not an interface name"), std::string::npos) << dev << ": " << why;
   }
 }
 
