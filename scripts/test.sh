@@ -8,8 +8,9 @@ jobs=$(nproc)
 
 cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DXLAT_SANITIZE=ON -DXLAT_BENCH=OFF >/dev/null
 cmake --build "$here/build-asan" -j "$jobs"
-echo "== tests under ASan + UBSan (the fuzz test and TAYGA's suite run only in the normal build)"
-ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" -LE "fuzz|tayga_suite"
+echo "== tests under ASan + UBSan (the fuzz test, TAYGA's suite and the package tests, which build"
+echo "   from the source tree, not from this build, run only in the normal build)"
+ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" -LE "fuzz|tayga_suite|package"
 
 # The Release build the benchmarks and the harness use must compile too (-O3 warns
 # differently).

@@ -5,4 +5,4 @@ set -eu
 . /lab/common.sh
 render clatd.conf
 ip -6 route replace default via 2001:db8:1::1
-exec /opt/xlatd/sbin/xlatd --mode clat -n --stdout -c "$STATE/clatd.conf" --control-socket "$STATE/clat.sock"
+exec xlatd --mode clat -n --stdout -c "$STATE/clatd.conf" --control-socket "$STATE/clat.sock"

@@ -4,7 +4,7 @@ set -eu
 . /lab/common.sh
 LAN=$(lan_if) WAN=$(wan_if)
 for f in tayga.conf nat44.nft radvd.conf unbound.conf ipv4only.arpa.zone lab.zone pref64.txt; do render "$f"; done
-/opt/xlatd/sbin/xlatd -n --stdout -c "$STATE/tayga.conf" --control-socket "$STATE/plat.sock" &
+xlatd -n --stdout -c "$STATE/tayga.conf" --control-socket "$STATE/plat.sock" &
 while ! ip link show nat64 >/dev/null 2>&1; do sleep 0.1; done
 ip link set nat64 up
 ip route add 192.168.255.0/24 dev nat64

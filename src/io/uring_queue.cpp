@@ -59,7 +59,7 @@ std::unique_ptr<UringQueue> UringQueue::create(int fd, uint32_t packet_size, boo
 }
 
 std::string UringQueue::describe() const {
-  return ring_mode_ + ", " +
+  return "io_uring " + ring_mode_ + ", " +
          (multishot_ ? "multishot reads into " + std::to_string(rx_slots_) + " buffers"
                      : std::to_string(reads_) + " reads");
 }

@@ -7,9 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 
 #include "runtime/log.hpp"
 #include "io/offload.hpp"
+#include "io/syscall_queue.hpp"
 #include "io/uring_queue.hpp"
 
 namespace xlatd {
@@ -63,8 +65,19 @@ DeviceQueueFactory uring_queue_factory() {
   if (const char* v = std::getenv("XLATD_IO_READS")) io.reads = static_cast<unsigned>(std::clamp(std::atoi(v), 1, 1024));
   if (const char* v = std::getenv("XLATD_IO_RING")) io.ring = v;
   if (const char* v = std::getenv("XLATD_IO_READ")) io.read = v;
-  return [io](int fd, uint32_t packet_size, bool vnet, std::string& error) -> std::unique_ptr<DeviceQueue> {
-    return UringQueue::create(fd, packet_size, vnet, io, error);
+  // XLATD_IO=syscalls takes the fallback on purpose (tests, and measuring what it costs).
+  const char* forced = std::getenv("XLATD_IO");
+  const bool syscalls = forced != nullptr && std::string(forced) == "syscalls";
+  return [io, syscalls](int fd, uint32_t packet_size, bool vnet, std::string& error) -> std::unique_ptr<DeviceQueue> {
+    if (syscalls) return std::make_unique<SyscallQueue>(fd, packet_size, vnet, io.reads, "XLATD_IO=syscalls");
+    std::string why;
+    if (auto q = UringQueue::create(fd, packet_size, vnet, io, why)) return q;
+    // No io_uring here (a container's seccomp profile, kernel.io_uring_disabled, a
+    // memlock limit): translate anyway, with plain system calls; the start-up line says why.
+    (void)error;
+    static std::once_flag said;
+    std::call_once(said, [&why] { log::warn(why + ": reading and writing the TUN with plain system calls (slower)"); });
+    return std::make_unique<SyscallQueue>(fd, packet_size, vnet, io.reads, why);
   };
 }
 
@@ -108,7 +121,7 @@ void Engine::stop() {
 std::string Engine::describe() const {
   const size_t n = ws_.size();
   return std::to_string(n) + " worker" + (n == 1 ? "" : "s") + (tun_.multi_queue ? "" : ", single-queue TUN") +
-         ", io_uring " + (queues_.empty() || !queues_[0] ? std::string("?") : queues_[0]->describe()) +
+         ", " + (queues_.empty() || !queues_[0] ? std::string("?") : queues_[0]->describe()) +
          (tun_.vnet ? (uso_ ? ", offloads on (checksum, TSO, USO)" : ", offloads on (checksum, TSO)") : ", offloads off");
 }
 

@@ -8,9 +8,11 @@
 #     shipped sample and on Debian's tayga.conf;
 #   - the installed units pass `systemd-analyze verify` where they are installed, with
 #     the packaged man pages.
-# Usage: test_package.sh SOURCE_DIR   (root; 77 when a tool is missing and CI is unset)
+# Usage: test_package.sh SOURCE_DIR [KEEP_DIR]   (root; 77 when a tool is missing and CI is
+# unset). KEEP_DIR receives the .deb, for the container test.
 set -eu
 src=$1
+keep=${2:-}
 for tool in mmdebstrap dpkg-buildpackage lintian; do
   if ! command -v "$tool" >/dev/null; then
     echo "no $tool (scripts/install-deps.sh installs it)"
@@ -35,4 +37,5 @@ mmdebstrap --quiet --variant=apt --include=systemd,man-db,tayga bookworm "$work/
   --customize-hook='cd "$1" && md5sum -c tmp/tayga.conf.md5' \
   > "$work/mmdebstrap.log" 2>&1 || { tail -60 "$work/mmdebstrap.log"; echo "package test: failed (log above)"; exit 1; }
 grep -E "^(\+ |xlatd [0-9]|checks in the root|.*tayga.conf: OK)" "$work/mmdebstrap.log"
+[ -z "$keep" ] || { mkdir -p "$keep" && rm -f "$keep"/xlatd_*.deb && cp "$deb" "$keep/"; }
 echo "package test: $name installed in a fresh Debian 12 root in place of tayga; all checks passed"
