@@ -9,6 +9,7 @@ build_pkgs=(
   liburing-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libnftables-dev
   libsystemd-dev                      # sd_notify and the watchdog
   libcli11-dev libtomlplusplus-dev
+  nlohmann-json3-dev                  # the JSON of `xlatd stats --json`
   libbpf-dev bpftool                  # the kernel fast path: libbpf, and the skeleton generator
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -1,5 +1,7 @@
 #include "runtime/stats.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <sstream>
 
@@ -16,24 +18,6 @@ uint64_t sum(const std::vector<uint64_t>& v) {
   uint64_t s = 0;
   for (auto x : v) s += x;
   return s;
-}
-
-// JSON string contents: quote, backslash and every control character escaped.
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // One row per counter of the table, then one per drop reason (1 ...), each with its
@@ -73,48 +57,42 @@ StatsSnapshot snapshot(const StatsSource& src, int64_t now) {
   return s;
 }
 
+// Built with nlohmann::json (Debian's nlohmann-json3-dev): escaping is its job. Keys
+// keep the order written (ordered_json), so the output reads like the table. A name
+// that is not UTF-8 (a TUN name is bytes) is written with U+FFFD in place of the bad
+// bytes, never as invalid JSON and never as an exception.
 std::string render_json(const StatsSnapshot& s) {
+  using Json = nlohmann::ordered_json;
   const auto rows = counter_rows(s);
   const auto drops = drop_rows(s);
-  std::ostringstream o;
-  o << "{\"tun\":\"" << json_escape(s.tun) << "\",\"uptime_seconds\":" << s.uptime << ",\"workers\":" << s.workers.size()
-    << ",\"total\":{";
-  for (size_t i = 0; i < rows.size(); ++i) o << (i ? "," : "") << '"' << rows[i].name << "\":" << sum(rows[i].values);
-  o << "},\"per_worker\":[";
+  Json out;
+  out["tun"] = s.tun;
+  out["uptime_seconds"] = s.uptime;
+  out["workers"] = s.workers.size();
+  Json& total = out["total"] = Json::object();
+  for (const auto& r : rows) total[r.name] = sum(r.values);
+  Json& per_worker = out["per_worker"] = Json::array();
   for (size_t w = 0; w < s.workers.size(); ++w) {
-    o << (w ? "," : "") << '{';
-    for (size_t i = 0; i < rows.size(); ++i) o << (i ? "," : "") << '"' << rows[i].name << "\":" << rows[i].values[w];
-    o << '}';
+    Json one = Json::object();
+    for (const auto& r : rows) one[r.name] = r.values[w];
+    per_worker.push_back(std::move(one));
   }
-  o << "],\"drops\":{";
+  Json& drop = out["drops"] = Json::object();
   for (size_t i = 0; i < drops.size(); ++i) {
-    o << (i ? "," : "") << '"' << drops[i].name << "\":{\"count\":" << sum(drops[i].values) << ",\"explanation\":\""
-      << json_escape(explanation(static_cast<unsigned>(i + 1))) << "\"}";
+    drop[drops[i].name] = {{"count", sum(drops[i].values)},
+                           {"explanation", std::string(explanation(static_cast<unsigned>(i + 1)))}};
   }
-  o << "},\"pool\":";
-  if (s.pool) {
-    o << "{\"active\":" << s.pool->active << ",\"dormant\":" << s.pool->dormant << ",\"free\":" << s.pool->free << '}';
-  } else {
-    o << "null";
-  }
-  o << ",\"fast_path\":";
+  out["pool"] = nullptr;
+  if (s.pool) out["pool"] = {{"active", s.pool->active}, {"dormant", s.pool->dormant}, {"free", s.pool->free}};
+  out["fast_path"] = nullptr;
   if (s.fast_path) {
-    for (unsigned i = 0; i < FP_COUNTERS; ++i) {
-      o << (i ? "," : "{") << '"' << fast_path_counter_info(i).name << "\":" << (*s.fast_path)[i];
-    }
-    o << '}';
-  } else {
-    o << "null";
+    Json fp = Json::object();
+    for (unsigned i = 0; i < FP_COUNTERS; ++i) fp[std::string(fast_path_counter_info(i).name)] = (*s.fast_path)[i];
+    out["fast_path"] = std::move(fp);
   }
-  o << ",\"status\":";
-  if (s.status) {
-    o << "{\"state\":\"" << json_escape(s.status->state) << "\",\"why\":\"" << json_escape(s.status->why)
-      << "\",\"turns\":" << s.status->turns << '}';
-  } else {
-    o << "null";
-  }
-  o << "}\n";
-  return o.str();
+  out["status"] = nullptr;
+  if (s.status) out["status"] = {{"state", s.status->state}, {"why", s.status->why}, {"turns", s.status->turns}};
+  return out.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string render_table(const StatsSnapshot& s) {
