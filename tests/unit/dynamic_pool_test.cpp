@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "plat/dynamic_pool.hpp"
+#include "temp_path.hpp"
 
 namespace {
 
@@ -124,10 +125,11 @@ TEST(DynamicPool, AWatcherSeesEveryEntryBecomeActiveAndGoDormant) {
 // Uses the fast path saw (and the workers did not) keep an entry active and reach
 // dynamic.map; a stamp from the future counts as now, one for a dormant entry not at all.
 TEST(DynamicPool, UsesSeenElsewhereKeepAnEntryActive) {
+  const xlat::test::TempFile uses("uses.map");
   auto p = make("10.64.0.0/24");
   const std::string a = assign(p, "2001:db8::a");
   std::string err;
-  ASSERT_TRUE(p.save(::testing::TempDir() + "/uses.map", err)) << err;
+  ASSERT_TRUE(p.save(uses.path, err)) << err;
   EXPECT_FALSE(p.dirty());
   p.set_now(kT0 + 5000);
   EXPECT_TRUE(p.note_use(*xlat::parse_ipv6("2001:db8::a"), kT0 + 4000));
@@ -137,8 +139,8 @@ TEST(DynamicPool, UsesSeenElsewhereKeepAnEntryActive) {
   p.maintain();
   EXPECT_EQ(p.usage().active, 1u);  // 4000 s ago was its last use, not kT0
   EXPECT_TRUE(p.note_use(*xlat::parse_ipv6("2001:db8::a"), kT0 + 999'999));  // future: now
-  ASSERT_TRUE(p.save(::testing::TempDir() + "/uses.map", err)) << err;
-  std::ifstream f(::testing::TempDir() + "/uses.map");
+  ASSERT_TRUE(p.save(uses.path, err)) << err;
+  std::ifstream f(uses.path);
   std::string text((std::istreambuf_iterator<char>(f)), {});
   EXPECT_NE(text.find(a + "\t2001:db8::a\t" + std::to_string(kT0 + DynamicPoolImpl::kActiveSeconds + 100) + "\n"),
             std::string::npos)
@@ -151,7 +153,8 @@ TEST(DynamicPool, UsesSeenElsewhereKeepAnEntryActive) {
 }
 
 TEST(DynamicPool, DynamicMapRoundTripInTaygaFormat) {
-  std::string path = ::testing::TempDir() + "/dynamic.map";
+  const xlat::test::TempFile file("dynamic.map");
+  const std::string& path = file.path;
   std::string a_was, b_was;
   {
     auto p = make("10.64.0.0/24");
@@ -180,7 +183,8 @@ TEST(DynamicPool, DynamicMapRoundTripInTaygaFormat) {
 }
 
 TEST(DynamicPool, LoadSkipsBadLinesAndHonoursAge) {
-  std::string path = ::testing::TempDir() + "/bad.map";
+  const xlat::test::TempFile file("bad.map");
+  const std::string& path = file.path;
   {
     std::ofstream f(path);
     f << "# header\n"
@@ -204,7 +208,8 @@ TEST(DynamicPool, LoadSkipsBadLinesAndHonoursAge) {
 }
 
 TEST(DynamicPool, LoadFreesEntriesUnusedForFourteenDays) {
-  std::string path = ::testing::TempDir() + "/expired.map";
+  const xlat::test::TempFile file("expired.map");
+  const std::string& path = file.path;
   {
     std::ofstream f(path);
     f << "10.64.0.5\t2001:db8::5\t" << kT0 - 15 * 86400 << "\n"   // long expired: freed
@@ -224,7 +229,8 @@ TEST(DynamicPool, LoadFreesEntriesUnusedForFourteenDays) {
 }
 
 TEST(DynamicPool, FutureTimestampsMakeEveryEntryDormant) {
-  std::string path = ::testing::TempDir() + "/future.map";
+  const xlat::test::TempFile file("future.map");
+  const std::string& path = file.path;
   {
     std::ofstream f(path);
     f << "10.64.0.5\t2001:db8::5\t" << kT0 - 10 << "\n10.64.0.6\t2001:db8::6\t" << kT0 + 99999 << "\n";

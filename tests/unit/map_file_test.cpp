@@ -6,6 +6,7 @@
 
 #include "plat/plat_config.hpp"
 #include "plat/map_file.hpp"
+#include "temp_path.hpp"
 
 namespace {
 
@@ -19,12 +20,12 @@ xlatd::PlatConfig conf(const std::string& maps) {
 }
 
 std::vector<MapDirective> lines(const std::string& text) {
-  std::string path = testing::TempDir() + "/tayga.map";
+  const xlat::test::TempFile file("tayga.map");
+  const std::string& path = file.path;
   std::ofstream(path) << text;
   std::vector<xlatd::ConfigError> errors;
   auto maps = xlatd::load_map_file(path, errors);
   EXPECT_TRUE(errors.empty()) << errors[0].message;
-  std::remove(path.c_str());
   return maps;
 }
 
@@ -82,13 +83,13 @@ TEST(MapFile, TheTranslatorsOwnAddressesAndThePrefixAreNotMapped) {
 }
 
 TEST(MapFile, OverlapsAreNotErrorsButOtherLinesAre) {
-  std::string path = testing::TempDir() + "/bad.map";
+  const xlat::test::TempFile file("bad.map");
+  const std::string& path = file.path;
   std::ofstream(path) << "map 192.168.2.1 2001:db8:1::1\nprefix 3fff::/96\n";
   std::vector<xlatd::ConfigError> errors;
   EXPECT_TRUE(xlatd::load_map_file(path, errors).empty());
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].message, path + ":2: only map lines belong in a map-file, not 'prefix'");
-  std::remove(path.c_str());
 }
 
 }  // namespace
