@@ -105,6 +105,9 @@ class ClatDaemon {
   };
 
   Observation observe(int64_t now);
+  // The host's IPv6 addresses as the kernel reports them (none, with a warning, when
+  // it could not be asked).
+  std::vector<Ipv6IfAddr> addresses();
   void follow_uplink(const std::string& uplink, int64_t now);
   void handle_nd(int64_t now);
   void on_nd_event(const NdEvent& ev, const std::optional<xlat::Ipv6Prefix>& own, int64_t now);
@@ -174,7 +177,7 @@ void ClatDaemon::handle_nd(int64_t now) {
   // A bounded amount of work per loop turn: a flood of RAs waits in the socket (and
   // the kernel drops what does not fit) instead of starving signals and lifetimes.
   constexpr int kPerTurn = 64;
-  const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
+  const auto own = uplink_prefix(addresses(), nd_.ifname());
   for (int i = 0; i < kPerTurn; ++i) {
     auto ev = nd_.receive();
     if (!ev) break;
@@ -249,20 +252,34 @@ Observation ClatDaemon::observe(int64_t now) {
   } else {
     // The uplink is where the kernel routes toward the PLAT (the configured prefix, or
     // the default route while the prefix is still unknown).
+    // Asked of the kernel (RTM_GETROUTE), so policy routing counts as it does for the
+    // translated packets. A route back into the CLAT's own device is no uplink.
     xlat::Ipv6Addr toward{};
     if (c_.plat_prefix) toward = c_.plat_prefix->addr;
-    o.uplink = uplink_toward(parse_ipv6_routes(read_text_file("/proc/net/ipv6_route")), toward, c_.clat_dev);
+    std::string err;
+    o.uplink = nl_.route_dev6(toward, err);
+    if (o.uplink == c_.clat_dev || o.uplink == "lo") o.uplink.clear();
   }
   follow_uplink(o.uplink, now);
-  o.uplink_prefix = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), o.uplink);
+  o.uplink_prefix = uplink_prefix(addresses(), o.uplink);
   if (ra_.expire(now)) log::info("PREF64 lifetime ran out");
   o.pref64 = ra_.current();
   o.dns64 = dns64_;
-  for (const auto& r : parse_ipv4_default_routes(read_text_file("/proc/net/route"))) {
+  std::vector<Ipv4DefaultRoute> v4;
+  std::string err;
+  if (!nl_.ipv4_default_routes(v4, err)) log::warn(err);
+  for (const auto& r : v4) {
     if (r.dev != c_.clat_dev) o.native_ipv4 = true;
   }
   o.conncheck_waited = now - started_ >= static_cast<int64_t>(c_.v4_conncheck_delay);
   return o;
+}
+
+std::vector<Ipv6IfAddr> ClatDaemon::addresses() {
+  std::vector<Ipv6IfAddr> out;
+  std::string err;
+  if (!nl_.ipv6_addresses(out, err)) log::warn(err);
+  return out;
 }
 
 bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
@@ -275,7 +292,7 @@ bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
     return false;
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
+  const auto own = uplink_prefix(addresses(), nd_.ifname());
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
@@ -291,7 +308,7 @@ bool ClatDaemon::address_in_use(const xlat::Ipv6Addr& a) {
 std::optional<xlat::Ipv6Addr> ClatDaemon::choose_address(const Plan& p) {
   if (c_.clat_v6_mode == ClatConfig::V6Mode::Shared) {
     // The host's own address: nothing to claim, nothing to probe.
-    auto a = uplink_address(parse_if_inet6(read_text_file("/proc/net/if_inet6")), p.uplink);
+    auto a = uplink_address(addresses(), p.uplink);
     if (!a) log::error("no usable global IPv6 address on " + p.uplink + " to share");
     return a;
   }
@@ -449,7 +466,7 @@ bool ClatDaemon::apply(const Plan& p) {
 void ClatDaemon::handle_dns_answer() {
   auto found = dns_.receive();
   if (!found) return;
-  const auto own = uplink_prefix(parse_if_inet6(read_text_file("/proc/net/if_inet6")), nd_.ifname());
+  const auto own = uplink_prefix(addresses(), nd_.ifname());
   std::erase_if(*found, [&](const xlat::Ipv6Prefix& f) {
     const std::string why = pref64_problem(f, own);
     if (!why.empty()) log::warn("DNS64 prefix " + xlat::to_string(f) + " refused: " + why);

@@ -135,7 +135,9 @@ bool HostChanges::default_route(bool on, std::string& error) {
   if (on == default_route_) return true;
   if (on) {
     if (c_.v4_defaultroute_replace) {
-      for (const auto& n : parse_ipv4_default_routes(read_text_file("/proc/net/route"))) {
+      std::vector<Ipv4DefaultRoute> natives;
+      if (!nl_.ipv4_default_routes(natives, error)) return false;
+      for (const auto& n : natives) {
         if (n.dev == c_.clat_dev) continue;
         Netlink::Route r;
         r.dst.v4 = {0, 0};

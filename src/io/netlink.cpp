@@ -1,12 +1,17 @@
 #include "io/netlink.hpp"
 
 #include <cerrno>
+#include <cstring>
 
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
+#include <netlink/cache.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -22,6 +27,20 @@ namespace {
 std::string text(const xlat::IpPrefix& a) {
   return a.v6 ? xlat::to_string(a.v6addr) : xlat::to_string(a.v4);
 }
+
+// An interface's name from its index (in this network namespace); "" when it is gone.
+std::string ifname_of(int index) {
+  char name[IF_NAMESIZE] = {};
+  return index > 0 && if_indextoname(static_cast<unsigned>(index), name) != nullptr ? name : "";
+}
+
+// The single owner of a libnl cache.
+struct CacheRef {
+  nl_cache* c = nullptr;
+  ~CacheRef() {
+    if (c != nullptr) nl_cache_free(c);
+  }
+};
 
 }  // namespace
 
@@ -192,6 +211,82 @@ bool Netlink::set_rule6(bool add, uint32_t pref, uint32_t fwmark, uint32_t table
   return true;
 }
 
+bool Netlink::ipv6_addresses(std::vector<HostAddress6>& out, std::string& error) {
+  out.clear();
+  CacheRef cache;
+  if (int rc = rtnl_addr_alloc_cache(sock_, &cache.c); rc < 0) {
+    error = std::string("cannot list addresses: ") + nl_geterror(rc);
+    return false;
+  }
+  for (nl_object* o = nl_cache_get_first(cache.c); o != nullptr; o = nl_cache_get_next(o)) {
+    auto* a = reinterpret_cast<rtnl_addr*>(o);
+    nl_addr* local = rtnl_addr_get_local(a);
+    if (rtnl_addr_get_family(a) != AF_INET6 || local == nullptr || nl_addr_get_len(local) != 16) continue;
+    HostAddress6 h;
+    std::memcpy(h.addr.b.data(), nl_addr_get_binary_addr(local), 16);
+    h.prefix_len = static_cast<uint8_t>(rtnl_addr_get_prefixlen(a));
+    h.dev = ifname_of(rtnl_addr_get_ifindex(a));
+    h.global = rtnl_addr_get_scope(a) == RT_SCOPE_UNIVERSE;
+    h.usable = (rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED)) == 0;
+    if (!h.dev.empty()) out.push_back(std::move(h));
+  }
+  return true;
+}
+
+bool Netlink::ipv4_default_routes(std::vector<DefaultRoute4>& out, std::string& error) {
+  out.clear();
+  CacheRef cache;
+  if (int rc = rtnl_route_alloc_cache(sock_, AF_INET, 0, &cache.c); rc < 0) {
+    error = std::string("cannot list IPv4 routes: ") + nl_geterror(rc);
+    return false;
+  }
+  for (nl_object* o = nl_cache_get_first(cache.c); o != nullptr; o = nl_cache_get_next(o)) {
+    auto* r = reinterpret_cast<rtnl_route*>(o);
+    nl_addr* dst = rtnl_route_get_dst(r);
+    if (rtnl_route_get_table(r) != RT_TABLE_MAIN || rtnl_route_get_type(r) != RTN_UNICAST ||
+        (dst != nullptr && nl_addr_get_prefixlen(dst) != 0)) {
+      continue;
+    }
+    // One entry per next hop: a multipath default is several ways out.
+    for (int i = 0; i < rtnl_route_get_nnexthops(r); ++i) {
+      rtnl_nexthop* nh = rtnl_route_nexthop_n(r, i);
+      DefaultRoute4 d;
+      d.dev = ifname_of(rtnl_route_nh_get_ifindex(nh));
+      d.metric = rtnl_route_get_priority(r);
+      if (nl_addr* gw = rtnl_route_nh_get_gateway(nh); gw != nullptr && nl_addr_get_len(gw) == 4) {
+        uint32_t be = 0;
+        std::memcpy(&be, nl_addr_get_binary_addr(gw), 4);
+        d.gateway = ntohl(be);
+      }
+      if (!d.dev.empty()) out.push_back(std::move(d));
+    }
+  }
+  return true;
+}
+
+std::string Netlink::route_dev6(const xlat::Ipv6Addr& dst, std::string& error) {
+  nl_addr* a = nl_addr_build(AF_INET6, dst.b.data(), 16);
+  if (a == nullptr) {
+    error = "out of memory";
+    return "";
+  }
+  rtnl_route* found = nullptr;
+  const int rc = rtnl_route_lookup(sock_, a, &found);
+  nl_addr_put(a);
+  if (rc < 0) {
+    error = "no route to " + xlat::to_string(dst) + ": " + nl_geterror(rc);
+    return "";
+  }
+  std::string dev;
+  // An unreachable/prohibit/blackhole route answers with the loopback: no way out.
+  if (rtnl_route_get_type(found) == RTN_UNICAST && rtnl_route_get_nnexthops(found) > 0) {
+    dev = ifname_of(rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(found, 0)));
+  }
+  if (dev.empty()) error = "no route to " + xlat::to_string(dst) + " (a reject route)";
+  rtnl_route_put(found);
+  return dev;
+}
+
 NetlinkWatch::NetlinkWatch() {
   fd_ = ::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (fd_ < 0) return;
@@ -201,6 +296,11 @@ NetlinkWatch::NetlinkWatch() {
   if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     ::close(fd_);
     fd_ = -1;
+    return;
+  }
+  // Policy rules decide the uplink too (Netlink::route_dev6): a new rule is a change.
+  for (int group : {RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE}) {
+    ::setsockopt(fd_, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group);
   }
 }
 

@@ -5,12 +5,29 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "xlat/addr.hpp"
 
 struct nl_sock;
 
 namespace xlatd {
+
+// An IPv6 address the host holds (RTM_GETADDR).
+struct HostAddress6 {
+  xlat::Ipv6Addr addr;
+  uint8_t prefix_len = 0;
+  std::string dev;
+  bool global = false;  // scope global
+  bool usable = false;  // not tentative, not DAD-failed, not deprecated
+};
+
+// An IPv4 default route of the main table (RTM_GETROUTE dump).
+struct DefaultRoute4 {
+  std::string dev;
+  xlat::Ipv4Addr gateway = 0;
+  uint32_t metric = 0;
+};
 
 class Netlink {
  public:
@@ -45,6 +62,16 @@ class Netlink {
   // added with the preference of existing ones goes after them; delete removes the
   // first rule matching all of PREF, MARK and TABLE. Deleting one that is gone is fine.
   bool set_rule6(bool add, uint32_t pref, uint32_t fwmark, uint32_t table, std::string& error);
+
+  // What the host holds, read from the kernel (libnl caches), not from /proc text.
+  // Each returns false with `error` when the kernel could not be asked.
+  bool ipv6_addresses(std::vector<HostAddress6>& out, std::string& error);
+  bool ipv4_default_routes(std::vector<DefaultRoute4>& out, std::string& error);
+  // The interface the kernel picks for a packet this host sends to `dst`: one
+  // RTM_GETROUTE request (`ip -6 route get DST`, what clatd asks), so policy rules,
+  // every table and the metrics are applied exactly as for real traffic. "" when the
+  // destination is unreachable (no route, or a reject route: `error` says which).
+  std::string route_dev6(const xlat::Ipv6Addr& dst, std::string& error);
 
  private:
   int ifindex(const std::string& ifname, std::string& error);

@@ -184,45 +184,17 @@ TEST(Rfc6877Section6_3, NativeIpv4KeepsTheClatOutOfTheDefaultRoute) {
   EXPECT_FALSE(decide(c, o).default_route);
 }
 
-TEST(HostProbe, Ipv6RoutesAndTheUplinkTowardThePlat) {
-  const std::string text =
-      "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003 eth0\n"
-      "20010db8006400000000000000000000 60 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 wg0\n"
-      "20010db8006500000000000000000000 60 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00200200 lo\n"
-      "garbage line\n";
-  auto routes = parse_ipv6_routes(text);
-  ASSERT_EQ(routes.size(), 2u);  // the reject route is skipped
-  EXPECT_EQ(uplink_toward(routes, A("2001:db8:64::1"), "clat"), "wg0");
-  EXPECT_EQ(uplink_toward(routes, A("2001:db8:65::1"), "clat"), "eth0");
-  EXPECT_EQ(uplink_toward(routes, A("2001:db8:64::1"), "wg0"), "eth0");
-  EXPECT_EQ(uplink_toward({}, A("::"), "clat"), "");
-}
-
 TEST(HostProbe, UplinkPrefixFromTheFirstUsableGlobalAddress) {
-  const std::string text =
-      "fe800000000000000000000000000001 02 40 20 80     eth0\n"
-      "20010db8000100000000000000000005 02 40 00 40     eth0\n"  // tentative
-      "20010db8000200000000000000000005 02 40 00 00     eth0\n"
-      "20010db8000300000000000000000005 03 40 00 00     wlan0\n";
-  auto addrs = parse_if_inet6(text);
-  ASSERT_EQ(addrs.size(), 4u);
+  const std::vector<Ipv6IfAddr> addrs = {
+      {A("fe80::1"), 64, "eth0", false, true},        // link-local
+      {A("2001:db8:1::5"), 64, "eth0", true, false},  // tentative
+      {A("2001:db8:2::5"), 64, "eth0", true, true},
+      {A("2001:db8:3::5"), 64, "wlan0", true, true},
+  };
   EXPECT_EQ(uplink_prefix(addrs, "eth0"), P("2001:db8:2::/64"));
+  EXPECT_EQ(uplink_address(addrs, "eth0"), A("2001:db8:2::5"));
   EXPECT_EQ(uplink_prefix(addrs, "wlan0"), P("2001:db8:3::/64"));
   EXPECT_FALSE(uplink_prefix(addrs, "eth1").has_value());
-}
-
-TEST(HostProbe, Ipv4DefaultRoutesFromProcNetRoute) {
-  const std::string text =
-      "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-      "eth0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
-      "eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
-      "clat\t00000000\t00000000\t0001\t0\t0\t2048\t00000000\t0\t0\t0\n";
-  auto r = parse_ipv4_default_routes(text);
-  ASSERT_EQ(r.size(), 2u);
-  EXPECT_EQ(r[0].dev, "eth0");
-  EXPECT_EQ(xlat::to_string(r[0].gateway), "192.168.1.1");
-  EXPECT_EQ(r[0].metric, 100u);
-  EXPECT_EQ(r[1].dev, "clat");
 }
 
 TEST(HostProbe, ResolvConfNameservers) {
