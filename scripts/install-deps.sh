@@ -20,6 +20,7 @@ test_pkgs=(
   unbound radvd graphviz curl        # the 464XLAT lab: DNS64, SLAAC, the topology picture, HTTP fetches
   debhelper fakeroot lintian mmdebstrap man-db   # the Debian package: build, check, install in a fresh root
   podman runc                         # the container image (docker/Dockerfile), built and run
+  bird2                               # the anycast lab: BGP on every router and PLAT
 )
 
 missing=()
