@@ -8,6 +8,10 @@
                                             send SIZE bytes drawn from SEED at RATE
                                             bytes/s (from SRC); print "BYTES SHA256" or
                                             exit 1 with the error
+    anycast_flows.py udpsink PORT OUT       count numbered datagrams until the END one;
+                                            OUT.done: "SENT RECEIVED LONGEST-GAP" (packets)
+    anycast_flows.py udpsource DST PORT RATE COUNT [SRC]
+                                            COUNT numbered datagrams at RATE a second, then END
 """
 import hashlib
 import os
@@ -75,8 +79,51 @@ def source(dst, port, size, rate, seed, src=None):
     return 0
 
 
+def udpsink(port, out):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    write_atomically(out + ".ready", "")
+    seen, total = set(), None
+    while total is None:
+        b = s.recv(64)
+        if b.startswith(b"END "):
+            total = int(b.split()[1])
+        else:
+            seen.add(int(b))
+    # The longest run of numbers that never came: the outage, in packets.
+    longest = run = 0
+    for i in range(total):
+        run = 0 if i in seen else run + 1
+        longest = max(longest, run)
+    write_atomically(out + ".done", f"{total} {len(seen)} {longest}")
+    return 0
+
+
+def udpsource(dst, port, rate, count, src=None):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    if src:
+        s.bind((src, 0))
+    start = time.monotonic()
+    for i in range(count):
+        ahead = i / rate - (time.monotonic() - start)
+        if ahead > 0:
+            time.sleep(ahead)
+        try:
+            s.sendto(b"%d" % i, (dst, port))
+        except OSError:
+            pass  # no route for a moment: that datagram is lost, as on a wire
+    for _ in range(5):  # the END marker, repeated in case one is lost
+        time.sleep(0.05)
+        s.sendto(b"END %d" % count, (dst, port))
+    return 0
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[0] == "sink":
         sys.exit(sink(int(a[1]), a[2]))
+    if a[0] == "udpsink":
+        sys.exit(udpsink(int(a[1]), a[2]))
+    if a[0] == "udpsource":
+        sys.exit(udpsource(a[1], int(a[2]), float(a[3]), int(a[4]), a[5] if len(a) > 5 else None))
     sys.exit(source(a[1], int(a[2]), int(a[3]), float(a[4]), int(a[5]), a[6] if len(a) > 6 else None))

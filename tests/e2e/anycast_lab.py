@@ -35,7 +35,8 @@ from netns_lab import NamespaceLab, sh  # noqa: E402
 PREFIX = "2001:db8:64::/96"
 H6 = ["2001:db8:1::2", "2001:db8:1::3"]
 H4 = "198.51.100.2"
-EAM = {"2001:db8:1::2": "192.0.2.10", "2001:db8:1::3": "192.0.2.11"}
+# One EAM block (RFC 7757) for the customers' /122: 2001:db8:1::N is 192.0.2.(64 + N).
+EAM = ("192.0.2.64/26", "2001:db8:1::/122")
 AS_AR, AS_V4R = 65000, 64900
 
 
@@ -51,8 +52,8 @@ def pool_of(k):
 
 
 class AnycastLab(NamespaceLab):
-    def __init__(self, plats=2, mode="eam", xlatd="xlatd", tag="xa", state=None):
-        self.n, self.mode, self.xlatd, self.tag = plats, mode, xlatd, tag
+    def __init__(self, plats=2, mode="eam", xlatd="xlatd", tag="xa", state=None, bfd=False):
+        self.n, self.mode, self.xlatd, self.tag, self.bfd = plats, mode, xlatd, tag, bfd
         self.state = state or os.path.join(tempfile.gettempdir(), f"xlatd-anycast-{tag}")
         self.h6, self.ar, self.v4r, self.h4 = (f"{tag}-h6", f"{tag}-ar", f"{tag}-v4r", f"{tag}-h4")
         self.plats = [f"{tag}-plat{k}" for k in range(1, plats + 1)]
@@ -99,13 +100,27 @@ class AnycastLab(NamespaceLab):
         lines = ["tun-device nat64", "ipv4-addr 192.0.2.1", f"prefix {PREFIX}",
                  f"data-dir {os.path.join(self.state, f'plat{k}-data')}", "tun-up yes", f"tun-route {PREFIX}"]
         if self.mode == "eam":
-            lines += [f"map {v4} {v6}" for v6, v4 in EAM.items()] + ["tun-route 192.0.2.0/24"]
+            lines += [f"map {EAM[0]} {EAM[1]}", "tun-route 192.0.2.0/24"]
         else:
             lines += [f"dynamic-pool {pool_of(k)}", f"tun-route {pool_of(k)}", "tun-route 192.0.2.1/32"]
         path = os.path.join(self.state, "tayga.conf" if self.mode == "eam" else f"tayga-{k}.conf")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
         return path
+
+    def bgp_template(self):
+        """Timers shortened for a lab (hold 9 s); with BFD, a session falls in 0.3 s."""
+        bfd = ("protocol bfd { interface \"*\" { min rx interval 100 ms; min tx interval 100 ms; "
+               "multiplier 3; }; }\n") if self.bfd else ""
+        return bfd + ("template bgp fast {\n  connect delay time 1; connect retry time 1; error wait time 1, 5; "
+                      f"hold time 9; keepalive time 3;{' bfd on;' if self.bfd else ''}\n}}")
+
+    def freeze(self, k):
+        """PLAT k hangs as a whole box: nothing leaves it (BGP, BFD, forwarded packets),
+        its links stay up, so nobody withdraws anything for it."""
+        self.ex(self.plats[k - 1], "nft 'add table inet freeze; "
+                "add chain inet freeze o { type filter hook output priority 0; policy drop; }; "
+                "add chain inet freeze f { type filter hook forward priority 0; policy drop; }'")
 
     def bird_plat(self, k):
         """PLAT k: the NAT64 prefix to ar, its IPv4 side to v4r, only through the TUN."""
@@ -117,9 +132,7 @@ protocol static nat64_v6 {{ ipv6; route {PREFIX} via "nat64"; }}
 protocol static nat64_v4 {{ ipv4;
   route {v4} via "nat64";
 {v4_extra}}}
-template bgp fast {{
-  connect delay time 1; connect retry time 1; error wait time 1, 5; hold time 9; keepalive time 3;
-}}
+{self.bgp_template()}
 protocol bgp to_ar from fast {{
   local 2001:db8:a:{k}::2 as {65000 + k}; neighbor 2001:db8:a:{k}::1 as {AS_AR};
   ipv6 {{ import none; export where proto = "nat64_v6"; }};
@@ -141,9 +154,7 @@ protocol bgp to_v4r from fast {{
         return f"""router id {router_id};
 protocol device {{ scan time 2; }}
 protocol kernel {{ {family} {{ import none; export all; }}; merge paths on; }}
-template bgp fast {{
-  connect delay time 1; connect retry time 1; error wait time 1, 5; hold time 9; keepalive time 3;
-}}
+{self.bgp_template()}
 {sessions}"""
 
     def bird(self, ns, name, conf):
@@ -225,6 +236,29 @@ template bgp fast {{
         fp = s.get("fast_path") or {}
         return (s["total"]["translated_6to4"] + fp.get("translated_6to4", 0),
                 s["total"]["translated_4to6"] + fp.get("translated_4to6", 0))
+
+    def sources_on_distinct_plats(self, want=2):
+        """{PLAT: a source address of h6 whose traffic ar hashes onto it}: more source
+        addresses, each pinged once, until `want` PLATs have one."""
+        placed = {}
+        for i in range(2, 64):
+            src = f"2001:db8:1::{i:x}"
+            self.ex(self.h6, f"ip addr add {src}/64 dev {self.tag}h nodad", check=False)
+            before = {k: self.translated(k) for k in range(1, self.n + 1)}
+            self.ex(self.h6, f"ping -n -c 1 -W 2 -I {src} {nat64(H4)}", check=False)
+            now = {k: self.translated(k) for k in before}
+            grown = [k for k in before if now[k] and before[k] and now[k][0] > before[k][0]]
+            if len(grown) == 1 and grown[0] not in placed:
+                placed[grown[0]] = src
+            if len(placed) == want:
+                break
+        return placed
+
+    def delete_namespaces(self):
+        """All of this tag's namespaces, however many PLATs the lab was brought up with."""
+        listed = sh("ip netns list", check=False).stdout.split()
+        for ns in sorted(set(self.namespaces) | {w for w in listed if w.startswith(f"{self.tag}-")}):
+            sh(f"ip netns del {ns}", check=False)
 
     def down(self):
         if os.path.isdir(self.state):

@@ -106,19 +106,8 @@ def eam_checks(checks, lab):
 
 def pool_checks(checks, lab):
     def pool_kill_loses_only_the_dead_plats_flows():
-        # Two customers on different PLATs: more source addresses, each pinged once, until
-        # the source hash has put two of them on different PLATs.
-        placed = {}
-        for i in range(2, 40):
-            src = f"2001:db8:1::{i:x}"
-            lab.ex(lab.h6, f"ip addr add {src}/64 dev {lab.tag}h nodad", check=False)
-            before = counts(lab)
-            lab.ex(lab.h6, f"ping -n -c 1 -W 2 -I {src} {nat64(H4)}", check=False)
-            k = carrier(lab, before)
-            if k is not None and k not in placed:
-                placed[k] = src
-            if len(placed) == 2:
-                break
+        # Two customers on different PLATs.
+        placed = lab.sources_on_distinct_plats(2)
         assert len(placed) == 2, placed
         (dead, src_dead), (alive, src_alive) = sorted(placed.items())
         size = 24 << 20
