@@ -6,8 +6,9 @@ network namespaces, with BIRD 2 as every router's and every PLAT's routing daemo
 
 - h6: the IPv6-only customer (2001:db8:1::2 and ::3); ar: its access router.
 - platK: xlatd from one tayga.conf (the same file on every PLAT in EAM mode; in pool mode
-  each its own dynamic pool). BIRD there announces the NAT64 prefix to ar and the IPv4
-  side (the EAM range, or its own pool) to v4r, from static routes through the TUN
+  a dynamic pool, masqueraded by nftables to the PLAT's own public address). BIRD there
+  announces the NAT64 prefix to ar and the IPv4 side (the EAM range, or its public
+  address) to v4r, from static routes through the TUN
   ("via nat64"): while xlatd runs its non-persistent TUN exists and the routes are
   announced; when xlatd dies the TUN goes with it and BIRD withdraws both at once. No
   script watches the process.
@@ -16,7 +17,7 @@ network namespaces, with BIRD 2 as every router's and every PLAT's routing daemo
   fields 0x1), so one customer's flows stay on one PLAT while it is up.
 - v4r: the IPv4 side's router; h4: an IPv4-only server (198.51.100.2).
 
-    /usr/bin/python3 tests/e2e/anycast_lab.py up [--plats 2] [--mode eam|pool] [--xlatd PATH]
+    /usr/bin/python3 tests/e2e/anycast_lab.py up [--plats 2] [--mode eam|pool] [--bfd] [--xlatd PATH]
     /usr/bin/python3 tests/e2e/anycast_lab.py down
 """
 import argparse
@@ -46,9 +47,14 @@ def nat64(v4):
     return f"2001:db8:64::{a * 256 + b:x}:{c * 256 + d:x}"
 
 
-def pool_of(k):
-    """PLAT k's own dynamic pool in pool mode (announced by that PLAT alone)."""
-    return f"203.0.113.{(k - 1) * 64}/26"
+# Pool mode: every PLAT maps its customers into the same private pool and masquerades it
+# (NAT44) to a public address of its own, which only it announces.
+POOL = "192.168.255.0/24"
+
+
+def public_of(k):
+    """PLAT k's own public IPv4 address in pool mode (NAT44's source, announced by it alone)."""
+    return f"203.0.113.{k}/32"
 
 
 class AnycastLab(NamespaceLab):
@@ -102,7 +108,7 @@ class AnycastLab(NamespaceLab):
         if self.mode == "eam":
             lines += [f"map {EAM[0]} {EAM[1]}", "tun-route 192.0.2.0/24"]
         else:
-            lines += [f"dynamic-pool {pool_of(k)}", f"tun-route {pool_of(k)}", "tun-route 192.0.2.1/32"]
+            lines += [f"dynamic-pool {POOL}", f"tun-route {POOL}", "tun-route 192.0.2.1/32"]
         path = os.path.join(self.state, "tayga.conf" if self.mode == "eam" else f"tayga-{k}.conf")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -124,7 +130,7 @@ class AnycastLab(NamespaceLab):
 
     def bird_plat(self, k):
         """PLAT k: the NAT64 prefix to ar, its IPv4 side to v4r, only through the TUN."""
-        v4 = "192.0.2.0/24" if self.mode == "eam" else pool_of(k)
+        v4 = "192.0.2.0/24" if self.mode == "eam" else public_of(k)
         v4_extra = "" if self.mode == "eam" else '  route 192.0.2.1/32 via "nat64";\n'
         return f"""router id 10.0.{k}.2;
 protocol device {{ scan time 2; }}
@@ -193,6 +199,11 @@ protocol kernel {{ {family} {{ import none; export all; }}; merge paths on; }}
                         f"ip -6 route add 2001:db8:1::/64 via 2001:db8:a:{k}::1 && "
                         f"ip route add 198.51.100.0/24 via 10.0.{k}.1 && "
                         "sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1")
+            if self.mode == "pool":
+                # NAT44 of the pool to this PLAT's own public address, as TAYGA sites do.
+                self.ex(ns, f"nft 'add table ip nat44; add chain ip nat44 post {{ type nat hook postrouting "
+                            f"priority 100; }}; add rule ip nat44 post oifname {t}w ip saddr {POOL} "
+                            f"snat to {public_of(k).split('/')[0]}'")
             os.makedirs(os.path.join(self.state, f"plat{k}-data"), exist_ok=True)
             self.bird(ns, f"plat{k}", self.bird_plat(k))
             self.start_xlatd(k)
@@ -222,7 +233,7 @@ protocol kernel {{ {family} {{ import none; export all; }}; merge paths on; }}
 
     def v4_paths(self, k):
         """The next hops v4r's route for PLAT k's IPv4 side has (EAM: the shared range)."""
-        net = "192.0.2.0/24" if self.mode == "eam" else pool_of(k)
+        net = "192.0.2.0/24" if self.mode == "eam" else public_of(k)
         out = self.ex(self.v4r, f"ip route show {net}", check=False).stdout
         return [w for w in out.split() if w.startswith("10.0.")]
 
@@ -274,9 +285,10 @@ def main():
     ap.add_argument("cmd", choices=["up", "down"])
     ap.add_argument("--plats", type=int, default=2)
     ap.add_argument("--mode", choices=["eam", "pool"], default="eam")
+    ap.add_argument("--bfd", action="store_true", help="BFD beside every BGP session")
     ap.add_argument("--xlatd", default=shutil.which("xlatd") or "xlatd")
     a = ap.parse_args()
-    lab = AnycastLab(a.plats, a.mode, os.path.abspath(a.xlatd) if os.path.exists(a.xlatd) else a.xlatd)
+    lab = AnycastLab(a.plats, a.mode, os.path.abspath(a.xlatd) if os.path.exists(a.xlatd) else a.xlatd, bfd=a.bfd)
     if a.cmd == "down":
         lab.down()
         return 0

@@ -7,7 +7,7 @@ EAM mode (one tayga.conf on every PLAT):
 - a TCP transfer keeps going, byte for byte, when xlatd on the PLAT carrying it is
   killed with SIGKILL mid-stream: BIRD withdraws that PLAT's routes (its TUN went with
   the process), the flow moves to a survivor; a restart announces them again.
-Pool mode (each PLAT its own dynamic pool):
+Pool mode (a dynamic pool on each PLAT, NAT44 to the PLAT's own public address):
 - of two customers on different PLATs, killing one PLAT breaks only its customer's
   connection (the survivor has no state for it: the server sees a new IPv4 source and
   resets it); the other's transfer completes byte for byte; the dead PLAT's customer's
@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from runner import Checks, needs_root_and_tun, skipped  # noqa: E402
-from anycast_lab import AnycastLab, H4, H6, PREFIX, nat64  # noqa: E402
+from anycast_lab import AnycastLab, H4, H6, nat64, public_of  # noqa: E402
 
 FLOWS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "anycast_flows.py")
 PY = "/usr/bin/python3"
@@ -118,6 +118,8 @@ def pool_checks(checks, lab):
         lab.wait_for(f"PLAT {dead} withdrawn", lambda: dead not in lab.paths(), 10)
         sent, got = kept.result()
         assert sent.split()[:2] == got.split()[:2], (sent, got)
+        # The server saw the surviving PLAT's own public address (its NAT44), throughout.
+        assert got.split()[2] == public_of(alive).split("/")[0], got
         sent_lost, _ = lost.result(sink=False)
         assert sent_lost.startswith("error"), f"the dead PLAT's flow survived: {sent_lost}"
         print(f"  PLAT {dead} killed: {src_dead}'s transfer ended '{sent_lost}'; {src_alive}'s through PLAT "
