@@ -68,13 +68,13 @@ DeviceQueueFactory uring_queue_factory() {
   // XLATD_IO=syscalls takes the fallback on purpose (tests, and measuring what it costs).
   const char* forced = std::getenv("XLATD_IO");
   const bool syscalls = forced != nullptr && std::string(forced) == "syscalls";
-  return [io, syscalls](int fd, uint32_t packet_size, bool vnet, std::string& error) -> std::unique_ptr<DeviceQueue> {
+  return [io, syscalls](int fd, uint32_t packet_size, bool vnet, std::string& /*error: never, there is a fallback*/)
+             -> std::unique_ptr<DeviceQueue> {
     if (syscalls) return std::make_unique<SyscallQueue>(fd, packet_size, vnet, io.reads, "XLATD_IO=syscalls");
     std::string why;
     if (auto q = UringQueue::create(fd, packet_size, vnet, io, why)) return q;
     // No io_uring here (a container's seccomp profile, kernel.io_uring_disabled, a
     // memlock limit): translate anyway, with plain system calls; the start-up line says why.
-    (void)error;
     static std::once_flag said;
     std::call_once(said, [&why] { log::warn(why + ": reading and writing the TUN with plain system calls (slower)"); });
     return std::make_unique<SyscallQueue>(fd, packet_size, vnet, io.reads, why);

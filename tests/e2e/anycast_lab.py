@@ -28,7 +28,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns_lab import NamespaceLab, sh  # noqa: E402
@@ -64,41 +63,6 @@ class AnycastLab(NamespaceLab):
         self.h6, self.ar, self.v4r, self.h4 = (f"{tag}-h6", f"{tag}-ar", f"{tag}-v4r", f"{tag}-h4")
         self.plats = [f"{tag}-plat{k}" for k in range(1, plats + 1)]
         super().__init__(self.h6, self.ar, *self.plats, self.v4r, self.h4)
-
-    # --- processes ---------------------------------------------------------------
-    def spawn(self, ns, name, argv):
-        log = open(os.path.join(self.state, f"{name}.log"), "a")
-        p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=log, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
-        with open(os.path.join(self.state, f"{name}.pid"), "w") as f:
-            f.write(f"{p.pid}\n")
-        return p
-
-    def pid(self, name):
-        try:
-            return int(open(os.path.join(self.state, f"{name}.pid")).read())
-        except (OSError, ValueError):
-            return None
-
-    def kill(self, name, sig=signal.SIGTERM, timeout=10):
-        """Signals STATE/NAME.pid's process and waits until it is gone."""
-        pid = self.pid(name)
-        if pid is None:
-            return
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    return
-            except ChildProcessError:  # not our child (a previous run's): poll /proc
-                if not os.path.exists(f"/proc/{pid}"):
-                    return
-            time.sleep(0.02)
-        os.kill(pid, signal.SIGKILL)
 
     # --- configuration -------------------------------------------------------------
     def tayga_conf(self, k):
@@ -221,7 +185,7 @@ protocol kernel {{ {family} {{ import none; export all; }}; merge paths on; }}
     def start_xlatd(self, k):
         conf = self.tayga_conf(k)
         self.spawn(self.plats[k - 1], f"xlatd{k}",
-                   [self.xlatd, "-n", "--stdout", "-c", conf, "--control-socket", self.control(k)])
+                   [self.xlatd, "-n", "--stdout", "-c", conf, "--control-socket", self.control(k)], append=True)
 
     def control(self, k):
         return os.path.join(self.state, f"plat{k}.sock")

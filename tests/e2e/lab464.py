@@ -19,7 +19,6 @@ Needs root and /usr/bin/python3 with scapy.
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -58,42 +57,6 @@ class Lab464(NamespaceLab):
         self.wan_r, self.wan_i = f"{tag}r1", f"{tag}i0"  # router <-> inet
 
     # --- helpers -------------------------------------------------------------------
-    def spawn(self, ns, name, argv):
-        """A long-running process in `ns`, detached, its pid in STATE/NAME.pid."""
-        log = open(os.path.join(self.state, f"{name}.log"), "w")
-        p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=log, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
-        with open(os.path.join(self.state, f"{name}.pid"), "w") as f:
-            f.write(f"{p.pid}\n")
-        return p
-
-    def kill(self, name, sig=signal.SIGTERM, timeout=10):
-        """Stops the process STATE/NAME.pid names (ours or one a previous run left)."""
-        path = os.path.join(self.state, f"{name}.pid")
-        try:
-            pid = int(open(path).read())
-        except (OSError, ValueError):
-            return None
-        status = None
-        try:
-            os.kill(pid, sig)
-            deadline = time.time() + timeout
-            while time.time() < deadline:
-                try:
-                    done, st = os.waitpid(pid, os.WNOHANG)
-                    if done == pid:
-                        status = os.waitstatus_to_exitcode(st)
-                        break
-                except ChildProcessError:  # not our child: poll for it to vanish
-                    os.kill(pid, 0)
-                time.sleep(0.05)
-            else:
-                os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.unlink(path)
-        return status
-
     # --- building ------------------------------------------------------------------
     def up(self, clat=True, clat_args=(), pref64=True):
         self.down()

@@ -1,9 +1,12 @@
 """What every lab of network namespaces does, whatever its topology: namespaces created
 (loopback up, no duplicate address detection) and deleted, veth pairs between them,
-commands run inside one, waits for a condition. lab.py (the PLAT tests' three boxes) and
+commands run inside one, long-running processes inside one (their pid and log in the
+lab's `state` directory), waits for a condition. lab.py (the PLAT tests' three boxes) and
 lab464.py (the 464XLAT lab and the CLAT tests) each add their own topology.
 """
+import os
 import shlex
+import signal
 import subprocess
 import time
 
@@ -52,3 +55,42 @@ class NamespaceLab:
                 return True
             time.sleep(0.05)
         raise RuntimeError(f"timed out waiting for {what}")
+
+    # Long-running processes: a lab that uses these sets self.state (a directory).
+    def spawn(self, ns, name, argv, append=False):
+        """A long-running process in `ns`, detached, its pid in STATE/NAME.pid and its
+        output in STATE/NAME.log (appended to with `append`, for a restart)."""
+        log = open(os.path.join(self.state, f"{name}.log"), "a" if append else "w")
+        p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+        with open(os.path.join(self.state, f"{name}.pid"), "w") as f:
+            f.write(f"{p.pid}\n")
+        return p
+
+    def kill(self, name, sig=signal.SIGTERM, timeout=10):
+        """Stops the process STATE/NAME.pid names (ours or one a previous run left);
+        its exit status when it was our child."""
+        path = os.path.join(self.state, f"{name}.pid")
+        try:
+            pid = int(open(path).read())
+        except (OSError, ValueError):
+            return None
+        status = None
+        try:
+            os.kill(pid, sig)
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                try:
+                    done, st = os.waitpid(pid, os.WNOHANG)
+                    if done == pid:
+                        status = os.waitstatus_to_exitcode(st)
+                        break
+                except ChildProcessError:  # not our child: poll for it to vanish
+                    os.kill(pid, 0)
+                time.sleep(0.05)
+            else:
+                os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.unlink(path)
+        return status

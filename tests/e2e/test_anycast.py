@@ -18,7 +18,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from runner import Checks, needs_root_and_tun, skipped  # noqa: E402

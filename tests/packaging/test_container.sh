@@ -12,6 +12,7 @@
 # Usage: test_container.sh SOURCE_DIR DEB_DIR   (root; 77 when a tool is missing and CI is unset)
 set -eu
 src=$1
+. "$src/tests/packaging/namespaces.sh"
 debdir=$2
 skip() { echo "$1"; [ "${CI:-}" = true ] && exit 1 || exit 77; }
 for tool in podman runc mmdebstrap; do
@@ -34,7 +35,7 @@ work=$(mktemp -d)
 cleanup() {
   $podman rm -f -t 0 "$name" >/dev/null 2>&1 || true
   $podman rmi -f "$image" "$base" >/dev/null 2>&1 || true
-  for ns in $c6 $plat $c4; do ip netns del "$ns" 2>/dev/null || true; done
+  delete_namespaces "$c6" "$plat" "$c4"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,18 +53,7 @@ $podman build -q --network host $limits --build-arg BASE="$base" \
   { tail -30 "$work/build.log"; fail "podman build"; }
 
 echo "== namespaces: IPv6 client $c6 -- translator $plat -- IPv4 server $c4"
-for ns in $c6 $plat $c4; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip -n "$c6" link add c6 type veth peer name p6 netns "$plat"
-ip -n "$c4" link add c4 type veth peer name p4 netns "$plat"
-ip netns exec "$c6" sysctl -qw net.ipv6.conf.all.accept_dad=0
-ip netns exec "$plat" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
-ip -n "$c6" addr add 2001:db8:1::2/64 dev c6 nodad
-ip -n "$plat" addr add 2001:db8:1::1/64 dev p6 nodad
-ip -n "$plat" addr add 198.51.100.1/24 dev p4
-ip -n "$c4" addr add 198.51.100.2/24 dev c4
-for l in "$c6 c6" "$plat p6" "$plat p4" "$c4 c4"; do set -- $l; ip -n "$1" link set "$2" up; done
-ip -n "$c6" route add default via 2001:db8:1::1
-ip -n "$c4" route add 192.168.255.0/24 via 198.51.100.1
+make_namespaces "$c6" "$plat" "$c4"
 
 mkdir "$work/data"
 cat > "$work/tayga.conf" <<'EOF'
