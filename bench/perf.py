@@ -47,6 +47,12 @@ SINK_V6_SIDE = "2001:db8:1::77"     # on the IPv6 host's veth (map 192.168.255.7
 HZ = os.sysconf("SC_CLK_TCK")
 
 
+def fast_suffix(fast):
+    """The fast path's part of a column's name: none, "-fast" (on the TUN), "-ingress"
+    (on the uplinks' ingress too)."""
+    return f"-{fast}" if fast in ("ingress", "forward") else "-fast" if fast else ""
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -85,6 +91,11 @@ class Bench:
         text = extra_maps(self.args.maps) + CONF.format(data=data)
         if kind in ("xlatd", "baseline"):
             text += f"workers {workers}\noffload {'yes' if offload else 'no'}\nfast-path {'yes' if fast else 'no'}\n"
+            if fast in ("ingress", "forward"):
+                # The fast path on both uplinks' ingress too, before the first routing pass.
+                text += f"fast-path-ingress b6{self.L.tag} b4{self.L.tag}\n"
+            if fast == "forward":
+                text += "fast-path-forward yes\n"
         with open(conf, "w") as f:
             f.write(text)
         if kind in ("xlatd", "baseline"):
@@ -92,7 +103,7 @@ class Bench:
             argv = [binary, "-n", "--stdout", "-c", conf]
         else:
             argv = [shutil.which("tayga") or "/usr/sbin/tayga", "-d", "-c", conf]
-        log = os.path.join(self.dir, f"{kind}{workers}{'-fast' if fast else ''}.log")
+        log = os.path.join(self.dir, f"{kind}{workers}{fast_suffix(fast)}.log")
         self.proc = self.L.start(argv, log)
         if kind in ("xlatd", "baseline"):
             self.L.wait_until_translating(self.proc, log)
@@ -251,7 +262,9 @@ def main():
     ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
     ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
     ap.add_argument("--only", help="comma-separated translators, measured in this order: kernel,xlatd1,xlatd2,"
-                                   "xlatd1-fast,xlatd2-fast,xlatd1-plain,baseline1,baseline2,tayga")
+                                   "xlatd1-fast,xlatd2-fast,xlatd1-ingress,xlatd2-ingress,xlatd1-forward,"
+                                   "xlatd2-forward,xlatd1-plain,baseline1,"
+                                   "baseline2,tayga")
     ap.add_argument("--baseline", help="another xlatd binary, measured in the same run")
     args = ap.parse_args()
     args.sink_drop = args.sink_drop == "yes"
@@ -263,16 +276,18 @@ def main():
     # (kind, workers, offload, fast path): xlatd with TUN offloads (the default) and
     # without, with the kernel fast path (fast-path yes) and without.
     translators = [("kernel", 0, False, False), ("xlatd", 1, True, False), ("xlatd", 2, True, False),
-                   ("xlatd", 1, True, True), ("xlatd", 2, True, True), ("xlatd", 1, False, False),
+                   ("xlatd", 1, True, True), ("xlatd", 2, True, True), ("xlatd", 1, True, "ingress"),
+                   ("xlatd", 2, True, "ingress"), ("xlatd", 1, True, "forward"), ("xlatd", 2, True, "forward"),
+                   ("xlatd", 1, False, False),
                    ("tayga", 0, False, False)]
     if args.baseline:
         args.baseline = os.path.abspath(args.baseline)
-        translators[5:5] = [("baseline", 1, True, False), ("baseline", 2, True, False)]
+        translators[9:9] = [("baseline", 1, True, False), ("baseline", 2, True, False)]
     if args.only:
         # In the order --only names them (a before/after pair can be run both ways round).
         def key(t):
             if t[3]:
-                return f"{t[0]}{t[1]}-fast"
+                return f"{t[0]}{t[1]}{fast_suffix(t[3])}"
             return f"{t[0]}{t[1] or ''}{'' if t[2] or t[0] not in ('xlatd', 'baseline') else '-plain'}"
         by_key = {key(t): t for t in translators}
         translators = [by_key[w] for w in args.only.split(",") if w in by_key]
@@ -281,7 +296,7 @@ def main():
     try:
         b.up()
         for kind, workers, offload, fast in translators:
-            name = {"xlatd": f"xlatd w{workers}" + ("" if offload else " plain") + (" fast" if fast else ""),
+            name = {"xlatd": f"xlatd w{workers}" + ("" if offload else " plain") + fast_suffix(fast).replace("-", " "),
                     "baseline": f"base w{workers}"}.get(kind, kind)
             if kind != "kernel":
                 b.start(kind, workers, offload, fast)

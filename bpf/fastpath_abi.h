@@ -50,6 +50,7 @@ struct fp_settings {
   __u32 mtu6;
   __u32 lowest_ipv6_mtu; /* a DF=0 IPv4 packet bigger than this is fragmented: up */
   __u32 gso_in_kernel;  /* the kernel's bpf_skb_change_proto keeps gso_size (probed) */
+  __u32 forward;        /* fast-path-forward: after an ingress, out of the uplink directly */
 };
 
 /* Bounds of the EAM maps: single addresses each way, ranges each way. */
@@ -113,6 +114,9 @@ enum fp_counter {
   FP_UP_SUPER_PACKET,   /* GSO: the daemon's offload code handles it */
   FP_UP_HELPER_FAILED,  /* the kernel refused to change the protocol */
   FP_DROPPED_BROKEN,    /* a rewrite failed half-way: the packet is dropped */
+  FP_INGRESS_6TO4,      /* of the translated, those taken on an uplink's ingress */
+  FP_INGRESS_4TO6,
+  FP_FORWARDED,         /* of those, sent out of an uplink directly (fast-path-forward) */
   FP_COUNTERS
 };
 

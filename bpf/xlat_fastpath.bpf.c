@@ -17,6 +17,7 @@
  * named; tests/fastpath compares the two byte for byte. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -94,6 +95,15 @@ struct {
   __type(value, __u64);
 } fp_counters SEC(".maps");
 
+/* `fast-path-forward`: the uplinks translated packets may be sent out of directly (the
+ * Ethernet devices the program runs on), by ifindex. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 64);
+  __type(key, __u32);
+  __type(value, __u32);
+} fp_forward_devs SEC(".maps");
+
 /* The Identification of DF=0 packets, per CPU (RFC 7915 §5.1: "a Fragment Identification
  * generator at the translator"). */
 struct {
@@ -103,6 +113,8 @@ struct {
   __type(value, __u32);
 } fp_ipv4_id SEC(".maps");
 
+#define AF_INET 2   /* bpf_fib_lookup's families (sys/socket.h is not for BPF) */
+#define AF_INET6 10
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1fff
 #define IP_DF 0x4000
@@ -308,9 +320,108 @@ static __always_inline int echo_checksum(struct __sk_buff *skb, __u32 csum_at, c
   return bpf_l4_csum_replace(skb, csum_at, old_type_code, new_type_code, 2);
 }
 
+/* `fast-path-ingress`: whether the kernel would route this packet, received on an uplink,
+ * into the TUN (its FIB, from the receiving device, forwarding enabled there): only
+ * those are the translator's. A TUN has no neighbours to resolve, so "no neighbour" is
+ * a route too. */
+static __always_inline int routed_into_tun(struct __sk_buff *skb, const struct fp_settings *s) {
+  void *data = (void *)(long)skb->data;
+  void *end = (void *)(long)skb->data_end;
+  struct bpf_fib_lookup fib = {};
+  fib.ifindex = skb->ingress_ifindex;
+  if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+    struct ipv6hdr *ip6 = data + ETH_HLEN;
+    if ((void *)(ip6 + 1) > end) return 0;
+    fib.family = AF_INET6;
+    fib.l4_protocol = ip6->nexthdr;
+    fib.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
+    __builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
+    __builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
+  } else if (skb->protocol == bpf_htons(ETH_P_IP)) {
+    struct iphdr *ip4 = data + ETH_HLEN;
+    if ((void *)(ip4 + 1) > end) return 0;
+    fib.family = AF_INET;
+    fib.l4_protocol = ip4->protocol;
+    fib.tos = ip4->tos;
+    fib.ipv4_src = ip4->saddr;
+    fib.ipv4_dst = ip4->daddr;
+  } else {
+    return 0;
+  }
+  /* The MTU check is the program's (into_tun_check), for super-packets too. */
+  fib.tot_len = 0;
+  const long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+  return (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && fib.ifindex == s->ifindex;
+}
+
+/* `fast-path-ingress`: the skipped forwarding pass's own rule, the TUN's MTU for the
+ * packet as it is (`l3`, its IP header's length; a super-packet's segments likewise).
+ * 0, or the counter slot to go up with. */
+static __always_inline int into_tun_check(struct __sk_buff *skb, const struct fp_settings *s, __u32 off,
+                                          const __u8 *l4, void *end, __u32 l3, __u32 mtu) {
+  if (skb->gso_size == 0) return skb->len - off > mtu ? FP_UP_TOO_BIG : 0;
+  if ((void *)(l4 + 20) > end) return FP_UP_SUPER_PACKET;
+  const __u32 tcp_len = (__u32)(l4[12] >> 4) * 4;
+  return l3 + tcp_len + skb->gso_size > mtu ? FP_UP_TOO_BIG : 0;
+}
+
+/* `fast-path-forward`: the route the translated packet would take out of the TUN, when
+ * it leaves by an uplink the program runs on (an Ethernet device) with its neighbour
+ * known, fits (`seg`: its size, or a super-packet's segment's) and keeps a TTL / Hop
+ * Limit (`hops`, before that pass) above 1. Then the program does that pass too (the
+ * hop, the link-layer header) and sends the packet out itself: the second routing pass
+ * and its netfilter hooks are skipped. 0 otherwise (re-injected into the TUN). */
+static __always_inline __u32 forward_route(struct __sk_buff *skb, const struct fp_settings *s, int to_v6,
+                                           const void *src, const void *dst, __u8 protocol, __u8 tclass,
+                                           __u32 seg, __u8 hops, struct bpf_fib_lookup *fib) {
+  if (!s->forward || hops <= 1) return 0;
+  __builtin_memset(fib, 0, sizeof(*fib));
+  fib->ifindex = s->ifindex;
+  fib->l4_protocol = protocol;
+  fib->tot_len = (__u16)seg;
+  if (to_v6) {
+    fib->family = AF_INET6;
+    fib->flowinfo = bpf_htonl((__u32)tclass << 20);
+    __builtin_memcpy(fib->ipv6_src, src, 16);
+    __builtin_memcpy(fib->ipv6_dst, dst, 16);
+  } else {
+    fib->family = AF_INET;
+    fib->tos = tclass;
+    fib->ipv4_src = *(const __u32 *)src;
+    fib->ipv4_dst = *(const __u32 *)dst;
+  }
+  if (bpf_fib_lookup(skb, fib, sizeof(*fib), 0) != BPF_FIB_LKUP_RET_SUCCESS) return 0;
+  const __u32 out = fib->ifindex;
+  return bpf_map_lookup_elem(&fp_forward_devs, &out) ? out : 0;
+}
+
+/* The size on the wire of the packet (`total`), or of a TCP super-packet's segments with
+ * an `l3`-byte IP header: what a route's MTU is held against. */
+static __always_inline __u32 segment_size(struct __sk_buff *skb, const __u8 *l4, void *end, __u32 l3,
+                                          __u32 total) {
+  if (skb->gso_size == 0) return total;
+  if ((void *)(l4 + 20) > end) return 0xffff;
+  return l3 + (__u32)(l4[12] >> 4) * 4 + skb->gso_size;
+}
+
+/* The link-layer header for the next hop forward_route found, then out of its device. */
+static __always_inline int send_forward(struct __sk_buff *skb, const struct bpf_fib_lookup *fib, __u32 out,
+                                        __u16 ethertype) {
+  struct ethhdr eth;
+  __builtin_memcpy(eth.h_dest, fib->dmac, ETH_ALEN);
+  __builtin_memcpy(eth.h_source, fib->smac, ETH_ALEN);
+  eth.h_proto = bpf_htons(ethertype);
+  if (bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) != 0) {
+    count(FP_DROPPED_BROKEN);
+    return TC_ACT_SHOT;
+  }
+  count(FP_FORWARDED);
+  return bpf_redirect(out, 0);
+}
+
 /* RFC 7915 §5: IPv6 -> IPv4. */
 static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp_settings *s,
-                                          __u32 off) {
+                                          __u32 off, const int ingress) {
   void *data = (void *)(long)skb->data;
   void *end = (void *)(long)skb->data_end;
   struct ipv6hdr *ip6 = data + off;
@@ -329,10 +440,15 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   const int echo = protocol == IPPROTO_ICMPV6;
   if (echo && type6 != 128 && type6 != 129) return up(FP_UP_NOT_ORDINARY);
   const __u8 protocol4 = echo ? IPPROTO_ICMP : protocol;
-  /* Hop Limit (§5.1): an expiring one is answered by the daemon. */
-  if (ip6->hop_limit <= 1) return up(FP_UP_HOP_LIMIT);
+  /* Hop Limit (§5.1): an expiring one is answered by the daemon (at an ingress, the
+   * forwarding pass into the TUN, skipped here, would have taken one first). */
+  if (ip6->hop_limit <= 1 + ingress) return up(FP_UP_HOP_LIMIT);
   const __u32 total4 = 20 + l4len;
   const __u8 *l4 = (const __u8 *)(ip6 + 1);
+  if (ingress) {
+    const int why = into_tun_check(skb, s, off, l4, end, 40, s->mtu6);
+    if (why) return up(why);
+  }
   if (skb->gso_size != 0) {
     const int why = super_packet_check(skb, s, protocol, l4, end, 20, s->mtu4);
     if (why) return up(why);
@@ -400,10 +516,17 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
     ip4.id = bpf_htons((__u16)*id);
     *id += 1;
   }
-  ip4.ttl = ip6->hop_limit - 1;
+  ip4.ttl = ip6->hop_limit - 1 - ingress;
   ip4.protocol = protocol4;
   ip4.saddr = src4;
   ip4.daddr = dst4;
+  struct bpf_fib_lookup fib;
+  __u32 out = 0;
+  if (ingress) {
+    const __u32 seg = segment_size(skb, l4, end, 20, total4);
+    out = forward_route(skb, s, 0, &src4, &dst4, protocol4, ip4.tos, seg, ip4.ttl, &fib);
+    if (out) ip4.ttl -= 1;
+  }
   __u32 words[5];
   __builtin_memcpy(words, &ip4, 20);
   __u64 sum = (__u64)words[0] + words[1] + words[2] + words[3] + words[4];
@@ -424,19 +547,21 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   const int l4_failed =
       echo ? echo_checksum(skb, off + 20 + csum_off, &src6, &dst6, l4len, bpf_htons((__u16)(type6 << 8 | code)),
                            bpf_htons((__u16)(type4 << 8 | code)), 0) != 0 ||
-                 bpf_skb_store_bytes(skb, off + 20, &type4, 1, 0) != 0
+                 bpf_skb_store_bytes(skb, off + 20, &type4, 1, BPF_F_RECOMPUTE_CSUM) != 0
            : bpf_l4_csum_replace(skb, off + 20 + csum_off, 0, (__u32)diff, flags) != 0;
-  if (l4_failed || bpf_skb_store_bytes(skb, off, &ip4, 20, 0) != 0) {
+  if (l4_failed || bpf_skb_store_bytes(skb, off, &ip4, 20, BPF_F_RECOMPUTE_CSUM) != 0) {
     count(FP_DROPPED_BROKEN);
     return TC_ACT_SHOT;
   }
   count(FP_TRANSLATED_6TO4);
+  if (ingress) count(FP_INGRESS_6TO4);
+  if (out) return send_forward(skb, &fib, out, ETH_P_IP);
   return bpf_redirect(s->ifindex, BPF_F_INGRESS);
 }
 
 /* RFC 7915 §4: IPv4 -> IPv6. */
 static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp_settings *s,
-                                          __u32 off) {
+                                          __u32 off, const int ingress) {
   void *data = (void *)(long)skb->data;
   void *end = (void *)(long)skb->data_end;
   struct iphdr *ip4 = data + off;
@@ -463,12 +588,16 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __u32 src4 = ip4->saddr, dst4 = ip4->daddr;
   /* §4.1: reserved sources and destinations, the translator's own address: up. */
   if (ipv4_reserved(src4) || ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
-  if (ip4->ttl <= 1) return up(FP_UP_HOP_LIMIT);
+  if (ip4->ttl <= 1 + ingress) return up(FP_UP_HOP_LIMIT);
   /* §4.1: DF=0 and bigger than the lowest IPv6 MTU is fragmented; DF=1 and too big is
    * answered: both by the daemon. A super-packet's segments are held to the same rule. */
   const __u32 size6 = 40 + l4len;
   const __u32 split = s->mtu6 < s->lowest_ipv6_mtu ? s->mtu6 : s->lowest_ipv6_mtu;
   const __u8 *l4 = (const __u8 *)(ip4 + 1);
+  if (ingress) {
+    const int why = into_tun_check(skb, s, off, l4, end, 20, s->mtu4);
+    if (why) return up(why);
+  }
   if (skb->gso_size != 0) {
     const int why = super_packet_check(skb, s, protocol, l4, end, 40, (frag & IP_DF) ? s->mtu6 : split);
     if (why) return up(why);
@@ -506,9 +635,16 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   ip6.flow_lbl[0] = (__u8)(tos << 4);
   ip6.payload_len = bpf_htons((__u16)l4len);
   ip6.nexthdr = protocol6;
-  ip6.hop_limit = ip4->ttl - 1;
+  ip6.hop_limit = ip4->ttl - 1 - ingress;
   __builtin_memcpy(&ip6.saddr, &src6, 16);
   __builtin_memcpy(&ip6.daddr, &dst6, 16);
+  struct bpf_fib_lookup fib;
+  __u32 out = 0;
+  if (ingress) {
+    const __u32 seg = segment_size(skb, l4, end, 40, size6);
+    out = forward_route(skb, s, 1, &src6, &dst6, protocol6, tos, seg, ip6.hop_limit, &fib);
+    if (out) ip6.hop_limit -= 1;
+  }
 
   /* §4.5: the TCP / UDP checksum follows the new pseudo-header. */
   __u32 from[2] = {src4, dst4}, to[8];
@@ -523,13 +659,15 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const int l4_failed =
       echo ? echo_checksum(skb, off + 40 + csum_off, &src6, &dst6, l4len, bpf_htons((__u16)(type4 << 8 | code)),
                            bpf_htons((__u16)(type6 << 8 | code)), 1) != 0 ||
-                 bpf_skb_store_bytes(skb, off + 40, &type6, 1, 0) != 0
+                 bpf_skb_store_bytes(skb, off + 40, &type6, 1, BPF_F_RECOMPUTE_CSUM) != 0
            : bpf_l4_csum_replace(skb, off + 40 + csum_off, 0, (__u32)diff, flags) != 0;
-  if (l4_failed || bpf_skb_store_bytes(skb, off, &ip6, 40, 0) != 0) {
+  if (l4_failed || bpf_skb_store_bytes(skb, off, &ip6, 40, BPF_F_RECOMPUTE_CSUM) != 0) {
     count(FP_DROPPED_BROKEN);
     return TC_ACT_SHOT;
   }
   count(FP_TRANSLATED_4TO6);
+  if (ingress) count(FP_INGRESS_4TO6);
+  if (out) return send_forward(skb, &fib, out, ETH_P_IPV6);
   return bpf_redirect(s->ifindex, BPF_F_INGRESS);
 }
 
@@ -549,7 +687,22 @@ int xlat_fastpath(struct __sk_buff *skb) {
   if (!s || !s->enabled) return TC_ACT_OK;
   /* The IP header starts at 0 on a TUN, after an Ethernet header in a test run. */
   const __u32 off = s->l3_offset ? ETH_HLEN : 0;
-  if (skb->protocol == bpf_htons(ETH_P_IPV6)) return translate_6to4(skb, s, off);
-  if (skb->protocol == bpf_htons(ETH_P_IP)) return translate_4to6(skb, s, off);
+  if (skb->protocol == bpf_htons(ETH_P_IPV6)) return translate_6to4(skb, s, off, 0);
+  if (skb->protocol == bpf_htons(ETH_P_IP)) return translate_4to6(skb, s, off, 0);
   return TC_ACT_OK;
+}
+
+/* On an uplink's ingress (`fast-path-ingress`, an Ethernet device): the packets the
+ * kernel is about to route into the TUN, translated before that first forwarding pass,
+ * which the program does the rest of (the route, its Hop Limit or TTL, its MTU), and
+ * re-injected as received on the TUN as above. What it skips is the netfilter hooks of
+ * that pass. Everything else goes on as if no program were there. */
+SEC("tc")
+int xlat_fastpath_ingress(struct __sk_buff *skb) {
+  __u32 zero = 0;
+  const struct fp_settings *s = bpf_map_lookup_elem(&fp_settings_map, &zero);
+  if (!s || !s->enabled || skb->pkt_type != PACKET_HOST) return TC_ACT_OK;
+  if (!routed_into_tun(skb, s)) return TC_ACT_OK;
+  if (skb->protocol == bpf_htons(ETH_P_IPV6)) return translate_6to4(skb, s, ETH_HLEN, 1);
+  return translate_4to6(skb, s, ETH_HLEN, 1);
 }

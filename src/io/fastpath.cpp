@@ -82,6 +82,9 @@ constexpr FastPathCounterInfo kCounterInfo[FP_COUNTERS] = {
     {"up_super_packet", "passed up: a GSO super-packet"},
     {"up_helper_failed", "passed up: the kernel refused to change the protocol"},
     {"dropped_broken", "dropped: a rewrite failed half-way"},
+    {"ingress_6to4", "of the IPv6 packets translated, those taken on an uplink's ingress"},
+    {"ingress_4to6", "of the IPv4 packets translated, those taken on an uplink's ingress"},
+    {"forwarded", "of those, sent out of an uplink directly (fast-path-forward)"},
 };
 
 }  // namespace
@@ -193,11 +196,40 @@ void FastPath::detach() {
   const uint32_t zero = 0;
   fp_settings off{};
   (void)bpf_map__update_elem(skel_->maps.fp_settings_map, &zero, sizeof zero, &off, sizeof off, BPF_ANY);
+  for (const Hook& h : ingress_) {
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h.ifindex, .attach_point = BPF_TC_INGRESS);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .handle = h.handle, .priority = h.priority);
+    (void)bpf_tc_detach(&hook, &opts);  // gone already when the device went
+  }
+  ingress_.clear();
+  (void)clear_map(skel_->maps.fp_forward_devs, sizeof(uint32_t));
   if (!attached_) return;
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex_, .attach_point = BPF_TC_EGRESS);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle_, .priority = priority_);
-  (void)bpf_tc_detach(&hook, &opts);  // gone already when the device went
+  (void)bpf_tc_detach(&hook, &opts);
   attached_ = false;
+}
+
+bool FastPath::attach_ingress(int ifindex, std::string& why) {
+  for (const Hook& h : ingress_) {
+    if (h.ifindex == ifindex) return true;
+  }
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+  const int made = bpf_tc_hook_create(&hook);
+  if (made != 0 && made != -EEXIST) {
+    why = std::string("cannot add a clsact qdisc: ") + std::strerror(-made);
+    return false;
+  }
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(skel_->progs.xlat_fastpath_ingress));
+  const int attached = bpf_tc_attach(&hook, &opts);
+  if (attached != 0) {
+    why = std::string("cannot attach the fast path: ") + std::strerror(-attached);
+    return false;
+  }
+  ingress_.push_back({ifindex, opts.handle, opts.priority});
+  const uint32_t key = static_cast<uint32_t>(ifindex), yes = 1;
+  (void)bpf_map__update_elem(skel_->maps.fp_forward_devs, &key, sizeof key, &yes, sizeof yes, BPF_ANY);
+  return true;
 }
 
 bool FastPath::attach(int ifindex, std::string& why) {
@@ -241,7 +273,7 @@ std::optional<std::string> FastPath::unsupported(const xlat::TranslatorConfig& c
 }
 
 bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, uint32_t ifindex,
-                         std::string& why, std::optional<xlat::Ipv4Prefix> pool) {
+                         std::string& why, std::optional<xlat::Ipv4Prefix> pool, bool forward) {
   if (auto refused = unsupported(cfg)) {
     why = *refused;
     return false;
@@ -275,6 +307,7 @@ bool FastPath::configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, 
   s.mtu6 = cfg.mtu6;
   s.lowest_ipv6_mtu = cfg.lowest_ipv6_mtu;
   s.gso_in_kernel = gso_in_kernel_ ? 1 : 0;
+  s.forward = forward ? 1 : 0;
   // Off while the maps change: a packet meanwhile goes up rather than meet half of the
   // old configuration and half of the new.
   const uint32_t zero = 0;

@@ -43,8 +43,10 @@ class FastPath {
   // TUN, 14 for test runs; ifindex is the TUN the translated packets re-enter.
   // `pool`: the dynamic pool's range, whose addresses always go up (the daemon's pool
   // decides). A new call replaces every map entry.
+  // `forward`: packets translated on an ingress leave by an uplink directly where they
+  // can (fast-path-forward).
   bool configure(const xlat::TranslatorConfig& cfg, uint32_t l3_offset, uint32_t ifindex,
-                 std::string& why, std::optional<xlat::Ipv4Prefix> pool = std::nullopt);
+                 std::string& why, std::optional<xlat::Ipv4Prefix> pool = std::nullopt, bool forward = false);
   // Why the program cannot mirror `cfg` (configure would refuse it), or nothing: needs
   // no kernel, for --check-config.
   static std::optional<std::string> unsupported(const xlat::TranslatorConfig& cfg);
@@ -52,6 +54,9 @@ class FastPath {
   // Attaches the program to the egress of the device `ifindex` (a clsact qdisc made for
   // it; the filter goes with the device). False with `why` when the kernel refuses.
   bool attach(int ifindex, std::string& why);
+  // `fast-path-ingress`: also on the ingress of the (Ethernet) device `ifindex`, where it
+  // translates the packets the kernel would route into the TUN before that routing pass.
+  bool attach_ingress(int ifindex, std::string& why);
   // Takes the program off the device again (also done on destruction): a persistent TUN
   // must not keep translating with maps nobody updates.
   void detach();
@@ -86,6 +91,11 @@ class FastPath {
   bool attached_ = false;
   int ifindex_ = 0;
   uint32_t handle_ = 0, priority_ = 0;
+  struct Hook {
+    int ifindex;
+    uint32_t handle, priority;
+  };
+  std::vector<Hook> ingress_;
 };
 
 }  // namespace xlatd

@@ -43,6 +43,8 @@ struct PlatConfig {
   std::optional<bool> tun_up;
   bool offload = true;  // xlatd: TUN checksum / TSO offloads (IFF_VNET_HDR)
   bool fast_path = true;  // xlatd: the kernel fast path (bpf/), on where it loads
+  std::vector<std::string> fast_path_ingress;  // xlatd: uplinks it also runs on (ingress)
+  bool fast_path_forward = false;  // xlatd: from those, out of an uplink directly
   bool hairpin = false;  // xlatd: RFC 7757 §4.2 hairpinning in the translator
   uint32_t icmp_rate = 1000;  // xlatd: generated ICMP errors per second per worker (0: no limit)
   uint32_t icmp_burst = 100;

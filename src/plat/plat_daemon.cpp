@@ -149,7 +149,8 @@ void PlatDaemon::publish(const std::vector<MapDirective>& file_maps) {
   // swaps between batches; the runtime keeps the old one until no worker does (reap).
   // The fast path mirrors the same configuration, and is attached once it does; one it
   // cannot mirror takes it off the TUN (its counters stay readable).
-  fast_path_.apply(next->translator, cfg_.tun_device, cfg_.dynamic_pool);
+  fast_path_.apply(next->translator, cfg_.tun_device, cfg_.dynamic_pool, cfg_.fast_path_ingress,
+                   cfg_.fast_path_forward);
   engine_.runtime().publish(std::move(next));
 }
 

@@ -222,9 +222,23 @@ const std::vector<TaygaDirective>& tayga_table() {
     flag("hairpin", &PlatConfig::hairpin),
     // xlatd's own: TUN offloads (TAYGA has none); default yes.
     flag("offload", &PlatConfig::offload),
-    // xlatd's own: the kernel fast path (a TC program on the TUN); default no while the
-    // end-to-end suites do not yet run with it on.
+    // xlatd's own: the kernel fast path (a TC program on the TUN); default yes, where
+    // the kernel loads it.
     flag("fast-path", &PlatConfig::fast_path),
+    // xlatd's own: the fast path also on these Ethernet devices' ingress, before the
+    // kernel routes into the TUN (faster; that pass's netfilter hooks are skipped).
+    {"fast-path-ingress", 1, -1, Repeat::Refused, [](Ctx& c, const Args& a) {
+       for (const std::string& dev : a) {
+         if (dev.empty() || dev.size() >= 16 || dev.find_first_of("/ \t") != std::string::npos) {
+           return c.error("'" + dev + "' is not a device name");
+         }
+       }
+       c.target.fast_path_ingress = a;
+     }, [](const PlatConfig& p, Shown& s) { s.values = p.fast_path_ingress; }},
+    // xlatd's own: a packet translated on such an ingress leaves by an uplink straight
+    // away where the route allows, skipping the second routing pass and its netfilter
+    // hooks (no NAT44 for it); default no.
+    flag("fast-path-forward", &PlatConfig::fast_path_forward),
     {"tun-up", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        bool v = false;
        set_bool(c, a[0], v);

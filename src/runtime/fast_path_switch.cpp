@@ -1,6 +1,9 @@
 #include "runtime/fast_path_switch.hpp"
 
 #include <net/if.h>
+#include <net/if_arp.h>
+
+#include <fstream>
 
 #include "runtime/log.hpp"
 
@@ -14,16 +17,21 @@ bool FastPathSwitch::open(uint32_t pool_entries) {
 }
 
 void FastPathSwitch::apply(const xlat::TranslatorConfig& cfg, const std::string& dev,
-                           std::optional<xlat::Ipv4Prefix> pool) {
+                           std::optional<xlat::Ipv4Prefix> pool, const std::vector<std::string>& ingress,
+                           bool forward) {
   if (!fast_path_) return;
   std::string why;
   const unsigned ifindex = if_nametoindex(dev.c_str());
   if (ifindex == 0) {
     why = "no device " + dev;
-  } else if (fast_path_->configure(cfg, 0, ifindex, why, pool) &&
+  } else if (fast_path_->configure(cfg, 0, ifindex, why, pool, forward && !ingress.empty()) &&
              (fast_path_->attached() || fast_path_->attach(static_cast<int>(ifindex), why))) {
+    std::string on = dev;
+    for (const std::string& up : ingress) {
+      if (attach_ingress(up)) on += ", " + up + " (ingress)";
+    }
     if (off_ || !announced_) {
-      log::info("fast path on " + dev + ": ordinary TCP, UDP and Echo translated in the kernel");
+      log::info("fast path on " + on + ": ordinary TCP, UDP and Echo translated in the kernel");
       off_ = false;
       announced_ = true;
     }
@@ -33,6 +41,24 @@ void FastPathSwitch::apply(const xlat::TranslatorConfig& cfg, const std::string&
   if (fast_path_->attached() || !off_) log::warn("fast path off: " + why);
   fast_path_->detach();
   off_ = true;
+}
+
+// An Ethernet device only: the program reads the IP header after 14 bytes.
+bool FastPathSwitch::attach_ingress(const std::string& dev) {
+  std::string why;
+  const unsigned ifindex = if_nametoindex(dev.c_str());
+  std::ifstream type("/sys/class/net/" + dev + "/type");
+  int arphrd = -1;
+  type >> arphrd;
+  if (ifindex == 0) {
+    why = "no device " + dev;
+  } else if (arphrd != ARPHRD_ETHER) {
+    why = dev + " is not an Ethernet device";
+  } else if (fast_path_->attach_ingress(static_cast<int>(ifindex), why)) {
+    return true;
+  }
+  if (refused_ingress_.insert(dev).second) log::warn("fast path not on " + dev + " (ingress): " + why);
+  return false;
 }
 
 void FastPathSwitch::detach() {

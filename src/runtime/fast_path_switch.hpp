@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "io/fastpath.hpp"
 #include "xlat/translator_config.hpp"
@@ -22,14 +24,19 @@ class FastPathSwitch {
   bool open(uint32_t pool_entries = 1);
   // Mirrors `cfg` on the device `dev` (its counterpart in every view), attaching the
   // program the first time; `pool`, the dynamic pool's range. Nothing without open().
+  // `ingress`: the uplinks it also runs on (`fast-path-ingress`), attached likewise; one
+  // that is missing or refused is said once and left out.
   void apply(const xlat::TranslatorConfig& cfg, const std::string& dev,
-             std::optional<xlat::Ipv4Prefix> pool = std::nullopt);
+             std::optional<xlat::Ipv4Prefix> pool = std::nullopt, const std::vector<std::string>& ingress = {},
+             bool forward = false);
   // Everything up again (before the workers stop: no packet meets stale maps).
   void detach();
   FastPath* get() const { return fast_path_.get(); }
 
  private:
+  bool attach_ingress(const std::string& dev);
   std::unique_ptr<FastPath> fast_path_;
+  std::set<std::string> refused_ingress_;
   bool off_ = false, announced_ = false;
 };
 

@@ -42,9 +42,10 @@ map 192.168.255.10 2001:db8:1::10
 class Translator:
     """One translator under test: xlatd (with N workers) or TAYGA."""
 
-    def __init__(self, kind, workers, xlatd, workdir, fast_path=True):
+    def __init__(self, kind, workers, xlatd, workdir, fast_path=True, tag=""):
         self.kind, self.workers, self.xlatd = kind, workers, xlatd
-        self.name = f"{kind}" + (f" workers={workers}" if kind == "xlatd" else "") + ("" if fast_path else " no-fp")
+        self.name = f"{kind}" + (f" workers={workers}" if kind == "xlatd" else "") + (
+            " fp-forward" if fast_path == "forward" else "" if fast_path else " no-fp")
         self.dir = tempfile.mkdtemp(prefix=f"e2e-{kind}{workers}-", dir=workdir)
         self.data = os.path.join(self.dir, "data")
         os.makedirs(self.data)
@@ -54,6 +55,9 @@ class Translator:
             # The kernel fast path is on by default; one run has it off (`fast-path no`).
             text += f"workers {workers}\nmap-file maps.conf\nmetrics-listen {19460 + workers}\n"
             text += "" if fast_path else "fast-path no\n"
+            if fast_path == "forward":
+                # The fast path on both uplinks' ingress too, sending out of them directly.
+                text += f"fast-path-ingress b6{tag} b4{tag}\nfast-path-forward yes\n"
             self.metrics_port = 19460 + workers
             with open(os.path.join(self.data, "maps.conf"), "w") as f:
                 f.write("map 192.168.255.20 2001:db8:1::20\n")
@@ -912,6 +916,65 @@ def check_fast_path_eam_range(L, t):
     return ok, f"announced {bool(on)}, UDP {echoed}/20 echoed, kernel 6to4/4to6 {kernel}, daemon {daemon}"
 
 
+def udp_hop_counts(L, n=10, src="2001:db8:1::10"):
+    """n datagrams from `src` to the IPv4 host and back: how many came back intact, the
+    TTLs the IPv4 host received them with and the Hop Limits of the replies."""
+    echo = ("import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            "s.setsockopt(socket.IPPROTO_IP,12,1)  # IP_RECVTTL\n"
+            f"s.bind(('{V4_HOST}',5305));s.settimeout(15);print('ready',flush=True);ttl=[]\n"
+            f"for _ in range({n}):\n"
+            " d,anc,_,a=s.recvmsg(2048,64);ttl+=[anc[0][2][0]];s.sendto(d,a)\n"
+            "print('ttl',*ttl,flush=True)\n")
+    with python_in(L.ns4, echo) as server:
+        out = L.ex(L.ns6, f"{PY} -c \"import socket,os\n"
+                          f"s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.bind(('{src}',0))\n"
+                          "s.setsockopt(socket.IPPROTO_IPV6,socket.IPV6_RECVHOPLIMIT,1)\n"
+                          "s.settimeout(3);ok=0;hl=[]\n"
+                          f"for i in range({n}):\n"
+                          " d=os.urandom(8+i*60)\n"
+                          f" s.sendto(d,('{V4_HOST_AS_V6}',5305))\n"
+                          " r,anc,_,_=s.recvmsg(4096,64)\n"
+                          " ok+=r==d;hl+=[int.from_bytes(anc[0][2][:4],'little')]\n"
+                          "print(ok,*hl)\"", timeout=60, check=False).stdout.split()
+        ttl = server.stdout.readline().split()[1:]
+    return (int(out[0]) if out and out[0].isdigit() else 0), ttl, out[1:]
+
+
+def check_fast_path_ingress(L, t):
+    """fast-path-ingress on both uplinks (b6, b4): the static-map host's UDP is taken
+    before the first routing pass, both ways, and arrives with the TTL / Hop Limit the
+    TUN path gives it (the program does the skipped pass's hop); with fast-path-forward
+    too it also leaves by the uplink directly (one more hop done by the program), the
+    same hop counts again. Those counters stay 0 without the directives."""
+    base = open(t.conf).read()
+    results = {}
+    try:
+        for mode, extra in (("no", "fast-path no\n"), ("tun", ""),
+                            ("ingress", f"fast-path-ingress b6{L.tag} b4{L.tag}\n"),
+                            ("forward", f"fast-path-ingress b6{L.tag} b4{L.tag}\nfast-path-forward yes\n")):
+            with open(t.conf, "w") as f:
+                f.write(base + extra)
+            t.start(L)
+            announced = mode == "no" or wait_for(lambda: "fast path on nat64" in read_or_empty(t.log), 10)
+            before = (settled_stats(t) or stats_json(t))["fast_path"] or {}
+            echoed, ttl, hl = udp_hop_counts(L)
+            after = (wait_for(lambda: settled_stats(t), 10) or stats_json(t))["fast_path"] or {}
+            moved = {k: after[k] - before.get(k, 0) for k in ("translated_6to4", "translated_4to6", "ingress_6to4",
+                                                               "ingress_4to6", "forwarded")} if after else {}
+            results[mode] = (bool(announced), echoed, ttl, hl, moved)
+            t.stop(L)
+    finally:
+        with open(t.conf, "w") as f:
+            f.write(base)
+    counts = {m: tuple(r[4].get(k, 0) for k in ("ingress_6to4", "ingress_4to6", "forwarded")) for m, r in results.items()}
+    same_hops = len({(tuple(r[2]), tuple(r[3])) for r in results.values()}) == 1 and len(results["no"][2]) == 10
+    ok = (all(r[0] and r[1] == 10 for r in results.values()) and same_hops and counts["tun"] == (0, 0, 0) and
+          counts["ingress"] == (10, 10, 0) and counts["forward"] == (10, 10, 20) and
+          results["forward"][4]["translated_6to4"] == 10)
+    return ok, "; ".join(f"{m}: {r[1]}/10 echoed, ttl {' '.join(r[2][:2])}.. hl {' '.join(r[3][:2])}.., "
+                         f"ingress 6to4/4to6, forwarded {counts[m]}" for m, r in results.items())
+
+
 def check_pidfile_notify_sigusr1(L, t):
     """-p writes the daemon's pid and removes it at exit; with $NOTIFY_SOCKET it tells
     systemd READY=1 once translating, WATCHDOG=1 while $WATCHDOG_USEC asks for it and
@@ -967,7 +1030,8 @@ XLATD_ONLY = [check_stats, check_nat44_snippet, check_control_client_gone, check
               check_second_daemon_refused]
 ALONE = [check_mktun_rmtun, check_tcp_offloads_off, check_restart_at_once, check_kill9_dynamic_map,
          check_planted_fifo_dynamic_map, check_stalled_clients_hold_nothing, check_tun_directives,
-         check_pidfile_notify_sigusr1, check_fast_path, check_fast_path_pool, check_fast_path_eam_range]  # need the translator stopped
+         check_pidfile_notify_sigusr1, check_fast_path, check_fast_path_pool, check_fast_path_eam_range,
+         check_fast_path_ingress]  # need the translator stopped
 
 
 def main():
@@ -983,7 +1047,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="xlatd-e2e-")
     # (kind, workers, fast path): xlatd as operators get it (fast path on), with one and two
     # workers, and with the fast path off, so every check runs both ways.
-    kinds = [("xlatd", 1, True), ("xlatd", 2, True), ("xlatd", 1, False)]
+    kinds = [("xlatd", 1, True), ("xlatd", 2, True), ("xlatd", 1, False), ("xlatd", 1, "forward")]
     if tayga:
         kinds.append(("tayga", 0, True))
     elif under_ci():
@@ -993,8 +1057,9 @@ def main():
         print("NOTE: tayga is not installed (scripts/install-deps.sh installs it); side-by-side run left out")
     checks = Checks(args.only)
     for kind, workers, fast_path in kinds:
-        t = Translator(kind, workers, os.path.abspath(args.xlatd), workdir, fast_path)
-        L = lab.Lab(f"{os.getpid() % 10000}{kind[0]}{workers}{'' if fast_path else 'n'}")
+        suffix = "f" if fast_path == "forward" else "" if fast_path else "n"
+        L = lab.Lab(f"{os.getpid() % 10000}{kind[0]}{workers}{suffix}")
+        t = Translator(kind, workers, os.path.abspath(args.xlatd), workdir, fast_path, L.tag)
         failed_before = checks.failed
         try:
             L.up()
@@ -1002,7 +1067,7 @@ def main():
             for c in COMMON + (XLATD_ONLY if kind == "xlatd" else []):
                 checks.run(check_name(c), with_translator_running, c, L, t, label=f"{t.name:16s}")
             t.stop(L)
-            if kind == "xlatd" and fast_path:
+            if kind == "xlatd" and fast_path is True:
                 for c in ALONE:
                     checks.run(check_name(c), c, L, t, label=f"{t.name:16s}")
         finally:
