@@ -348,8 +348,8 @@ static __always_inline int routed_into_tun(struct __sk_buff *skb, const struct f
   } else {
     return 0;
   }
-  /* The MTU check is the program's (into_tun_check), for super-packets too. */
-  fib.tot_len = 0;
+  /* The TUN's MTU for the packet as it is (a super-packet's segments: into_tun_check). */
+  fib.tot_len = skb->gso_size ? 0 : (__u16)(skb->len - ETH_HLEN);
   const long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
   return (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && fib.ifindex == s->ifindex;
 }
@@ -365,7 +365,9 @@ static __always_inline int into_tun_check(struct __sk_buff *skb, const struct fp
   return l3 + tcp_len + skb->gso_size > mtu ? FP_UP_TOO_BIG : 0;
 }
 
-/* `fast-path-forward`: the route the translated packet would take out of the TUN, when
+/* `fast-path-forward`, for a packet whose IPv4 side is not a dynamic-pool address (those
+ * keep going through the TUN, where NAT44 rewrites them): the route the translated
+ * packet would take out of the TUN, when
  * it leaves by an uplink the program runs on (an Ethernet device) with its neighbour
  * known, fits (`seg`: its size, or a super-packet's segment's) and keeps a TTL / Hop
  * Limit (`hops`, before that pass) above 1. Then the program does that pass too (the
@@ -485,6 +487,7 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
    * host's active dynamic-pool entry (a host without one goes up: the daemon assigns
    * it, and adds it here). */
   __u32 src4;
+  int pooled = 0;
   if (eam_6to4(&src6, src128, &src4)) {
     /* mapped */
   } else if (in_prefix(s, src128)) {
@@ -495,6 +498,7 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
     if (!entry) return up(FP_UP_UNMAPPED);
     src4 = entry->v4;
     stamp(&entry->last_used);
+    pooled = 1;
   }
 
   /* The IPv4 header (§5.1). */
@@ -524,7 +528,7 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   __u32 out = 0;
   if (ingress) {
     const __u32 seg = segment_size(skb, l4, end, 20, total4);
-    out = forward_route(skb, s, 0, &src4, &dst4, protocol4, ip4.tos, seg, ip4.ttl, &fib);
+    if (!pooled) out = forward_route(skb, s, 0, &src4, &dst4, protocol4, ip4.tos, seg, ip4.ttl, &fib);
     if (out) ip4.ttl -= 1;
   }
   __u32 words[5];
@@ -611,6 +615,7 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
    * refuses it), else the prefix if it may carry it (a CLAT's remote hosts). Source:
    * EAM, else the prefix likewise; a pool address: up. */
   struct fp_v6 dst6, src6;
+  int pooled = 0;
   if (eam_4to6(dst4, &dst6)) {
     /* mapped */
   } else if (!in_pool(s, dst4)) {
@@ -621,6 +626,7 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
     if (!entry) return up(FP_UP_UNMAPPED);
     dst6 = entry->v6;
     stamp(&entry->last_used);
+    pooled = 1;
   }
   if (!eam_4to6(src4, &src6)) {
     if (in_pool(s, src4) || !s->has_prefix || prefix_refuses(s, src4)) return up(FP_UP_UNMAPPED);
@@ -642,7 +648,7 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   __u32 out = 0;
   if (ingress) {
     const __u32 seg = segment_size(skb, l4, end, 40, size6);
-    out = forward_route(skb, s, 1, &src6, &dst6, protocol6, tos, seg, ip6.hop_limit, &fib);
+    if (!pooled) out = forward_route(skb, s, 1, &src6, &dst6, protocol6, tos, seg, ip6.hop_limit, &fib);
     if (out) ip6.hop_limit -= 1;
   }
 
