@@ -256,3 +256,33 @@ TEST(TaygaConf, FastPathIsOnUnlessTurnedOffInEitherSyntax) {
 }
 
 }  // namespace
+
+namespace {
+
+// xlatd's own uplink directives: the devices as given, in either syntax (a TOML array is
+// the arguments); forwarding off unless asked; a name no device can have is refused.
+TEST(TaygaConf, FastPathIngressNamesTheUplinksInEitherSyntax) {
+  auto none = xlatd::parse_plat_text(kGood, "tayga.conf", false);
+  ASSERT_TRUE(none.config);
+  EXPECT_TRUE(none.config->fast_path_ingress.empty());
+  EXPECT_FALSE(none.config->fast_path_forward);
+  auto two = xlatd::parse_plat_text(std::string(kGood) + "fast-path-ingress eth0 eth1\nfast-path-forward yes\n",
+                                    "tayga.conf", false);
+  ASSERT_TRUE(two.config) << (two.errors.empty() ? "" : two.errors[0].message);
+  EXPECT_EQ(two.config->fast_path_ingress, (std::vector<std::string>{"eth0", "eth1"}));
+  EXPECT_TRUE(two.config->fast_path_forward);
+  auto toml = xlatd::parse_plat_text("tun-device = \"nat64\"\nipv4-addr = \"192.168.255.1\"\n"
+                                     "prefix = \"2001:db8:64::/96\"\nfast-path-ingress = [\"eth0\", \"wan1\"]\n",
+                                     "x.toml", true);
+  ASSERT_TRUE(toml.config) << (toml.errors.empty() ? "" : toml.errors[0].message);
+  EXPECT_EQ(toml.config->fast_path_ingress, (std::vector<std::string>{"eth0", "wan1"}));
+  auto bad = xlatd::parse_plat_text(std::string(kGood) + "fast-path-ingress eth0 averyveryverylongname\n",
+                                    "tayga.conf", false);
+  ASSERT_FALSE(bad.errors.empty());
+  EXPECT_EQ(bad.errors[0].message, "tayga.conf:10: fast-path-ingress: 'averyveryverylongname' is not a device name");
+  auto twice = xlatd::parse_plat_text(std::string(kGood) + "fast-path-ingress eth0\nfast-path-ingress eth1\n",
+                                      "tayga.conf", false);
+  EXPECT_FALSE(twice.errors.empty());
+}
+
+}  // namespace
