@@ -13,8 +13,13 @@
  * reserved addresses, a host the pool has not (yet) assigned, a prefix source, hairpins:
  * up.
  *
+ * The same translation also runs, opt-in, on an uplink's ingress (xlat_fastpath_ingress,
+ * below): before the kernel's forwarding pass into the TUN, which it then stands in for.
+ *
  * Each decision mirrors the core's (src/core/translate_*.cpp), where the RFC section is
- * named; tests/fastpath compares the two byte for byte. */
+ * named; tests/fastpath compares the two byte for byte (the TUN's entry point; the
+ * ingress one adds the FIB checks and one hop, which tests/e2e check_fast_path_ingress
+ * holds to the TUN path's hop counts). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -125,8 +130,11 @@ static __always_inline int count(__u32 slot) {
   return 0;
 }
 
-static __always_inline int up(__u32 slot) {
-  count(slot);
+/* Passed on, to the daemon or (at an ingress) to the kernel's forwarding pass. Counted on
+ * the TUN only: a packet the ingress passes on that reaches the TUN meets the program
+ * there again and is counted once, where it goes up. */
+static __always_inline int up_from(const int ingress, __u32 slot) {
+  if (!ingress) count(slot);
   return TC_ACT_OK;
 }
 
@@ -427,39 +435,39 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   void *data = (void *)(long)skb->data;
   void *end = (void *)(long)skb->data_end;
   struct ipv6hdr *ip6 = data + off;
-  if ((void *)(ip6 + 1) + 8 > end) return up(FP_UP_NOT_ORDINARY);
-  if (ip6->version != 6) return up(FP_UP_NOT_ORDINARY);
+  if ((void *)(ip6 + 1) + 8 > end) return up_from(ingress, FP_UP_NOT_ORDINARY);
+  if (ip6->version != 6) return up_from(ingress, FP_UP_NOT_ORDINARY);
   const __u8 protocol = ip6->nexthdr;
   /* Extension headers, ICMPv6 other than Echo and other protocols (ICMPv4 included,
    * which the core refuses in IPv6): the daemon. */
   const __u32 csum_off = protocol == IPPROTO_ICMP ? 0 : l4_checksum_offset(protocol);
-  if (csum_off == 0) return up(FP_UP_NOT_ORDINARY);
+  if (csum_off == 0) return up_from(ingress, FP_UP_NOT_ORDINARY);
   const __u32 l4len = bpf_ntohs(ip6->payload_len);
-  if (off + 40 + l4len != skb->len) return up(FP_UP_NOT_ORDINARY);
-  if (l4len < l4_min_length(protocol)) return up(FP_UP_NOT_ORDINARY);
+  if (off + 40 + l4len != skb->len) return up_from(ingress, FP_UP_NOT_ORDINARY);
+  if (l4len < l4_min_length(protocol)) return up_from(ingress, FP_UP_NOT_ORDINARY);
   /* §5.2: Echo Request and Reply (128, 129) become 8 and 0, the code copied. */
   const __u8 type6 = ((const __u8 *)(ip6 + 1))[0];
   const int echo = protocol == IPPROTO_ICMPV6;
-  if (echo && type6 != 128 && type6 != 129) return up(FP_UP_NOT_ORDINARY);
+  if (echo && type6 != 128 && type6 != 129) return up_from(ingress, FP_UP_NOT_ORDINARY);
   const __u8 protocol4 = echo ? IPPROTO_ICMP : protocol;
   /* Hop Limit (§5.1): an expiring one is answered by the daemon (at an ingress, the
    * forwarding pass into the TUN, skipped here, would have taken one first). */
-  if (ip6->hop_limit <= 1 + ingress) return up(FP_UP_HOP_LIMIT);
+  if (ip6->hop_limit <= 1 + ingress) return up_from(ingress, FP_UP_HOP_LIMIT);
   const __u32 total4 = 20 + l4len;
   const __u8 *l4 = (const __u8 *)(ip6 + 1);
   if (ingress) {
     const int why = into_tun_check(skb, s, off, l4, end, 40, s->mtu6);
-    if (why) return up(why);
+    if (why) return up_from(ingress, why);
   }
   if (skb->gso_size != 0) {
     const int why = super_packet_check(skb, s, protocol, l4, end, 20, s->mtu4);
-    if (why) return up(why);
-    if (total4 > 0xffff) return up(FP_UP_TOO_BIG);
+    if (why) return up_from(ingress, why);
+    if (total4 > 0xffff) return up_from(ingress, FP_UP_TOO_BIG);
   } else if (total4 > s->mtu4) {
-    return up(FP_UP_TOO_BIG);  /* Packet Too Big */
+    return up_from(ingress, FP_UP_TOO_BIG);  /* Packet Too Big */
   }
 
-  if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
+  if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up_from(ingress, FP_UP_CHECKSUM);
 
   /* Addresses (§5.1), in the core's order (address_map.hpp): reserved ones, the
    * translator's own, then each through EAM first and the prefix or the pool after. */
@@ -467,22 +475,22 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   __builtin_memcpy(&dst6, &ip6->daddr, 16);
   __builtin_memcpy(&src6, &ip6->saddr, 16);
   const struct fp_u128 dst128 = to_u128(&dst6), src128 = to_u128(&src6);
-  if (ipv6_reserved(src128) || ipv6_reserved(dst128)) return up(FP_UP_UNMAPPED);
+  if (ipv6_reserved(src128) || ipv6_reserved(dst128)) return up_from(ingress, FP_UP_UNMAPPED);
   if (dst6.w[3] == s->own_v6[3] && dst6.w[0] == s->own_v6[0] && dst6.w[1] == s->own_v6[1] &&
       dst6.w[2] == s->own_v6[2])
-    return up(FP_UP_UNMAPPED);
+    return up_from(ingress, FP_UP_UNMAPPED);
   /* Destination: EAM, else the prefix's (RFC 6052 §2.2) if the prefix may carry it. */
   __u32 dst4;
   const int dst_in_prefix = in_prefix(s, dst128);
   if (!eam_6to4(&dst6, dst128, &dst4)) {
-    if (!dst_in_prefix) return up(FP_UP_UNMAPPED);
+    if (!dst_in_prefix) return up_from(ingress, FP_UP_UNMAPPED);
     dst4 = extract(s, dst128);
-    if (ipv4_reserved(dst4) || prefix_refuses(s, dst4)) return up(FP_UP_UNMAPPED);
+    if (ipv4_reserved(dst4) || prefix_refuses(s, dst4)) return up_from(ingress, FP_UP_UNMAPPED);
   }
-  if (dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
+  if (dst4 == s->own_v4) return up_from(ingress, FP_UP_UNMAPPED);
   /* A prefix destination whose IPv4 address is itself mapped is a hairpin (RFC 7757
    * §4.2): up. */
-  if (dst_in_prefix && mapped4(s, dst4)) return up(FP_UP_UNMAPPED);
+  if (dst_in_prefix && mapped4(s, dst4)) return up_from(ingress, FP_UP_UNMAPPED);
   /* Source: EAM, else the prefix's (a CLAT's remote hosts; never the pool's), else the
    * host's active dynamic-pool entry (a host without one goes up: the daemon assigns
    * it, and adds it here). */
@@ -492,10 +500,10 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
     /* mapped */
   } else if (in_prefix(s, src128)) {
     src4 = extract(s, src128);
-    if (ipv4_reserved(src4) || prefix_refuses(s, src4)) return up(FP_UP_UNMAPPED);
+    if (ipv4_reserved(src4) || prefix_refuses(s, src4)) return up_from(ingress, FP_UP_UNMAPPED);
   } else {
     struct fp_pool6_value *entry = bpf_map_lookup_elem(&fp_pool6, &src6);
-    if (!entry) return up(FP_UP_UNMAPPED);
+    if (!entry) return up_from(ingress, FP_UP_UNMAPPED);
     src4 = entry->v4;
     stamp(&entry->last_used);
     pooled = 1;
@@ -514,7 +522,7 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   } else {
     __u32 zero = 0;
     __u32 *id = bpf_map_lookup_elem(&fp_ipv4_id, &zero);
-    if (!id) return up(FP_UP_HELPER_FAILED);
+    if (!id) return up_from(ingress, FP_UP_HELPER_FAILED);
     /* Never 0 (as the core's generator). The loader starts each CPU elsewhere. */
     if ((__u16)*id == 0) *id += 1;
     ip4.id = bpf_htons((__u16)*id);
@@ -541,13 +549,13 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   __builtin_memcpy(from, &src6, 16);
   __builtin_memcpy(from + 4, &dst6, 16);
   const __s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
-  if (diff < 0) return up(FP_UP_HELPER_FAILED);
+  if (diff < 0) return up_from(ingress, FP_UP_HELPER_FAILED);
   const __u64 flags = BPF_F_PSEUDO_HDR | (protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0);
   /* The protocol change is the first write: a packet the kernel refuses it for is still
    * whole, and goes up. After it, a failure leaves a broken packet: dropped, counted. */
   const __u8 code = ((const __u8 *)(ip6 + 1))[1];
   const __u8 type4 = type6 == 128 ? 8 : 0;
-  if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0) != 0) return up(FP_UP_HELPER_FAILED);
+  if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0) != 0) return up_from(ingress, FP_UP_HELPER_FAILED);
   const int l4_failed =
       echo ? echo_checksum(skb, off + 20 + csum_off, &src6, &dst6, l4len, bpf_htons((__u16)(type6 << 8 | code)),
                            bpf_htons((__u16)(type4 << 8 | code)), 0) != 0 ||
@@ -569,30 +577,30 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   void *data = (void *)(long)skb->data;
   void *end = (void *)(long)skb->data_end;
   struct iphdr *ip4 = data + off;
-  if ((void *)(ip4 + 1) + 8 > end) return up(FP_UP_NOT_ORDINARY);
-  if (ip4->version != 4 || ip4->ihl != 5) return up(FP_UP_NOT_ORDINARY);  /* options */
+  if ((void *)(ip4 + 1) + 8 > end) return up_from(ingress, FP_UP_NOT_ORDINARY);
+  if (ip4->version != 4 || ip4->ihl != 5) return up_from(ingress, FP_UP_NOT_ORDINARY);  /* options */
   const __u32 total4 = bpf_ntohs(ip4->tot_len);
-  if (off + total4 != skb->len || total4 < 20) return up(FP_UP_NOT_ORDINARY);
+  if (off + total4 != skb->len || total4 < 20) return up_from(ingress, FP_UP_NOT_ORDINARY);
   __u32 words[5];
   __builtin_memcpy(words, ip4, 20);
   if (fold((__u64)words[0] + words[1] + words[2] + words[3] + words[4]) != 0xffff)
-    return up(FP_UP_CHECKSUM);
+    return up_from(ingress, FP_UP_CHECKSUM);
   const __u16 frag = bpf_ntohs(ip4->frag_off);
-  if (frag & (IP_MF | IP_OFFSET)) return up(FP_UP_FRAGMENT);
+  if (frag & (IP_MF | IP_OFFSET)) return up_from(ingress, FP_UP_FRAGMENT);
   const __u8 protocol = ip4->protocol;
   const __u32 csum_off = protocol == IPPROTO_ICMPV6 ? 0 : l4_checksum_offset(protocol);  /* likewise */
-  if (csum_off == 0) return up(FP_UP_NOT_ORDINARY);
+  if (csum_off == 0) return up_from(ingress, FP_UP_NOT_ORDINARY);
   const __u32 l4len = total4 - 20;
-  if (l4len < l4_min_length(protocol)) return up(FP_UP_NOT_ORDINARY);
+  if (l4len < l4_min_length(protocol)) return up_from(ingress, FP_UP_NOT_ORDINARY);
   /* §4.2: Echo and Echo Reply (8, 0) become 128 and 129, the code copied. */
   const __u8 type4 = ((const __u8 *)(ip4 + 1))[0];
   const int echo = protocol == IPPROTO_ICMP;
-  if (echo && type4 != 8 && type4 != 0) return up(FP_UP_NOT_ORDINARY);
+  if (echo && type4 != 8 && type4 != 0) return up_from(ingress, FP_UP_NOT_ORDINARY);
   const __u8 protocol6 = echo ? IPPROTO_ICMPV6 : protocol;
   const __u32 src4 = ip4->saddr, dst4 = ip4->daddr;
   /* §4.1: reserved sources and destinations, the translator's own address: up. */
-  if (ipv4_reserved(src4) || ipv4_reserved(dst4) || dst4 == s->own_v4) return up(FP_UP_UNMAPPED);
-  if (ip4->ttl <= 1 + ingress) return up(FP_UP_HOP_LIMIT);
+  if (ipv4_reserved(src4) || ipv4_reserved(dst4) || dst4 == s->own_v4) return up_from(ingress, FP_UP_UNMAPPED);
+  if (ip4->ttl <= 1 + ingress) return up_from(ingress, FP_UP_HOP_LIMIT);
   /* §4.1: DF=0 and bigger than the lowest IPv6 MTU is fragmented; DF=1 and too big is
    * answered: both by the daemon. A super-packet's segments are held to the same rule. */
   const __u32 size6 = 40 + l4len;
@@ -600,15 +608,15 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __u8 *l4 = (const __u8 *)(ip4 + 1);
   if (ingress) {
     const int why = into_tun_check(skb, s, off, l4, end, 20, s->mtu4);
-    if (why) return up(why);
+    if (why) return up_from(ingress, why);
   }
   if (skb->gso_size != 0) {
     const int why = super_packet_check(skb, s, protocol, l4, end, 40, (frag & IP_DF) ? s->mtu6 : split);
-    if (why) return up(why);
+    if (why) return up_from(ingress, why);
   } else if (size6 > s->mtu6 || (!(frag & IP_DF) && size6 > split)) {
-    return up(FP_UP_TOO_BIG);
+    return up_from(ingress, FP_UP_TOO_BIG);
   }
-  if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up(FP_UP_CHECKSUM);
+  if (protocol == IPPROTO_UDP && l4[6] == 0 && l4[7] == 0) return up_from(ingress, FP_UP_CHECKSUM);
 
   /* Destination: EAM, which comes before the pool (a map may sit inside the pool's
    * range), else an active pool entry (a pool address without one goes up: the daemon
@@ -619,17 +627,17 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   if (eam_4to6(dst4, &dst6)) {
     /* mapped */
   } else if (!in_pool(s, dst4)) {
-    if (!s->has_prefix || prefix_refuses(s, dst4)) return up(FP_UP_UNMAPPED);
+    if (!s->has_prefix || prefix_refuses(s, dst4)) return up_from(ingress, FP_UP_UNMAPPED);
     dst6 = embed(s, dst4);
   } else {
     struct fp_pool4_value *entry = bpf_map_lookup_elem(&fp_pool4, &dst4);
-    if (!entry) return up(FP_UP_UNMAPPED);
+    if (!entry) return up_from(ingress, FP_UP_UNMAPPED);
     dst6 = entry->v6;
     stamp(&entry->last_used);
     pooled = 1;
   }
   if (!eam_4to6(src4, &src6)) {
-    if (in_pool(s, src4) || !s->has_prefix || prefix_refuses(s, src4)) return up(FP_UP_UNMAPPED);
+    if (in_pool(s, src4) || !s->has_prefix || prefix_refuses(s, src4)) return up_from(ingress, FP_UP_UNMAPPED);
     src6 = embed(s, src4);
   }
 
@@ -657,11 +665,11 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   __builtin_memcpy(to, &src6, 16);
   __builtin_memcpy(to + 4, &dst6, 16);
   const __s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
-  if (diff < 0) return up(FP_UP_HELPER_FAILED);
+  if (diff < 0) return up_from(ingress, FP_UP_HELPER_FAILED);
   const __u64 flags = BPF_F_PSEUDO_HDR | (protocol == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0);
   const __u8 code = ((const __u8 *)(ip4 + 1))[1];
   const __u8 type6 = type4 == 8 ? 128 : 129;
-  if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) != 0) return up(FP_UP_HELPER_FAILED);
+  if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) != 0) return up_from(ingress, FP_UP_HELPER_FAILED);
   const int l4_failed =
       echo ? echo_checksum(skb, off + 40 + csum_off, &src6, &dst6, l4len, bpf_htons((__u16)(type4 << 8 | code)),
                            bpf_htons((__u16)(type6 << 8 | code)), 1) != 0 ||

@@ -940,12 +940,32 @@ def udp_hop_counts(L, n=10, src="2001:db8:1::10"):
     return (int(out[0]) if out and out[0].isdigit() else 0), ttl, out[1:]
 
 
+def send_protocol_16(L, n=5, src="2001:db8:1::10"):
+    """n IPv6 packets of protocol 16 (CHAOS, which the fast path leaves to the daemon) from
+    `src` to the IPv4 host, which drops them without an answer (an ICMP error coming
+    back would go up too, when it comes)."""
+    L.ex(L.ns4, "nft 'add table ip drop16; add chain ip drop16 c { type filter hook input priority 0; }; "
+                "add rule ip drop16 c meta l4proto 16 counter drop'")
+    try:
+        L.ex(L.ns6, f"{PY} -c \"import socket\n"
+                    "s=socket.socket(socket.AF_INET6,socket.SOCK_RAW,16)\n"
+                    f"s.bind(('{src}',0))\n"
+                    f"for i in range({n}): s.sendto(bytes(20),('{V4_HOST_AS_V6}',0))\"")
+        # Until all of them have arrived (and been dropped there).
+        wait_for(lambda: f"packets {n} " in L.ex(L.ns4, "nft list table ip drop16").stdout, 10)
+    finally:
+        L.ex(L.ns4, "nft delete table ip drop16", check=False)
+
+
 def check_fast_path_ingress(L, t):
     """fast-path-ingress on both uplinks (b6, b4): the static-map host's UDP is taken
     before the first routing pass, both ways, and arrives with the TTL / Hop Limit the
     TUN path gives it (the program does the skipped pass's hop); with fast-path-forward
     too it also leaves by the uplink directly (one more hop done by the program), the
-    same hop counts again. Those counters stay 0 without the directives."""
+    same hop counts again. Those counters stay 0 without the directives. A packet the
+    fast path leaves to the daemon (protocol 16) is counted as passed up once, not at
+    the ingress and again on the TUN: the fast path's passed-up counters move by what
+    the daemon reads."""
     base = open(t.conf).read()
     results = {}
     try:
@@ -956,11 +976,16 @@ def check_fast_path_ingress(L, t):
                 f.write(base + extra)
             t.start(L)
             announced = mode == "no" or wait_for(lambda: "fast path on nat64" in read_or_empty(t.log), 10)
-            before = (settled_stats(t) or stats_json(t))["fast_path"] or {}
+            first = settled_stats(t) or stats_json(t)
             echoed, ttl, hl = udp_hop_counts(L)
-            after = (wait_for(lambda: settled_stats(t), 10) or stats_json(t))["fast_path"] or {}
-            moved = {k: after[k] - before.get(k, 0) for k in ("translated_6to4", "translated_4to6", "ingress_6to4",
-                                                               "ingress_4to6", "forwarded")} if after else {}
+            send_protocol_16(L)
+            last = wait_for(lambda: settled_stats(t), 10) or stats_json(t)
+            before, after = first["fast_path"] or {}, last["fast_path"] or {}
+            moved = {k: after[k] - before.get(k, 0) for k in after}
+            # Every packet passed up on the TUN is one the daemon reads (the protocol 16
+            # ones, and whatever the kernel itself sends into the TUN meanwhile).
+            moved["up"] = sum(v for k, v in moved.items() if k.startswith("up_"))
+            moved["read"] = last["total"]["rx_packets"] - first["total"]["rx_packets"]
             results[mode] = (bool(announced), echoed, ttl, hl, moved)
             t.stop(L)
     finally:
@@ -970,9 +995,13 @@ def check_fast_path_ingress(L, t):
     same_hops = len({(tuple(r[2]), tuple(r[3])) for r in results.values()}) == 1 and len(results["no"][2]) == 10
     ok = (all(r[0] and r[1] == 10 for r in results.values()) and same_hops and counts["tun"] == (0, 0, 0) and
           counts["ingress"] == (10, 10, 0) and counts["forward"] == (10, 10, 20) and
-          results["forward"][4]["translated_6to4"] == 10)
+          results["forward"][4]["translated_6to4"] == 10 and
+          all(results[m][4]["up_not_ordinary"] >= 5 and results[m][4]["up"] == results[m][4]["read"]
+              for m in ("tun", "ingress", "forward")))
     return ok, "; ".join(f"{m}: {r[1]}/10 echoed, ttl {' '.join(r[2][:2])}.. hl {' '.join(r[3][:2])}.., "
-                         f"ingress 6to4/4to6, forwarded {counts[m]}" for m, r in results.items())
+                         f"ingress 6to4/4to6, forwarded {counts[m]}, up_not_ordinary {r[4].get('up_not_ordinary')}, "
+                         f"passed up {r[4].get('up')}, read by the daemon {r[4].get('read')}"
+                         for m, r in results.items())
 
 
 def check_pidfile_notify_sigusr1(L, t):
