@@ -85,6 +85,13 @@ class Bench:
         L.ex(L.nsx, f"ip -6 neigh replace {SINK_V6_SIDE} lladdr {mac6} dev b6{L.tag} nud permanent")
         for ns in (L.ns4, L.ns6):
             L.ex(ns, "sysctl -qw net.ipv4.conf.all.forwarding=0 net.ipv6.conf.all.forwarding=0")
+        if self.args.uplink_rps:
+            # Receive packet steering on the translator box's two veths: what arrives there
+            # (routing, translation, forwarding) runs on the mask's CPUs, the senders on
+            # the others (--sender-cpus), for every column alike.
+            for dev in (f"b6{L.tag}", f"b4{L.tag}"):
+                L.ex(L.nsx, f"sh -c 'for q in /sys/class/net/{dev}/queues/rx-*/rps_cpus; "
+                            f"do echo {self.args.uplink_rps} > $q; done'")
 
     def start(self, kind, workers, offload=True, fast=False):
         data = os.path.join(self.dir, f"data-{kind}{workers}")
@@ -161,7 +168,8 @@ class Bench:
             L.ex(rx_ns, f"tc filter replace dev {rx_dev} ingress pref 1 bpf da obj {self.sink_obj} sec tc")
         before, cpu0, all0 = self.rx(rx_ns, rx_dev), self.cpu_ticks(), self.busy_ticks()
         try:
-            out = L.ex(src_ns, f"{self.args.udpgen} {dst} 9 {payload} {self.args.seconds} 64",
+            pin = f"taskset -c {self.args.sender_cpus} " if self.args.sender_cpus else ""
+            out = L.ex(src_ns, f"{pin}{self.args.udpgen} {dst} 9 {payload} {self.args.seconds} 64",
                        timeout=self.args.seconds + 30).stdout
         finally:
             if self.args.sink_drop:
@@ -261,6 +269,8 @@ def main():
     ap.add_argument("--sink-drop", choices=("yes", "no"), default="yes",
                     help="UDP sinks drop at their tc ingress (default), or in their IP stack")
     ap.add_argument("--tun-rps", help="a CPU mask (hex) for the TUN's rps_cpus, e.g. 3")
+    ap.add_argument("--uplink-rps", help="a CPU mask (hex) for the translator box's veths' rps_cpus, e.g. 2")
+    ap.add_argument("--sender-cpus", help="CPUs (taskset -c list) for the UDP sender, e.g. 0")
     ap.add_argument("--workloads", help="comma-separated workload names, e.g. udp64,tcp1")
     ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
     ap.add_argument("--only", help="comma-separated translators, measured in this order: kernel,xlatd1,xlatd2,"
