@@ -17,9 +17,8 @@
  * below): before the kernel's forwarding pass into the TUN, which it then stands in for.
  *
  * Each decision mirrors the core's (src/core/translate_*.cpp), where the RFC section is
- * named; tests/fastpath compares the two byte for byte (the TUN's entry point; the
- * ingress one adds the FIB checks and one hop, which tests/e2e check_fast_path_ingress
- * holds to the TUN path's hop counts). */
+ * named; tests/fastpath compares the two byte for byte (the ingress entry point with
+ * the core's output for the packet one hop on). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -365,8 +364,8 @@ static __always_inline int routed_into_tun(struct __sk_buff *skb, const struct f
 /* `fast-path-ingress`: the skipped forwarding pass's own rule, the TUN's MTU for the
  * packet as it is (`l3`, its IP header's length; a super-packet's segments likewise).
  * 0, or the counter slot to go up with. */
-static __always_inline int into_tun_check(struct __sk_buff *skb, const struct fp_settings *s, __u32 off,
-                                          const __u8 *l4, void *end, __u32 l3, __u32 mtu) {
+static __always_inline int into_tun_check(struct __sk_buff *skb, __u32 off, const __u8 *l4, void *end, __u32 l3,
+                                          __u32 mtu) {
   if (skb->gso_size == 0) return skb->len - off > mtu ? FP_UP_TOO_BIG : 0;
   if ((void *)(l4 + 20) > end) return FP_UP_SUPER_PACKET;
   const __u32 tcp_len = (__u32)(l4[12] >> 4) * 4;
@@ -375,12 +374,12 @@ static __always_inline int into_tun_check(struct __sk_buff *skb, const struct fp
 
 /* `fast-path-forward`, for a packet whose IPv4 side is not a dynamic-pool address (those
  * keep going through the TUN, where NAT44 rewrites them): the route the translated
- * packet would take out of the TUN, when
- * it leaves by an uplink the program runs on (an Ethernet device) with its neighbour
- * known, fits (`seg`: its size, or a super-packet's segment's) and keeps a TTL / Hop
- * Limit (`hops`, before that pass) above 1. Then the program does that pass too (the
- * hop, the link-layer header) and sends the packet out itself: the second routing pass
- * and its netfilter hooks are skipped. 0 otherwise (re-injected into the TUN). */
+ * packet would take out of the TUN, when it leaves by an uplink the program runs on (an
+ * Ethernet device) with its neighbour known, fits (`seg`: its size, or a super-packet's
+ * segments') and keeps a TTL / Hop Limit (`hops`, before that pass) above 1. Then the
+ * program does that pass too (the hop, the link-layer header) and sends the packet out
+ * itself: the second routing pass and its netfilter hooks are skipped. 0 otherwise
+ * (re-injected into the TUN). */
 static __always_inline __u32 forward_route(struct __sk_buff *skb, const struct fp_settings *s, int to_v6,
                                            const void *src, const void *dst, __u8 protocol, __u8 tclass,
                                            __u32 seg, __u8 hops, struct bpf_fib_lookup *fib) {
@@ -456,7 +455,7 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   const __u32 total4 = 20 + l4len;
   const __u8 *l4 = (const __u8 *)(ip6 + 1);
   if (ingress) {
-    const int why = into_tun_check(skb, s, off, l4, end, 40, s->mtu6);
+    const int why = into_tun_check(skb, off, l4, end, 40, s->mtu6);
     if (why) return up_from(ingress, why);
   }
   if (skb->gso_size != 0) {
@@ -607,7 +606,7 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __u32 split = s->mtu6 < s->lowest_ipv6_mtu ? s->mtu6 : s->lowest_ipv6_mtu;
   const __u8 *l4 = (const __u8 *)(ip4 + 1);
   if (ingress) {
-    const int why = into_tun_check(skb, s, off, l4, end, 20, s->mtu4);
+    const int why = into_tun_check(skb, off, l4, end, 20, s->mtu4);
     if (why) return up_from(ingress, why);
   }
   if (skb->gso_size != 0) {

@@ -220,7 +220,7 @@ bool FastPath::attach_ingress(int ifindex, std::string& why) {
     why = std::string("cannot add a clsact qdisc: ") + std::strerror(-made);
     return false;
   }
-  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(skel_->progs.xlat_fastpath_ingress));
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = ingress_program_fd());
   const int attached = bpf_tc_attach(&hook, &opts);
   if (attached != 0) {
     why = std::string("cannot attach the fast path: ") + std::strerror(-attached);
@@ -253,6 +253,8 @@ bool FastPath::attach(int ifindex, std::string& why) {
 }
 
 int FastPath::program_fd() const { return bpf_program__fd(skel_->progs.xlat_fastpath); }
+
+int FastPath::ingress_program_fd() const { return bpf_program__fd(skel_->progs.xlat_fastpath_ingress); }
 
 // What this version of the program mirrors: any RFC 6052 prefix (or none), EAM single
 // addresses and ranges, the well-known prefix's rule; no port-aware mapping.

@@ -76,6 +76,7 @@ class FastPath {
   std::vector<PoolUse> pool_uses() const;
 
   int program_fd() const;
+  int ingress_program_fd() const;  // fast-path-ingress's entry point
   // Whether TCP super-packets are translated in the kernel (probed at load).
   bool gso_in_kernel() const { return gso_in_kernel_; }
   // The per-CPU counters, summed (fp_counter slots).

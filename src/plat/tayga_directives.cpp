@@ -229,7 +229,9 @@ const std::vector<TaygaDirective>& tayga_table() {
     // kernel routes into the TUN (faster; that pass's netfilter hooks are skipped).
     {"fast-path-ingress", 1, -1, Repeat::Refused, [](Ctx& c, const Args& a) {
        for (const std::string& dev : a) {
-         if (dev.empty() || dev.size() >= 16 || dev.find_first_of("/ \t") != std::string::npos) {
+         // The kernel's own rule (dev_valid_name): under 16 bytes, no '/', ':' or space.
+         if (dev.empty() || dev.size() >= 16 || dev == "." || dev == ".." ||
+             dev.find_first_of("/: \t") != std::string::npos) {
            return c.error("'" + dev + "' is not a device name");
          }
        }
@@ -237,7 +239,7 @@ const std::vector<TaygaDirective>& tayga_table() {
      }, [](const PlatConfig& p, Shown& s) { s.values = p.fast_path_ingress; }},
     // xlatd's own: a packet translated on such an ingress leaves by an uplink straight
     // away where the route allows, skipping the second routing pass and its netfilter
-    // hooks (no NAT44 for it); default no.
+    // hooks (dynamic-pool traffic excepted: NAT44 rewrites it there); default no.
     flag("fast-path-forward", &PlatConfig::fast_path_forward),
     {"tun-up", 1, 1, Repeat::Refused, [](Ctx& c, const Args& a) {
        bool v = false;

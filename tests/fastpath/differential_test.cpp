@@ -15,6 +15,8 @@
 
 #include <bpf/bpf.h>
 #include <linux/pkt_cls.h>
+#include <net/if.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -134,7 +136,8 @@ class Differential : public ::testing::Test {
   // Runs one packet through both; records a mismatch with the packet's bytes. With
   // gso_size, the packet is a super-packet (the kernel cuts it after the program): the
   // core translates it whole, as the daemon's offload path does, and the daemon's
-  // per-segment rule (translate_vnet) must keep the segments as they are.
+  // per-segment rule (translate_vnet) must keep the segments as they are. With
+  // uplink_ set, the ingress entry point runs instead, the packet received on uplink_.
   void compare(const Bytes& pkt, Verdicts& v, uint16_t gso_size = 0) {
     const bool v6 = !pkt.empty() && (pkt[0] >> 4) == 6;
     // The kernel builds no IPv6 (IPv4) test skb shorter than its header, and routes none
@@ -151,12 +154,15 @@ class Differential : public ::testing::Test {
     __sk_buff ctx{}, ctx_out{};
     ctx.gso_size = gso_size;
     ctx.gso_segs = gso_size ? static_cast<uint32_t>(pkt.size() / gso_size + 1) : 0;
+    ctx.ingress_ifindex = uplink_;
+    const bool with_ctx = gso_size != 0 || uplink_ != 0;
     LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(), .data_out = out.data(),
                 .data_size_in = static_cast<uint32_t>(in.size()),
-                .data_size_out = static_cast<uint32_t>(out.size()), .ctx_in = gso_size ? &ctx : nullptr,
-                .ctx_out = gso_size ? &ctx_out : nullptr, .ctx_size_in = gso_size ? uint32_t{sizeof ctx} : 0u,
-                .ctx_size_out = gso_size ? uint32_t{sizeof ctx_out} : 0u, .repeat = 1);
-    ASSERT_EQ(bpf_prog_test_run_opts(fp_->program_fd(), &opts), 0) << std::strerror(errno) << ": " << hex(pkt);
+                .data_size_out = static_cast<uint32_t>(out.size()), .ctx_in = with_ctx ? &ctx : nullptr,
+                .ctx_out = with_ctx ? &ctx_out : nullptr, .ctx_size_in = with_ctx ? uint32_t{sizeof ctx} : 0u,
+                .ctx_size_out = with_ctx ? uint32_t{sizeof ctx_out} : 0u, .repeat = 1);
+    const int fd = uplink_ != 0 ? fp_->ingress_program_fd() : fp_->program_fd();
+    ASSERT_EQ(bpf_prog_test_run_opts(fd, &opts), 0) << std::strerror(errno) << ": " << hex(pkt);
     if (opts.retval == TC_ACT_OK) {
       // Passed up: the daemon must see the packet exactly as it came.
       ++v.passed_up;
@@ -171,7 +177,7 @@ class Differential : public ::testing::Test {
     ++v.redirected;
     Bytes got(out.begin() + kEthLen, out.begin() + opts.data_size_out);
     testpkt::FakePool pool = full_pool();
-    testpkt::Run want = testpkt::translate(cfg(), pkt, &pool, gso_size);
+    testpkt::Run want = testpkt::translate(cfg(), uplink_ != 0 ? one_hop_on(pkt) : pkt, &pool, gso_size);
     if (want.verdict != xlat::Verdict::Forward || want.pkts.size() != 1) {
       ++v.mismatches;
       ADD_FAILURE() << "the fast path translated what the core does not forward ("
@@ -211,6 +217,21 @@ class Differential : public ::testing::Test {
     }
   }
 
+  // The packet after a router's hop: TTL / Hop Limit one less (the IPv4 header checksum
+  // updated, RFC 1624), as the kernel's forwarding pass into the TUN leaves it.
+  static Bytes one_hop_on(Bytes p) {
+    if ((p[0] >> 4) == 6 && p.size() >= 40) {
+      p[7] = static_cast<uint8_t>(p[7] - 1);
+    } else if (p.size() >= 20) {
+      p[8] = static_cast<uint8_t>(p[8] - 1);
+      uint32_t sum = static_cast<uint32_t>(p[10] << 8 | p[11]) + 0x0100;  // ~(~C + ~m + m') with m' = m - 0x100
+      sum = (sum & 0xffff) + (sum >> 16);
+      p[10] = static_cast<uint8_t>(sum >> 8);
+      p[11] = static_cast<uint8_t>(sum);
+    }
+    return p;
+  }
+
   // The first 96 bytes: every header either path writes.
   static std::string hex(const Bytes& b) {
     static const char* d = "0123456789abcdef";
@@ -227,6 +248,7 @@ class Differential : public ::testing::Test {
 
   static xlatd::FastPath* fp_;
   static std::string load_error_;
+  uint32_t uplink_ = 0;  // the ingress entry point, received on this device
 };
 
 xlatd::FastPath* Differential::fp_ = nullptr;
@@ -658,6 +680,29 @@ TEST_F(Differential, UnderTheClatsConfiguration) {
 // middle of the IPv6 address), no prefix at all, the well-known prefix with wkpf-strict,
 // each UDP zero-checksum mode, MTUs from 1280 to 9000. FASTPATH_PACKETS are shared out
 // among them.
+// The uplink's entry point (fast-path-ingress) on the same generated packets, in a
+// network namespace of the test's own where every address routes into a veth standing
+// in for the TUN: each packet, as received on the other veth, is passed on unchanged or
+// translated as the core translates it one hop on (the kernel's forwarding pass into
+// the TUN, which the program stands in for, takes one from its TTL / Hop Limit).
+TEST_F(Differential, OnAnUplinksIngressAsTheCoreDoesOneHopOn) {
+  ASSERT_EQ(unshare(CLONE_NEWNET), 0) << std::strerror(errno);
+  ASSERT_EQ(std::system("ip link set lo up && ip link add fpup0 type veth peer name fptun0 && "
+                        "ip link set fpup0 up && ip link set fptun0 up && "
+                        "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && "
+                        "ip route add default dev fptun0 && ip -6 route add default dev fptun0"),
+            0);
+  uplink_ = if_nametoindex("fpup0");
+  ASSERT_NE(uplink_, 0u);
+  use(fastpath_config());
+  std::string why;
+  ASSERT_TRUE(fp_->configure(cfg(), kEthLen, if_nametoindex("fptun0"), why, xlat::parse_ipv4_prefix(kPoolRange)))
+      << why;
+  run_generated(100000, "/96, MTU 1500, on an uplink's ingress");
+  uplink_ = 0;
+  use(fastpath_config());
+}
+
 TEST_F(Differential, UnderEveryFuzzConfiguration) {
   const auto configs = fuzz::make_configs();
   for (size_t i = 0; i < configs.size(); ++i) {

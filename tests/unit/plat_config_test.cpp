@@ -276,6 +276,7 @@ TEST(TaygaConf, FastPathIngressNamesTheUplinksInEitherSyntax) {
                                      "x.toml", true);
   ASSERT_TRUE(toml.config) << (toml.errors.empty() ? "" : toml.errors[0].message);
   EXPECT_EQ(toml.config->fast_path_ingress, (std::vector<std::string>{"eth0", "wan1"}));
+  EXPECT_FALSE(xlatd::parse_plat_text(std::string(kGood) + "fast-path-ingress eth0:1\n", "tayga.conf", false).errors.empty());
   auto bad = xlatd::parse_plat_text(std::string(kGood) + "fast-path-ingress eth0 averyveryverylongname\n",
                                     "tayga.conf", false);
   ASSERT_FALSE(bad.errors.empty());
