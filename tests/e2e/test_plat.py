@@ -962,12 +962,15 @@ def check_fast_path_ingress(L, t):
     before the first routing pass, both ways, and arrives with the TTL / Hop Limit the
     TUN path gives it (the program does the skipped pass's hop); with fast-path-forward
     too it also leaves by the uplink directly (one more hop done by the program), the
-    same hop counts again. Those counters stay 0 without the directives. A packet the
+    same hop counts again, and traceroute sees the same hops answer. Those counters stay
+    0 without the directives. A packet the
     fast path leaves to the daemon (protocol 16) is counted as passed up once, not at
     the ingress and again on the TUN: the fast path's passed-up counters move by what
     the daemon reads."""
     base = open(t.conf).read()
     results = {}
+    for ns in (L.nsx, L.ns4):
+        L.ex(ns, "sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0")
     try:
         for mode, extra in (("no", "fast-path no\n"), ("tun", ""),
                             ("ingress", f"fast-path-ingress b6{L.tag} b4{L.tag}\n"),
@@ -986,19 +989,32 @@ def check_fast_path_ingress(L, t):
             # ones, and whatever the kernel itself sends into the TUN meanwhile).
             moved["up"] = sum(v for k, v in moved.items() if k.startswith("up_"))
             moved["read"] = last["total"]["rx_packets"] - first["total"]["rx_packets"]
-            results[mode] = (bool(announced), echoed, ttl, hl, moved)
+            # Each hop answers where it did (Hop Limits 1 to 6 from the static-map host:
+            # the ones expiring on the way are the kernel's and the daemon's to answer;
+            # the kernels' ICMP rate limits are off meanwhile, four traceroutes in a row).
+            trace = L.ex(L.ns6, f"traceroute -6 -n -q 1 -N 1 -w 1 -m 6 -s 2001:db8:1::10 {V4_HOST_AS_V6}",
+                         check=False, timeout=60).stdout
+            hops = tuple(line.split()[1] for line in trace.splitlines()[1:] if len(line.split()) > 1)
+
+            results[mode] = (bool(announced), echoed, ttl, hl, moved, hops)
             t.stop(L)
     finally:
+        for ns in (L.nsx, L.ns4):
+            L.ex(ns, "sysctl -qw net.ipv4.icmp_ratelimit=1000 net.ipv6.icmp.ratelimit=1000")
         with open(t.conf, "w") as f:
             f.write(base)
     counts = {m: tuple(r[4].get(k, 0) for k in ("ingress_6to4", "ingress_4to6", "forwarded")) for m, r in results.items()}
     same_hops = len({(tuple(r[2]), tuple(r[3])) for r in results.values()}) == 1 and len(results["no"][2]) == 10
-    ok = (all(r[0] and r[1] == 10 for r in results.values()) and same_hops and counts["tun"] == (0, 0, 0) and
+    trace = results["no"][5]
+    same_trace = (len({r[5] for r in results.values()}) == 1 and TRANSLATOR_V6 in trace and
+                  trace[-1:] == (V4_HOST_AS_V6,))
+    ok = (all(r[0] and r[1] == 10 for r in results.values()) and same_hops and same_trace and
+          counts["tun"] == (0, 0, 0) and
           counts["ingress"] == (10, 10, 0) and counts["forward"] == (10, 10, 20) and
           results["forward"][4]["translated_6to4"] == 10 and
           all(results[m][4]["up_not_ordinary"] >= 5 and results[m][4]["up"] == results[m][4]["read"]
               for m in ("tun", "ingress", "forward")))
-    return ok, "; ".join(f"{m}: {r[1]}/10 echoed, ttl {' '.join(r[2][:2])}.. hl {' '.join(r[3][:2])}.., "
+    return ok, "; ".join(f"{m}: traceroute {' '.join(r[5])}" for m, r in results.items()) + "; " + "; ".join(f"{m}: {r[1]}/10 echoed, ttl {' '.join(r[2][:2])}.. hl {' '.join(r[3][:2])}.., "
                          f"ingress 6to4/4to6, forwarded {counts[m]}, up_not_ordinary {r[4].get('up_not_ordinary')}, "
                          f"passed up {r[4].get('up')}, read by the daemon {r[4].get('read')}"
                          for m, r in results.items())
