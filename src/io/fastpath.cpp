@@ -196,60 +196,52 @@ void FastPath::detach() {
   const uint32_t zero = 0;
   fp_settings off{};
   (void)bpf_map__update_elem(skel_->maps.fp_settings_map, &zero, sizeof zero, &off, sizeof off, BPF_ANY);
-  for (const Hook& h : ingress_) {
-    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h.ifindex, .attach_point = BPF_TC_INGRESS);
-    LIBBPF_OPTS(bpf_tc_opts, opts, .handle = h.handle, .priority = h.priority);
-    (void)bpf_tc_detach(&hook, &opts);  // gone already when the device went
-  }
+  for (const Hook& h : ingress_) detach_hook(h);
   ingress_.clear();
   (void)clear_map(skel_->maps.fp_forward_devs, sizeof(uint32_t));
-  if (!attached_) return;
-  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex_, .attach_point = BPF_TC_EGRESS);
-  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle_, .priority = priority_);
-  (void)bpf_tc_detach(&hook, &opts);
-  attached_ = false;
+  if (egress_) detach_hook(*egress_);
+  egress_.reset();
+}
+
+// A clsact qdisc on the device (made unless it has one) and the program on one of its
+// hooks.
+std::optional<FastPath::Hook> FastPath::attach_hook(int ifindex, bool ingress, int prog_fd, std::string& why) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+  const int made = bpf_tc_hook_create(&hook);
+  if (made != 0 && made != -EEXIST) {
+    why = std::string("cannot add a clsact qdisc: ") + std::strerror(-made);
+    return std::nullopt;
+  }
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
+  const int attached = bpf_tc_attach(&hook, &opts);
+  if (attached != 0) {
+    why = std::string("cannot attach the fast path: ") + std::strerror(-attached);
+    return std::nullopt;
+  }
+  return Hook{ifindex, ingress, opts.handle, opts.priority};
+}
+
+void FastPath::detach_hook(const Hook& h) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h.ifindex, .attach_point = h.ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = h.handle, .priority = h.priority);
+  (void)bpf_tc_detach(&hook, &opts);  // gone already when the device went
 }
 
 bool FastPath::attach_ingress(int ifindex, std::string& why) {
   for (const Hook& h : ingress_) {
     if (h.ifindex == ifindex) return true;
   }
-  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-  const int made = bpf_tc_hook_create(&hook);
-  if (made != 0 && made != -EEXIST) {
-    why = std::string("cannot add a clsact qdisc: ") + std::strerror(-made);
-    return false;
-  }
-  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = ingress_program_fd());
-  const int attached = bpf_tc_attach(&hook, &opts);
-  if (attached != 0) {
-    why = std::string("cannot attach the fast path: ") + std::strerror(-attached);
-    return false;
-  }
-  ingress_.push_back({ifindex, opts.handle, opts.priority});
+  auto h = attach_hook(ifindex, true, ingress_program_fd(), why);
+  if (!h) return false;
+  ingress_.push_back(*h);
   const uint32_t key = static_cast<uint32_t>(ifindex), yes = 1;
   (void)bpf_map__update_elem(skel_->maps.fp_forward_devs, &key, sizeof key, &yes, sizeof yes, BPF_ANY);
   return true;
 }
 
 bool FastPath::attach(int ifindex, std::string& why) {
-  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
-  const int made = bpf_tc_hook_create(&hook);
-  if (made != 0 && made != -EEXIST) {
-    why = std::string("cannot add a clsact qdisc to the TUN: ") + std::strerror(-made);
-    return false;
-  }
-  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = program_fd());
-  const int attached = bpf_tc_attach(&hook, &opts);
-  if (attached != 0) {
-    why = std::string("cannot attach the fast path to the TUN: ") + std::strerror(-attached);
-    return false;
-  }
-  attached_ = true;
-  ifindex_ = ifindex;
-  handle_ = opts.handle;
-  priority_ = opts.priority;
-  return true;
+  egress_ = attach_hook(ifindex, false, program_fd(), why);
+  return egress_.has_value();
 }
 
 int FastPath::program_fd() const { return bpf_program__fd(skel_->progs.xlat_fastpath); }

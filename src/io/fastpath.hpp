@@ -60,7 +60,7 @@ class FastPath {
   // Takes the program off the device again (also done on destruction): a persistent TUN
   // must not keep translating with maps nobody updates.
   void detach();
-  bool attached() const { return attached_; }
+  bool attached() const { return egress_.has_value(); }
 
   // The dynamic pool's active entries, kept equal to the pool's by its watcher: the
   // program translates for a host only while its entry is here. Thread-safe (map
@@ -89,14 +89,17 @@ class FastPath {
   void seed_ipv4_ids();
   xlat_fastpath* skel_;
   bool gso_in_kernel_ = false;
-  bool attached_ = false;
-  int ifindex_ = 0;
-  uint32_t handle_ = 0, priority_ = 0;
+  // Where the program is attached: a device's egress or ingress hook (clsact) and the
+  // filter's handle there.
   struct Hook {
     int ifindex;
+    bool ingress;
     uint32_t handle, priority;
   };
-  std::vector<Hook> ingress_;
+  std::optional<Hook> attach_hook(int ifindex, bool ingress, int prog_fd, std::string& why);
+  static void detach_hook(const Hook& h);
+  std::optional<Hook> egress_;    // the TUN's
+  std::vector<Hook> ingress_;     // fast-path-ingress's uplinks
 };
 
 }  // namespace xlatd
