@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
@@ -65,6 +66,23 @@ int Netlink::ifindex(const std::string& ifname, std::string& error) {
   }
   int idx = rtnl_link_get_ifindex(link);
   rtnl_link_put(link);
+  return idx;
+}
+
+int Netlink::ethernet_ifindex(const std::string& ifname, std::string& error) {
+  rtnl_link* link = nullptr;
+  int rc = rtnl_link_get_kernel(sock_, 0, ifname.c_str(), &link);
+  if (rc < 0) {
+    error = "no interface " + ifname + ": " + nl_geterror(rc);
+    return -1;
+  }
+  const unsigned type = rtnl_link_get_arptype(link);
+  const int idx = rtnl_link_get_ifindex(link);
+  rtnl_link_put(link);
+  if (type != ARPHRD_ETHER) {
+    error = ifname + " is not an Ethernet device";
+    return -1;
+  }
   return idx;
 }
 

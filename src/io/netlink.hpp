@@ -72,6 +72,9 @@ class Netlink {
   // every table and the metrics are applied exactly as for real traffic. "" when the
   // destination is unreachable (no route, or a reject route: `error` says which).
   std::string route_dev6(const xlat::Ipv6Addr& dst, std::string& error);
+  // The index of the Ethernet link `ifname` (ARPHRD_ETHER); -1 with `error` when there
+  // is no such link or it has another link layer.
+  int ethernet_ifindex(const std::string& ifname, std::string& error);
 
  private:
   int ifindex(const std::string& ifname, std::string& error);

@@ -229,11 +229,7 @@ const std::vector<TaygaDirective>& tayga_table() {
     // kernel routes into the TUN (faster; that pass's netfilter hooks are skipped).
     {"fast-path-ingress", 1, -1, Repeat::Refused, [](Ctx& c, const Args& a) {
        for (const std::string& dev : a) {
-         // The kernel's own rule (dev_valid_name): under 16 bytes, no '/', ':' or space.
-         if (dev.empty() || dev.size() >= 16 || dev == "." || dev == ".." ||
-             dev.find_first_of("/: \t") != std::string::npos) {
-           return c.error("'" + dev + "' is not a device name");
-         }
+         if (std::string why = interface_name_problem(dev); !why.empty()) return c.error("'" + dev + "': " + why);
        }
        c.target.fast_path_ingress = a;
      }, [](const PlatConfig& p, Shown& s) { s.values = p.fast_path_ingress; }},

@@ -1,10 +1,8 @@
 #include "runtime/fast_path_switch.hpp"
 
 #include <net/if.h>
-#include <net/if_arp.h>
 
-#include <fstream>
-
+#include "io/netlink.hpp"
 #include "runtime/log.hpp"
 
 namespace xlatd {
@@ -46,17 +44,10 @@ void FastPathSwitch::apply(const xlat::TranslatorConfig& cfg, const std::string&
 // An Ethernet device only: the program reads the IP header after 14 bytes.
 bool FastPathSwitch::attach_ingress(const std::string& dev) {
   std::string why;
-  const unsigned ifindex = if_nametoindex(dev.c_str());
-  std::ifstream type("/sys/class/net/" + dev + "/type");
-  int arphrd = -1;
-  type >> arphrd;
-  if (ifindex == 0) {
-    why = "no device " + dev;
-  } else if (arphrd != ARPHRD_ETHER) {
-    why = dev + " is not an Ethernet device";
-  } else if (fast_path_->attach_ingress(static_cast<int>(ifindex), why)) {
-    return true;
-  }
+  Netlink nl;
+  const int ifindex = nl.ok() ? nl.ethernet_ifindex(dev, why) : -1;
+  if (!nl.ok()) why = "no netlink socket";
+  if (ifindex > 0 && fast_path_->attach_ingress(ifindex, why)) return true;
   if (refused_ingress_.insert(dev).second) log::warn("fast path not on " + dev + " (ingress): " + why);
   return false;
 }

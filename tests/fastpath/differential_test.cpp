@@ -16,7 +16,6 @@
 #include <bpf/bpf.h>
 #include <linux/pkt_cls.h>
 #include <net/if.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -33,6 +32,7 @@
 #include "io/offload.hpp"
 #include "fake_pool.hpp"
 #include "fuzz_harness.hpp"
+#include "netns.hpp"
 #include "packet_builder.hpp"
 #include "xlat/checksum.hpp"
 #include "xlat/rfc6052.hpp"
@@ -223,9 +223,10 @@ class Differential : public ::testing::Test {
     if ((p[0] >> 4) == 6 && p.size() >= 40) {
       p[7] = static_cast<uint8_t>(p[7] - 1);
     } else if (p.size() >= 20) {
+      const uint16_t before = static_cast<uint16_t>(p[8] << 8 | p[9]);  // TTL, Protocol
       p[8] = static_cast<uint8_t>(p[8] - 1);
-      uint32_t sum = static_cast<uint32_t>(p[10] << 8 | p[11]) + 0x0100;  // ~(~C + ~m + m') with m' = m - 0x100
-      sum = (sum & 0xffff) + (sum >> 16);
+      const uint16_t sum = xlat::csum_update(static_cast<uint16_t>(p[10] << 8 | p[11]), before,
+                                             static_cast<uint16_t>(p[8] << 8 | p[9]));
       p[10] = static_cast<uint8_t>(sum >> 8);
       p[11] = static_cast<uint8_t>(sum);
     }
@@ -675,34 +676,39 @@ TEST_F(Differential, UnderTheClatsConfiguration) {
   use(fastpath_config());
 }
 
-// Every configuration the fuzz targets translate under (tests/fuzz/fuzz_harness.hpp):
-// a /40 prefix with EAM ranges inside and outside it (suffixes at the end and in the
-// middle of the IPv6 address), no prefix at all, the well-known prefix with wkpf-strict,
-// each UDP zero-checksum mode, MTUs from 1280 to 9000. FASTPATH_PACKETS are shared out
-// among them.
 // The uplink's entry point (fast-path-ingress) on the same generated packets, in a
 // network namespace of the test's own where every address routes into a veth standing
 // in for the TUN: each packet, as received on the other veth, is passed on unchanged or
 // translated as the core translates it one hop on (the kernel's forwarding pass into
 // the TUN, which the program stands in for, takes one from its TTL / Hop Limit).
 TEST_F(Differential, OnAnUplinksIngressAsTheCoreDoesOneHopOn) {
-  ASSERT_EQ(unshare(CLONE_NEWNET), 0) << std::strerror(errno);
-  ASSERT_EQ(std::system("ip link set lo up && ip link add fpup0 type veth peer name fptun0 && "
-                        "ip link set fpup0 up && ip link set fptun0 up && "
-                        "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 && "
-                        "ip route add default dev fptun0 && ip -6 route add default dev fptun0"),
-            0);
-  uplink_ = if_nametoindex("fpup0");
-  ASSERT_NE(uplink_, 0u);
-  use(fastpath_config());
-  std::string why;
-  ASSERT_TRUE(fp_->configure(cfg(), kEthLen, if_nametoindex("fptun0"), why, xlat::parse_ipv4_prefix(kPoolRange)))
-      << why;
-  run_generated(100000, "/96, MTU 1500, on an uplink's ingress");
+  const bool made = xlat::test::in_new_netns([this] {
+    using xlat::test::ip;
+    ip("link set lo up");
+    ip("link add fpup0 type veth peer name fptun0");
+    ip("link set fpup0 up");
+    ip("link set fptun0 up");
+    ASSERT_EQ(std::system("sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1"), 0);
+    ip("route add default dev fptun0");
+    ip("-6 route add default dev fptun0");
+    uplink_ = if_nametoindex("fpup0");
+    ASSERT_NE(uplink_, 0u);
+    use(fastpath_config());
+    std::string why;
+    ASSERT_TRUE(fp_->configure(cfg(), kEthLen, if_nametoindex("fptun0"), why, xlat::parse_ipv4_prefix(kPoolRange)))
+        << why;
+    run_generated(100000, "/96, MTU 1500, on an uplink's ingress");
+  });
   uplink_ = 0;
   use(fastpath_config());
+  EXPECT_TRUE(made) << "no network namespace: " << std::strerror(errno);
 }
 
+// Every configuration the fuzz targets translate under (tests/fuzz/fuzz_harness.hpp):
+// a /40 prefix with EAM ranges inside and outside it (suffixes at the end and in the
+// middle of the IPv6 address), no prefix at all, the well-known prefix with wkpf-strict,
+// each UDP zero-checksum mode, MTUs from 1280 to 9000. FASTPATH_PACKETS are shared out
+// among them.
 TEST_F(Differential, UnderEveryFuzzConfiguration) {
   const auto configs = fuzz::make_configs();
   for (size_t i = 0; i < configs.size(); ++i) {

@@ -2,15 +2,12 @@
 // route choice), checked against a real kernel: each test runs in a network namespace
 // of its own, made by one thread for itself, with veth links set up by `ip`.
 #include <gtest/gtest.h>
-#include <sched.h>
 
-#include <cstdlib>
-#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "io/netlink.hpp"
+#include "netns.hpp"
 
 namespace {
 
@@ -18,25 +15,8 @@ using xlatd::Netlink;
 
 xlat::Ipv6Addr A(const char* s) { return *xlat::parse_ipv6(s); }
 
-// Runs `body` on a thread inside a fresh network namespace (the thread's own: the
-// rest of the test binary stays where it was). False when the namespace could not be
-// made (not root).
-bool in_new_netns(const std::function<void()>& body) {
-  bool made = false;
-  std::thread t([&] {
-    if (::unshare(CLONE_NEWNET) != 0) return;
-    made = true;
-    body();
-  });
-  t.join();
-  return made;
-}
-
-// `ip` run from the calling thread, so in its namespace.
-void ip(const std::string& args) {
-  const std::string cmd = "ip " + args;
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-}
+using xlat::test::in_new_netns;
+using xlat::test::ip;
 
 // Two veth pairs (this kernel may have no dummy links), both ends up. Every address a
 // test reads it adds itself: the kernel's own link-local ones come when the carrier

@@ -280,7 +280,7 @@ TEST(TaygaConf, FastPathIngressNamesTheUplinksInEitherSyntax) {
   auto bad = xlatd::parse_plat_text(std::string(kGood) + "fast-path-ingress eth0 averyveryverylongname\n",
                                     "tayga.conf", false);
   ASSERT_FALSE(bad.errors.empty());
-  EXPECT_EQ(bad.errors[0].message, "tayga.conf:10: fast-path-ingress: 'averyveryverylongname' is not a device name");
+  EXPECT_EQ(bad.errors[0].message, "tayga.conf:10: fast-path-ingress: 'averyveryverylongname': interface names are 1 to 15 characters");
   auto twice = xlatd::parse_plat_text(std::string(kGood) + "fast-path-ingress eth0\nfast-path-ingress eth1\n",
                                       "tayga.conf", false);
   EXPECT_FALSE(twice.errors.empty());
