@@ -327,83 +327,6 @@ static __always_inline int echo_checksum(struct __sk_buff *skb, __u32 csum_at, c
   return bpf_l4_csum_replace(skb, csum_at, old_type_code, new_type_code, 2);
 }
 
-/* `fast-path-ingress`: whether the kernel would route this packet, received on an uplink,
- * into the TUN (its FIB, from the receiving device, forwarding enabled there): only
- * those are the translator's. A TUN has no neighbours to resolve, so "no neighbour" is
- * a route too. */
-static __always_inline int routed_into_tun(struct __sk_buff *skb, const struct fp_settings *s) {
-  void *data = (void *)(long)skb->data;
-  void *end = (void *)(long)skb->data_end;
-  struct bpf_fib_lookup fib = {};
-  fib.ifindex = skb->ingress_ifindex;
-  if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-    struct ipv6hdr *ip6 = data + ETH_HLEN;
-    if ((void *)(ip6 + 1) > end) return 0;
-    fib.family = AF_INET6;
-    fib.l4_protocol = ip6->nexthdr;
-    fib.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
-    __builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
-    __builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
-  } else if (skb->protocol == bpf_htons(ETH_P_IP)) {
-    struct iphdr *ip4 = data + ETH_HLEN;
-    if ((void *)(ip4 + 1) > end) return 0;
-    fib.family = AF_INET;
-    fib.l4_protocol = ip4->protocol;
-    fib.tos = ip4->tos;
-    fib.ipv4_src = ip4->saddr;
-    fib.ipv4_dst = ip4->daddr;
-  } else {
-    return 0;
-  }
-  /* The TUN's MTU for the packet as it is (a super-packet's segments: into_tun_check). */
-  fib.tot_len = skb->gso_size ? 0 : (__u16)(skb->len - ETH_HLEN);
-  const long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-  return (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && fib.ifindex == s->ifindex;
-}
-
-/* `fast-path-ingress`: the skipped forwarding pass's own rule, the TUN's MTU for the
- * packet as it is (`l3`, its IP header's length; a super-packet's segments likewise).
- * 0, or the counter slot to go up with. */
-static __always_inline int into_tun_check(struct __sk_buff *skb, __u32 off, const __u8 *l4, void *end, __u32 l3,
-                                          __u32 mtu) {
-  if (skb->gso_size == 0) return skb->len - off > mtu ? FP_UP_TOO_BIG : 0;
-  if ((void *)(l4 + 20) > end) return FP_UP_SUPER_PACKET;
-  const __u32 tcp_len = (__u32)(l4[12] >> 4) * 4;
-  return l3 + tcp_len + skb->gso_size > mtu ? FP_UP_TOO_BIG : 0;
-}
-
-/* `fast-path-forward`, for a packet whose IPv4 side is not a dynamic-pool address (those
- * keep going through the TUN, where NAT44 rewrites them): the route the translated
- * packet would take out of the TUN, when it leaves by an uplink the program runs on (an
- * Ethernet device) with its neighbour known, fits (`seg`: its size, or a super-packet's
- * segments') and keeps a TTL / Hop Limit (`hops`, before that pass) above 1. Then the
- * program does that pass too (the hop, the link-layer header) and sends the packet out
- * itself: the second routing pass and its netfilter hooks are skipped. 0 otherwise
- * (re-injected into the TUN). */
-static __always_inline __u32 forward_route(struct __sk_buff *skb, const struct fp_settings *s, int to_v6,
-                                           const void *src, const void *dst, __u8 protocol, __u8 tclass,
-                                           __u32 seg, __u8 hops, struct bpf_fib_lookup *fib) {
-  if (!s->forward || hops <= 1) return 0;
-  __builtin_memset(fib, 0, sizeof(*fib));
-  fib->ifindex = s->ifindex;
-  fib->l4_protocol = protocol;
-  fib->tot_len = (__u16)seg;
-  if (to_v6) {
-    fib->family = AF_INET6;
-    fib->flowinfo = bpf_htonl((__u32)tclass << 20);
-    __builtin_memcpy(fib->ipv6_src, src, 16);
-    __builtin_memcpy(fib->ipv6_dst, dst, 16);
-  } else {
-    fib->family = AF_INET;
-    fib->tos = tclass;
-    fib->ipv4_src = *(const __u32 *)src;
-    fib->ipv4_dst = *(const __u32 *)dst;
-  }
-  if (bpf_fib_lookup(skb, fib, sizeof(*fib), 0) != BPF_FIB_LKUP_RET_SUCCESS) return 0;
-  const __u32 out = fib->ifindex;
-  return bpf_map_lookup_elem(&fp_forward_devs, &out) ? out : 0;
-}
-
 /* The size on the wire of the packet (`total`), or of a TCP super-packet's segments with
  * an `l3`-byte IP header: what a route's MTU is held against. */
 static __always_inline __u32 segment_size(struct __sk_buff *skb, const __u8 *l4, void *end, __u32 l3,
@@ -411,6 +334,74 @@ static __always_inline __u32 segment_size(struct __sk_buff *skb, const __u8 *l4,
   if (skb->gso_size == 0) return total;
   if ((void *)(l4 + 20) > end) return 0xffff;
   return l3 + (__u32)(l4[12] >> 4) * 4 + skb->gso_size;
+}
+
+/* The kernel's route for src -> dst (IPv6 when `v6`) as a packet received on `ifindex`
+ * would take it, held to the route's MTU with `size` bytes (forwarding must be on
+ * there); `flow`: the IPv4 TOS, or the IPv6 flowinfo word (network order). The route's
+ * device, or 0 for none; with `no_neigh_ok`, a next hop not yet resolved is a route too
+ * (a TUN has no neighbours). */
+static __always_inline __u32 fib_route(struct __sk_buff *skb, struct bpf_fib_lookup *fib, int v6, __u32 ifindex,
+                                       const void *src, const void *dst, __u8 protocol, __u32 flow, __u32 size,
+                                       int no_neigh_ok) {
+  __builtin_memset(fib, 0, sizeof(*fib));
+  fib->ifindex = ifindex;
+  fib->l4_protocol = protocol;
+  fib->tot_len = (__u16)(size > 0xffff ? 0xffff : size);
+  if (v6) {
+    fib->family = AF_INET6;
+    fib->flowinfo = flow;
+    __builtin_memcpy(fib->ipv6_src, src, 16);
+    __builtin_memcpy(fib->ipv6_dst, dst, 16);
+  } else {
+    fib->family = AF_INET;
+    fib->tos = (__u8)flow;
+    fib->ipv4_src = *(const __u32 *)src;
+    fib->ipv4_dst = *(const __u32 *)dst;
+  }
+  const long rc = bpf_fib_lookup(skb, fib, sizeof(*fib), 0);
+  return rc == BPF_FIB_LKUP_RET_SUCCESS || (no_neigh_ok && rc == BPF_FIB_LKUP_RET_NO_NEIGH) ? fib->ifindex : 0;
+}
+
+/* `fast-path-ingress`: whether the kernel's forwarding pass would take this packet,
+ * received on an uplink, into the TUN (and the TUN's MTU hold it): only those are the
+ * translator's. */
+static __always_inline int routed_into_tun(struct __sk_buff *skb, const struct fp_settings *s) {
+  void *data = (void *)(long)skb->data;
+  void *end = (void *)(long)skb->data_end;
+  struct bpf_fib_lookup fib;
+  const __u32 len = skb->len - ETH_HLEN;
+  if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+    struct ipv6hdr *ip6 = data + ETH_HLEN;
+    if ((void *)(ip6 + 1) > end) return 0;
+    const __u32 size = segment_size(skb, (const __u8 *)(ip6 + 1), end, 40, len);
+    return fib_route(skb, &fib, 1, skb->ingress_ifindex, &ip6->saddr, &ip6->daddr, ip6->nexthdr,
+                     *(__be32 *)ip6 & bpf_htonl(0x0fffffff), size, 1) == s->ifindex;
+  }
+  if (skb->protocol == bpf_htons(ETH_P_IP)) {
+    struct iphdr *ip4 = data + ETH_HLEN;
+    if ((void *)(ip4 + 1) > end) return 0;
+    const __u32 size = segment_size(skb, (const __u8 *)(ip4 + 1), end, 20, len);
+    return fib_route(skb, &fib, 0, skb->ingress_ifindex, &ip4->saddr, &ip4->daddr, ip4->protocol, ip4->tos, size,
+                     1) == s->ifindex;
+  }
+  return 0;
+}
+
+/* `fast-path-forward`, for a packet whose IPv4 side is not a dynamic-pool address (those
+ * keep going through the TUN, where NAT44 rewrites them): the device the translated
+ * packet would leave by from the TUN, when it is an uplink the program runs on (an
+ * Ethernet device) with the next hop resolved, the route's MTU holds `seg` and the TTL /
+ * Hop Limit (`hops`, before that pass) is above 1. Then the program does that pass too
+ * (the hop, the link-layer header) and sends the packet out itself: the second routing
+ * pass and its netfilter hooks are skipped. 0 otherwise (re-injected into the TUN). */
+static __always_inline __u32 forward_route(struct __sk_buff *skb, const struct fp_settings *s, int to_v6,
+                                           const void *src, const void *dst, __u8 protocol, __u8 tclass,
+                                           __u32 seg, __u8 hops, struct bpf_fib_lookup *fib) {
+  if (!s->forward || hops <= 1) return 0;
+  const __u32 flow = to_v6 ? bpf_htonl((__u32)tclass << 20) : tclass;
+  const __u32 out = fib_route(skb, fib, to_v6, s->ifindex, src, dst, protocol, flow, seg, 0);
+  return out && bpf_map_lookup_elem(&fp_forward_devs, &out) ? out : 0;
 }
 
 /* The link-layer header for the next hop forward_route found, then out of its device. */
@@ -454,10 +445,6 @@ static __always_inline int translate_6to4(struct __sk_buff *skb, const struct fp
   if (ip6->hop_limit <= 1 + ingress) return up_from(ingress, FP_UP_HOP_LIMIT);
   const __u32 total4 = 20 + l4len;
   const __u8 *l4 = (const __u8 *)(ip6 + 1);
-  if (ingress) {
-    const int why = into_tun_check(skb, off, l4, end, 40, s->mtu6);
-    if (why) return up_from(ingress, why);
-  }
   if (skb->gso_size != 0) {
     const int why = super_packet_check(skb, s, protocol, l4, end, 20, s->mtu4);
     if (why) return up_from(ingress, why);
@@ -605,10 +592,6 @@ static __always_inline int translate_4to6(struct __sk_buff *skb, const struct fp
   const __u32 size6 = 40 + l4len;
   const __u32 split = s->mtu6 < s->lowest_ipv6_mtu ? s->mtu6 : s->lowest_ipv6_mtu;
   const __u8 *l4 = (const __u8 *)(ip4 + 1);
-  if (ingress) {
-    const int why = into_tun_check(skb, off, l4, end, 20, s->mtu4);
-    if (why) return up_from(ingress, why);
-  }
   if (skb->gso_size != 0) {
     const int why = super_packet_check(skb, s, protocol, l4, end, 40, (frag & IP_DF) ? s->mtu6 : split);
     if (why) return up_from(ingress, why);

@@ -962,7 +962,8 @@ def check_fast_path_ingress(L, t):
     before the first routing pass, both ways, and arrives with the TTL / Hop Limit the
     TUN path gives it (the program does the skipped pass's hop); with fast-path-forward
     too it also leaves by the uplink directly (one more hop done by the program), the
-    same hop counts again, and traceroute sees the same hops answer. Those counters stay
+    same hop counts again, and traceroute sees the same hops answer; a TCP transfer's
+    packets (super-packets) are all taken on the ingress, intact. Those counters stay
     0 without the directives. A packet the
     fast path leaves to the daemon (protocol 16) is counted as passed up once, not at
     the ingress and again on the TUN: the fast path's passed-up counters move by what
@@ -989,6 +990,11 @@ def check_fast_path_ingress(L, t):
             # ones, and whatever the kernel itself sends into the TUN meanwhile).
             moved["up"] = sum(v for k, v in moved.items() if k.startswith("up_"))
             moved["read"] = last["total"]["rx_packets"] - first["total"]["rx_packets"]
+            # A TCP transfer toward the static-map host (its data in super-packets):
+            # every packet of it the fast path translates, it takes on the ingress.
+            tcp_ok, _ = tcp_transfer(L, L.ns6, "2001:db8:1::10", L.ns4, "192.168.255.10", 5006)
+            after_tcp = (wait_for(lambda: settled_stats(t), 10) or stats_json(t))["fast_path"] or {}
+            tcp = {k: after_tcp[k] - after[k] for k in after_tcp}
             # Each hop answers where it did (Hop Limits 1 to 6 from the static-map host:
             # the ones expiring on the way are the kernel's and the daemon's to answer;
             # the kernels' ICMP rate limits are off meanwhile, four traceroutes in a row).
@@ -996,7 +1002,7 @@ def check_fast_path_ingress(L, t):
                          check=False, timeout=60).stdout
             hops = tuple(line.split()[1] for line in trace.splitlines()[1:] if len(line.split()) > 1)
 
-            results[mode] = (bool(announced), echoed, ttl, hl, moved, hops)
+            results[mode] = (bool(announced), echoed, ttl, hl, moved, hops, tcp_ok, tcp)
             t.stop(L)
     finally:
         for ns in (L.nsx, L.ns4):
@@ -1013,10 +1019,15 @@ def check_fast_path_ingress(L, t):
           counts["ingress"] == (10, 10, 0) and counts["forward"] == (10, 10, 20) and
           results["forward"][4]["translated_6to4"] == 10 and
           all(results[m][4]["up_not_ordinary"] >= 5 and results[m][4]["up"] == results[m][4]["read"]
-              for m in ("tun", "ingress", "forward")))
+              for m in ("tun", "ingress", "forward")) and
+          all(r[6] for r in results.values()) and results["tun"][7]["ingress_4to6"] == 0 and
+          all(results[m][7]["translated_4to6"] == results[m][7]["ingress_4to6"] > 0 for m in ("ingress", "forward")) and
+          results["forward"][7]["forwarded"] == results["forward"][7]["ingress_4to6"] + results["forward"][7]["ingress_6to4"])
     return ok, "; ".join(f"{m}: traceroute {' '.join(r[5])}" for m, r in results.items()) + "; " + "; ".join(f"{m}: {r[1]}/10 echoed, ttl {' '.join(r[2][:2])}.. hl {' '.join(r[3][:2])}.., "
                          f"ingress 6to4/4to6, forwarded {counts[m]}, up_not_ordinary {r[4].get('up_not_ordinary')}, "
-                         f"passed up {r[4].get('up')}, read by the daemon {r[4].get('read')}"
+                         f"passed up {r[4].get('up')}, read by the daemon {r[4].get('read')}, TCP intact {r[6]} "
+                         f"(4to6 {r[7].get('translated_4to6')}, of them on the ingress {r[7].get('ingress_4to6')}, "
+                         f"forwarded {r[7].get('forwarded')})"
                          for m, r in results.items())
 
 
