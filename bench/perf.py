@@ -49,7 +49,7 @@ HZ = os.sysconf("SC_CLK_TCK")
 
 def fast_suffix(fast):
     """The fast path's part of a column's name: none, "-fast" (on the TUN), "-ingress"
-    (on the uplinks' ingress too)."""
+    (on the uplinks' ingress too), "-forward" (and out of them directly)."""
     return f"-{fast}" if fast in ("ingress", "forward") else "-fast" if fast else ""
 
 
@@ -275,8 +275,7 @@ def main():
     ap.add_argument("--maps", type=int, default=0, help="extra static maps in every tayga.conf")
     ap.add_argument("--only", help="comma-separated translators, measured in this order: kernel,xlatd1,xlatd2,"
                                    "xlatd1-fast,xlatd2-fast,xlatd1-ingress,xlatd2-ingress,xlatd1-forward,"
-                                   "xlatd2-forward,xlatd1-plain,baseline1,"
-                                   "baseline2,tayga")
+                                   "xlatd2-forward,xlatd1-plain,baseline1,baseline2,tayga")
     ap.add_argument("--baseline", help="another xlatd binary, measured in the same run")
     args = ap.parse_args()
     args.sink_drop = args.sink_drop == "yes"
@@ -286,7 +285,8 @@ def main():
         return 1
     os.makedirs(args.out, exist_ok=True)
     # (kind, workers, offload, fast path): xlatd with TUN offloads (the default) and
-    # without, with the kernel fast path (fast-path yes) and without.
+    # without, with the kernel fast path (fast-path yes) and without, and on the uplinks
+    # too ("ingress": fast-path-ingress; "forward": and fast-path-forward).
     translators = [("kernel", 0, False, False), ("xlatd", 1, True, False), ("xlatd", 2, True, False),
                    ("xlatd", 1, True, True), ("xlatd", 2, True, True), ("xlatd", 1, True, "ingress"),
                    ("xlatd", 2, True, "ingress"), ("xlatd", 1, True, "forward"), ("xlatd", 2, True, "forward"),
