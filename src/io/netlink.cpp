@@ -57,25 +57,29 @@ Netlink::~Netlink() {
   if (sock_ != nullptr) nl_socket_free(sock_);
 }
 
-int Netlink::ifindex(const std::string& ifname, std::string& error) {
+// The kernel's current record of the link `ifname` (the caller puts it), or nullptr
+// with `error`.
+rtnl_link* Netlink::kernel_link(const std::string& ifname, std::string& error) {
   rtnl_link* link = nullptr;
-  int rc = rtnl_link_get_kernel(sock_, 0, ifname.c_str(), &link);
+  const int rc = rtnl_link_get_kernel(sock_, 0, ifname.c_str(), &link);
   if (rc < 0) {
     error = "no interface " + ifname + ": " + nl_geterror(rc);
-    return -1;
+    return nullptr;
   }
+  return link;
+}
+
+int Netlink::ifindex(const std::string& ifname, std::string& error) {
+  rtnl_link* link = kernel_link(ifname, error);
+  if (link == nullptr) return -1;
   int idx = rtnl_link_get_ifindex(link);
   rtnl_link_put(link);
   return idx;
 }
 
 int Netlink::ethernet_ifindex(const std::string& ifname, std::string& error) {
-  rtnl_link* link = nullptr;
-  int rc = rtnl_link_get_kernel(sock_, 0, ifname.c_str(), &link);
-  if (rc < 0) {
-    error = "no interface " + ifname + ": " + nl_geterror(rc);
-    return -1;
-  }
+  rtnl_link* link = kernel_link(ifname, error);
+  if (link == nullptr) return -1;
   const unsigned type = rtnl_link_get_arptype(link);
   const int idx = rtnl_link_get_ifindex(link);
   rtnl_link_put(link);
@@ -87,15 +91,11 @@ int Netlink::ethernet_ifindex(const std::string& ifname, std::string& error) {
 }
 
 bool Netlink::link_up(const std::string& ifname, std::string& error) {
-  rtnl_link* link = nullptr;
-  int rc = rtnl_link_get_kernel(sock_, 0, ifname.c_str(), &link);
-  if (rc < 0) {
-    error = "no interface " + ifname + ": " + nl_geterror(rc);
-    return false;
-  }
+  rtnl_link* link = kernel_link(ifname, error);
+  if (link == nullptr) return false;
   rtnl_link* change = rtnl_link_alloc();
   rtnl_link_set_flags(change, IFF_UP);
-  rc = rtnl_link_change(sock_, link, change, 0);
+  const int rc = rtnl_link_change(sock_, link, change, 0);
   rtnl_link_put(change);
   rtnl_link_put(link);
   if (rc < 0) {

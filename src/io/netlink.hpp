@@ -10,6 +10,7 @@
 #include "xlat/addr.hpp"
 
 struct nl_sock;
+struct rtnl_link;
 
 namespace xlatd {
 
@@ -78,6 +79,7 @@ class Netlink {
 
  private:
   int ifindex(const std::string& ifname, std::string& error);
+  ::rtnl_link* kernel_link(const std::string& ifname, std::string& error);
   ::nl_sock* sock_ = nullptr;
 };
 

@@ -964,7 +964,8 @@ def check_fast_path_ingress(L, t):
     too it also leaves by the uplink directly (one more hop done by the program), the
     same hop counts again, and traceroute sees the same hops answer; a TCP transfer's
     packets (super-packets) are all taken on the ingress, intact. Those counters stay
-    0 without the directives. A packet the
+    0 without the directives; a missing device and a non-Ethernet one in the list are
+    refused with a line each, the others kept. A packet the
     fast path leaves to the daemon (protocol 16) is counted as passed up once, not at
     the ingress and again on the TUN: the fast path's passed-up counters move by what
     the daemon reads."""
@@ -974,7 +975,8 @@ def check_fast_path_ingress(L, t):
         L.ex(ns, "sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0")
     try:
         for mode, extra in (("no", "fast-path no\n"), ("tun", ""),
-                            ("ingress", f"fast-path-ingress b6{L.tag} b4{L.tag}\n"),
+                            # Two it must refuse, each with a line saying why: the rest still run.
+                            ("ingress", f"fast-path-ingress b6{L.tag} nosuchdev0 lo b4{L.tag}\n"),
                             ("forward", f"fast-path-ingress b6{L.tag} b4{L.tag}\nfast-path-forward yes\n")):
             with open(t.conf, "w") as f:
                 f.write(base + extra)
@@ -998,11 +1000,15 @@ def check_fast_path_ingress(L, t):
             # Each hop answers where it did (Hop Limits 1 to 6 from the static-map host:
             # the ones expiring on the way are the kernel's and the daemon's to answer;
             # the kernels' ICMP rate limits are off meanwhile, four traceroutes in a row).
-            trace = L.ex(L.ns6, f"traceroute -6 -n -q 1 -N 1 -w 1 -m 6 -s 2001:db8:1::10 {V4_HOST_AS_V6}",
+            trace = L.ex(L.ns6, f"traceroute -6 -n -q 1 -N 1 -w 5 -m 6 -s 2001:db8:1::10 {V4_HOST_AS_V6}",
                          check=False, timeout=60).stdout
             hops = tuple(line.split()[1] for line in trace.splitlines()[1:] if len(line.split()) > 1)
 
             results[mode] = (bool(announced), echoed, ttl, hl, moved, hops, tcp_ok, tcp)
+            if mode == "ingress":
+                log = read_or_empty(t.log)
+                refused = ("fast path not on nosuchdev0 (ingress): no interface nosuchdev0" in log and
+                           "fast path not on lo (ingress): lo is not an Ethernet device" in log)
             t.stop(L)
     finally:
         for ns in (L.nsx, L.ns4):
@@ -1014,7 +1020,7 @@ def check_fast_path_ingress(L, t):
     trace = results["no"][5]
     same_trace = (len({r[5] for r in results.values()}) == 1 and TRANSLATOR_V6 in trace and
                   trace[-1:] == (V4_HOST_AS_V6,))
-    ok = (all(r[0] and r[1] == 10 for r in results.values()) and same_hops and same_trace and
+    ok = (all(r[0] and r[1] == 10 for r in results.values()) and same_hops and same_trace and refused and
           counts["tun"] == (0, 0, 0) and
           counts["ingress"] == (10, 10, 0) and counts["forward"] == (10, 10, 20) and
           results["forward"][4]["translated_6to4"] == 10 and
@@ -1023,7 +1029,7 @@ def check_fast_path_ingress(L, t):
           all(r[6] for r in results.values()) and results["tun"][7]["ingress_4to6"] == 0 and
           all(results[m][7]["translated_4to6"] == results[m][7]["ingress_4to6"] > 0 for m in ("ingress", "forward")) and
           results["forward"][7]["forwarded"] == results["forward"][7]["ingress_4to6"] + results["forward"][7]["ingress_6to4"])
-    return ok, "; ".join(f"{m}: traceroute {' '.join(r[5])}" for m, r in results.items()) + "; " + "; ".join(f"{m}: {r[1]}/10 echoed, ttl {' '.join(r[2][:2])}.. hl {' '.join(r[3][:2])}.., "
+    return ok, f"refusals logged {refused}; " + "; ".join(f"{m}: traceroute {' '.join(r[5])}" for m, r in results.items()) + "; " + "; ".join(f"{m}: {r[1]}/10 echoed, ttl {' '.join(r[2][:2])}.. hl {' '.join(r[3][:2])}.., "
                          f"ingress 6to4/4to6, forwarded {counts[m]}, up_not_ordinary {r[4].get('up_not_ordinary')}, "
                          f"passed up {r[4].get('up')}, read by the daemon {r[4].get('read')}, TCP intact {r[6]} "
                          f"(4to6 {r[7].get('translated_4to6')}, of them on the ingress {r[7].get('ingress_4to6')}, "
